@@ -1,0 +1,36 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layers, dependencies pointing down only:
+//   CPcap (libpcap) <- NetwatchCapture (sources, writer)
+//   NetwatchDecode (bytes -> fields; no I/O, no Foundation)
+//   NetwatchView (terminal and JSON lines) <- NetwatchDecode
+//   netwatch (command line) <- all of the above
+let package = Package(
+    name: "netwatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "netwatch", targets: ["netwatch"]),
+        .library(name: "NetwatchDecode", targets: ["NetwatchDecode"]),
+        .library(name: "NetwatchCapture", targets: ["NetwatchCapture"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .target(name: "NetwatchDecode"),
+        .target(name: "NetwatchCapture", dependencies: ["CPcap", "NetwatchDecode"]),
+        .target(name: "NetwatchView", dependencies: ["NetwatchDecode"]),
+        .executableTarget(
+            name: "netwatch",
+            dependencies: [
+                "NetwatchDecode", "NetwatchCapture", "NetwatchView",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "NetwatchDecodeTests", dependencies: ["NetwatchDecode"]),
+        .testTarget(name: "NetwatchCaptureTests", dependencies: ["NetwatchCapture", "NetwatchDecode"]),
+        .testTarget(name: "NetwatchCLITests", dependencies: ["netwatch"]),
+    ]
+)

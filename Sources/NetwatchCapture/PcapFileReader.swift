@@ -1,0 +1,77 @@
+import NetwatchDecode
+
+/// Classic libpcap savefiles (both byte orders, micro- and nanosecond stamps), read in
+/// place from a mapped file: no per-packet call into libpcap, no copy.
+final class PcapFileReader: PacketSource {
+    private let file: MappedFile
+    private let path: String
+    private let bigEndian: Bool
+    private let nanosecond: Bool
+    let snapLength: Int
+    let linkType: LinkType
+
+    var interfaceNames: [String] { [path] }
+    func statistics() -> [CaptureStatistics] { [] }
+
+    /// Records may not claim more than this: libpcap's ceiling, or the file's snap length if larger.
+    private var maxCaptureLength: Int { max(snapLength, 262_144) }
+
+    init(file: MappedFile, path: String) throws(CaptureError) {
+        self.file = file
+        self.path = path
+        let b = PacketBytes(file.bytes)
+        guard b.contains(0, 24) else {
+            throw CaptureError(.badFile, "\(path) is not a capture file: its pcap header is cut short (\(b.count) of 24 bytes)")
+        }
+        switch b.u32(0) {
+        case 0xA1B2_C3D4: (bigEndian, nanosecond) = (true, false)
+        case 0xD4C3_B2A1: (bigEndian, nanosecond) = (false, false)
+        case 0xA1B2_3C4D: (bigEndian, nanosecond) = (true, true)
+        case 0x4D3C_B2A1: (bigEndian, nanosecond) = (false, true)
+        default: throw CaptureError(.badFile, "\(path) is not a pcap file")
+        }
+        let major = b.u16(4, bigEndian: bigEndian)
+        let minor = b.u16(6, bigEndian: bigEndian)
+        guard major == 2 else {
+            throw CaptureError(.badFile, "\(path) uses pcap format version \(major).\(minor), which netwatch cannot read (only 2.x exists today)")
+        }
+        snapLength = Int(b.u32(16, bigEndian: bigEndian))
+        // The upper bits of the link type field carry FCS information (pcap spec, LinkType field).
+        linkType = LinkType(rawValue: b.u32(20, bigEndian: bigEndian) & 0x0FFF_FFFF)
+    }
+
+    func run(_ handler: (RawPacket) -> Bool, tick: () -> Void) throws(CaptureError) -> SourceEnd {
+        let b = PacketBytes(file.bytes)
+        let end = b.count
+        var offset = 24
+        var delivered = 0
+        while offset < end {
+            guard b.contains(offset, 16) else {
+                return .truncated("\(path) ends in the middle of a record header at byte \(offset) (after \(delivered) packets)")
+            }
+            let seconds = b.u32(offset, bigEndian: bigEndian)
+            let fraction = b.u32(offset + 4, bigEndian: bigEndian)
+            let captured = Int(b.u32(offset + 8, bigEndian: bigEndian))
+            let wire = Int(b.u32(offset + 12, bigEndian: bigEndian))
+            guard captured <= maxCaptureLength else {
+                return .corrupt("\(path) is damaged: the record at byte \(offset) claims \(captured) captured bytes, more than the snap length \(snapLength) (after \(delivered) packets)")
+            }
+            guard b.contains(offset + 16, captured) else {
+                return .truncated("\(path) ends in the middle of a packet at byte \(offset) (after \(delivered) packets)")
+            }
+            let packet = RawPacket(
+                seconds: Int64(seconds),
+                nanoseconds: nanosecond ? min(fraction, 999_999_999) : min(fraction, 999_999) &* 1000,
+                bytes: UnsafeRawBufferPointer(rebasing: b.buffer[(offset + 16)..<(offset + 16 + captured)]),
+                wireLength: max(wire, captured), linkType: linkType, interface: 0)
+            offset += 16 + captured
+            delivered += 1
+            if !handler(packet) { return .stopped }
+            if delivered & 0xFFF == 0 {
+                if StopSignal.requested { return .stopped }
+                tick()
+            }
+        }
+        return .finished
+    }
+}

@@ -1,0 +1,95 @@
+extension PacketDecoder {
+    /// Ethernet II with any number of 802.1Q (0x8100), 802.1ad (0x88A8) or old QinQ (0x9100) tags.
+    func decodeEthernet(_ f: Frame, _ p: inout DecodedPacket) {
+        let b = f.bytes
+        guard b.contains(0, 14) else {
+            p.flag(.link, .truncated)
+            return
+        }
+        p.dstMAC = b.mac(0)
+        p.srcMAC = b.mac(6)
+        p.hasMAC = true
+        var type = b.u16(12)
+        var offset = 14
+        while type == 0x8100 || type == 0x88A8 || type == 0x9100 {
+            guard b.contains(offset, 4) else {
+                p.flag(.vlan, .truncated)
+                return
+            }
+            let id = b.u16(offset) & 0x0FFF
+            switch p.vlanCount {
+            case 0: p.vlanIDs.0 = id
+            case 1: p.vlanIDs.1 = id
+            default: break
+            }
+            p.vlanCount &+= 1
+            type = b.u16(offset + 2)
+            offset += 4
+        }
+        if type < 0x0600 {
+            // IEEE 802.3 length field: an LLC frame (STP, CDP, ...), not an error.
+            p.network = .other
+            return
+        }
+        decodeNetwork(etherType: type, f, at: offset, &p)
+    }
+
+    /// Linux "cooked" capture v1 (what `-i any` gives on older libpcap): 16-byte header.
+    func decodeLinuxSLL(_ f: Frame, _ p: inout DecodedPacket) {
+        let b = f.bytes
+        guard b.contains(0, 16) else {
+            p.flag(.link, .truncated)
+            return
+        }
+        if b.u16(4) == 6 { p.srcMAC = b.mac(6) }
+        cookedPayload(protocol: b.u16(14), hardwareType: b.u16(2), f, at: 16, &p)
+    }
+
+    /// Linux cooked capture v2: 20-byte header with the interface index.
+    func decodeLinuxSLL2(_ f: Frame, _ p: inout DecodedPacket) {
+        let b = f.bytes
+        guard b.contains(0, 20) else {
+            p.flag(.link, .truncated)
+            return
+        }
+        if b.u8(11) == 6 { p.srcMAC = b.mac(12) }
+        cookedPayload(protocol: b.u16(0), hardwareType: b.u16(8), f, at: 20, &p)
+    }
+
+    private func cookedPayload(protocol proto: UInt16, hardwareType: UInt16, _ f: Frame, at offset: Int, _ p: inout DecodedPacket) {
+        // ARPHRD_NETLINK (824) carries netlink messages; values below 0x0600 are LLC/802.3 markers.
+        if hardwareType == 824 || proto < 0x0600 {
+            p.network = .other
+            return
+        }
+        if proto == 0x8100 || proto == 0x88A8 {
+            // A VLAN tag kept in the payload: one tag, then the real EtherType.
+            let b = f.bytes
+            guard b.contains(offset, 4) else {
+                p.flag(.vlan, .truncated)
+                return
+            }
+            p.vlanIDs.0 = b.u16(offset) & 0x0FFF
+            p.vlanCount = 1
+            decodeNetwork(etherType: b.u16(offset + 2), f, at: offset + 4, &p)
+            return
+        }
+        decodeNetwork(etherType: proto, f, at: offset, &p)
+    }
+
+    /// BSD loopback (DLT_NULL, family in the capturing host's byte order) and DLT_LOOP (network order).
+    func decodeLoopback(_ f: Frame, _ p: inout DecodedPacket) {
+        let b = f.bytes
+        guard b.contains(0, 4) else {
+            p.flag(.link, .truncated)
+            return
+        }
+        var family = p.linkType == .loop ? b.u32(0) : b.u32le(0)
+        if family > 0xFFFF { family = family.byteSwapped }
+        switch family {
+        case 2: decodeNetwork(etherType: 0x0800, f, at: 4, &p)
+        case 10, 23, 24, 26, 28, 30: decodeNetwork(etherType: 0x86DD, f, at: 4, &p)
+        default: p.network = .other
+        }
+    }
+}

@@ -1,0 +1,32 @@
+extension PacketDecoder {
+    /// UDP (RFC 768). The payload is bounded by the UDP length field when it is sane.
+    func decodeUDP(_ f: Frame, _ region: IPRegion, _ p: inout DecodedPacket) {
+        let b = f.bytes
+        let o = region.start
+        p.transport = .udp
+        if let kind = f.check(o, 4, claimedEnd: region.claimedEnd) {
+            p.flag(.udp, kind)
+            return
+        }
+        p.srcPort = b.u16(o)
+        p.dstPort = b.u16(o + 2)
+        if let kind = f.check(o, 8, claimedEnd: region.claimedEnd) {
+            p.flag(.udp, kind)
+            return
+        }
+        var inner = region
+        let length = Int(b.u16(o + 4))
+        if !p.fragment.isFragment {
+            if length < 8 || o + length > region.claimedEnd {
+                p.flag(.udp, .invalid)
+            } else {
+                inner.claimedEnd = o + length
+                inner.capturedEnd = min(inner.capturedEnd, o + length)
+            }
+        }
+        setPayload(inner, from: o + 8, &p)
+        if (isDNSPort(p.srcPort) || isDNSPort(p.dstPort)) && !p.fragment.isFragment {
+            decodeDNS(f, inner, overTCP: false, &p)
+        }
+    }
+}

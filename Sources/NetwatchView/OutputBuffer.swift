@@ -1,0 +1,178 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NetwatchDecode
+
+/// A byte buffer in front of a file descriptor: formatters append bytes and numbers
+/// without building Strings, and the buffer is written out in large blocks.
+public final class OutputBuffer {
+    private let fd: Int32
+    private var storage: UnsafeMutableRawBufferPointer
+    public private(set) var count = 0
+    /// Set once a write fails (a closed pipe): later output is dropped quietly.
+    public private(set) var closed = false
+
+    public init(fd: Int32, capacity: Int = 1 << 18) {
+        self.fd = fd
+        storage = .allocate(byteCount: capacity, alignment: 8)
+    }
+
+    deinit {
+        flush()
+        storage.deallocate()
+    }
+
+    /// Room for one more packet line; flushed before it could overflow.
+    @inline(__always) public func reserve(_ n: Int) {
+        if count + n > storage.count { flush() }
+    }
+
+    @inline(__always) public func byte(_ b: UInt8) {
+        if count == storage.count { flush() }
+        storage[count] = b
+        count += 1
+    }
+
+    @inline(__always) public func bytes(_ b: UnsafeRawBufferPointer) {
+        if count + b.count > storage.count { flush() }
+        if b.count > storage.count {
+            write(b)
+            return
+        }
+        if let base = b.baseAddress { (storage.baseAddress! + count).copyMemory(from: base, byteCount: b.count) }
+        count += b.count
+    }
+
+    @inline(__always) public func bytes(_ b: [UInt8]) {
+        b.withUnsafeBytes { bytes($0) }
+    }
+
+    @inline(__always) public func text(_ s: StaticString) {
+        bytes(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// A String that netwatch itself made (never one from the network: see `sanitized`).
+    public func string(_ s: String) {
+        var copy = s
+        copy.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
+    }
+
+    @inline(__always) public func spaces(_ n: Int) {
+        var k = n
+        while k > 0 {
+            byte(0x20)
+            k -= 1
+        }
+    }
+
+    /// Decimal digits of `value`, left-padded with spaces to `width`.
+    @inline(__always) public func decimal(_ value: Int, width: Int = 0) {
+        if value < 0 {
+            byte(UInt8(ascii: "-"))
+            decimal(UInt64(bitPattern: Int64(-value)), width: width - 1)
+        } else {
+            decimal(UInt64(value), width: width)
+        }
+    }
+
+    @inline(__always) public func decimal(_ value: UInt64, width: Int = 0) {
+        withUnsafeTemporaryAllocation(byteCount: 20, alignment: 1) { tmp in
+            var v = value
+            var i = 20
+            repeat {
+                i -= 1
+                tmp[i] = UInt8(48 + v % 10)
+                v /= 10
+            } while v > 0
+            spaces(width - (20 - i))
+            bytes(UnsafeRawBufferPointer(rebasing: tmp[i..<20]))
+        }
+    }
+
+    /// Exactly `digits` decimal digits, zero-padded.
+    @inline(__always) public func zeroPadded(_ value: Int, digits: Int) {
+        var divisor = 1
+        for _ in 1..<digits { divisor *= 10 }
+        var v = value
+        while divisor > 0 {
+            byte(UInt8(48 + (v / divisor) % 10))
+            v %= divisor
+            divisor /= 10
+        }
+    }
+
+    @inline(__always) public func hex(_ value: UInt64, digits: Int) {
+        var shift = (digits - 1) * 4
+        while shift >= 0 {
+            let n = UInt8((value >> UInt64(shift)) & 0xF)
+            byte(n < 10 ? 48 + n : 87 + n)
+            shift -= 4
+        }
+    }
+
+    /// An address padded on the right to `width` columns.
+    @inline(__always) public func address(_ a: IPAddress, width: Int = 0) {
+        a.withText { t in
+            bytes(t)
+            spaces(width - t.count)
+        }
+    }
+
+    @inline(__always) public func mac(_ m: MACAddress) {
+        m.withText { bytes($0) }
+    }
+
+    /// Bytes from the network, made safe for a terminal or a JSON string: printable ASCII
+    /// passes, backslash and anything else become `\\` or `\xNN`; `escapeDot` also escapes
+    /// "." (a dot inside a DNS label), and `quote` escapes `"` for JSON.
+    @inline(__always) public func sanitized(_ b: UnsafeRawBufferPointer, escapeDot: Bool = false, quote: Bool = false) {
+        for c in b {
+            if c == UInt8(ascii: "\\") {
+                byte(c)
+                byte(c)
+            } else if c == UInt8(ascii: "\"") && quote {
+                byte(UInt8(ascii: "\\"))
+                byte(c)
+            } else if c == UInt8(ascii: ".") && escapeDot {
+                byte(UInt8(ascii: "\\"))
+                byte(c)
+            } else if c >= 0x20 && c < 0x7F {
+                byte(c)
+            } else {
+                byte(UInt8(ascii: "\\"))
+                byte(UInt8(ascii: "x"))
+                hex(UInt64(c), digits: 2)
+            }
+        }
+    }
+
+    /// Forgets the last `n` buffered bytes.
+    public func discard(_ n: Int) { count -= min(n, count) }
+
+    public func flush() {
+        guard count > 0 else { return }
+        let pending = UnsafeRawBufferPointer(rebasing: storage[0..<count])
+        count = 0
+        write(pending)
+    }
+
+    private func write(_ b: UnsafeRawBufferPointer) {
+        guard !closed, let base = b.baseAddress else { return }
+        var offset = 0
+        while offset < b.count {
+            #if canImport(Glibc)
+            let n = Glibc.write(fd, base + offset, b.count - offset)
+            #else
+            let n = Darwin.write(fd, base + offset, b.count - offset)
+            #endif
+            if n < 0 {
+                if errno == EINTR { continue }
+                closed = true
+                return
+            }
+            offset += n
+        }
+    }
+}
