@@ -29,8 +29,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers the test targets share: where the shared captures are, running tools.
+        .target(name: "NetwatchTestSupport", path: "Tests/NetwatchTestSupport"),
         .testTarget(name: "NetwatchDecodeTests", dependencies: ["NetwatchDecode"]),
-        .testTarget(name: "NetwatchCaptureTests", dependencies: ["NetwatchCapture", "NetwatchDecode"]),
-        .testTarget(name: "NetwatchCLITests", dependencies: ["netwatch"]),
+        .testTarget(name: "NetwatchCaptureTests", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
+        .testTarget(name: "NetwatchCLITests", dependencies: ["netwatch", "NetwatchDecode", "NetwatchTestSupport"]),
     ]
 )

@@ -10,7 +10,7 @@ extension OutputBuffer {
         var labels = 0
         let ok = m.readName(at: offset) { label in
             if labels > 0 { byte(UInt8(ascii: ".")) }
-            sanitized(label, escapeDot: true, quote: quote)
+            sanitized(label, escapeDot: true, json: quote)
             labels += 1
         }
         if !ok {
@@ -53,7 +53,7 @@ extension OutputBuffer {
                 guard i + 1 + n <= o + r.dataLength else { break }
                 if !first { byte(0x20) }
                 text(quote ? "\\\"" : "\"")
-                sanitized(UnsafeRawBufferPointer(rebasing: b.buffer[(i + 1)..<(i + 1 + n)]), quote: quote)
+                sanitized(UnsafeRawBufferPointer(rebasing: b.buffer[(i + 1)..<(i + 1 + n)]), json: quote)
                 text(quote ? "\\\"" : "\"")
                 first = false
                 i += 1 + n

@@ -125,23 +125,24 @@ public final class OutputBuffer {
     }
 
     /// Bytes from the network, made safe for a terminal or a JSON string: printable ASCII
-    /// passes, backslash and anything else become `\\` or `\xNN`; `escapeDot` also escapes
-    /// "." (a dot inside a DNS label), and `quote` escapes `"` for JSON.
-    @inline(__always) public func sanitized(_ b: UnsafeRawBufferPointer, escapeDot: Bool = false, quote: Bool = false) {
+    /// passes; backslash and anything else become `\\` or `\xNN`; `escapeDot` also escapes
+    /// "." (a dot inside a DNS label). With `json`, the result is also a valid JSON string body:
+    /// every backslash of the escaped text is doubled and `"` is escaped.
+    @inline(__always) public func sanitized(_ b: UnsafeRawBufferPointer, escapeDot: Bool = false, json: Bool = false) {
         for c in b {
+            if c >= 0x20 && c < 0x7F && c != UInt8(ascii: "\\") && !(escapeDot && c == UInt8(ascii: ".")) {
+                if json && c == UInt8(ascii: "\"") { byte(UInt8(ascii: "\\")) }
+                byte(c)
+                continue
+            }
+            byte(UInt8(ascii: "\\"))
+            if json { byte(UInt8(ascii: "\\")) }
             if c == UInt8(ascii: "\\") {
                 byte(c)
-                byte(c)
-            } else if c == UInt8(ascii: "\"") && quote {
-                byte(UInt8(ascii: "\\"))
-                byte(c)
-            } else if c == UInt8(ascii: ".") && escapeDot {
-                byte(UInt8(ascii: "\\"))
-                byte(c)
-            } else if c >= 0x20 && c < 0x7F {
+                if json { byte(c) }
+            } else if c == UInt8(ascii: ".") {
                 byte(c)
             } else {
-                byte(UInt8(ascii: "\\"))
                 byte(UInt8(ascii: "x"))
                 hex(UInt64(c), digits: 2)
             }

@@ -1,6 +1,7 @@
 import Foundation
 import NetwatchCapture
 import NetwatchDecode
+import NetwatchTestSupport
 import XCTest
 
 /// For every packet of every shared capture, the fields netwatch decodes equal what
