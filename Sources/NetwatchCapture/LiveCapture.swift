@@ -73,7 +73,13 @@ public final class LiveCapture: PacketSource {
     public func run(_ handler: (RawPacket) -> Bool, tick: () -> Void) throws(CaptureError) -> SourceEnd {
         var fds = handles.map { pollfd(fd: pcap_get_selectable_fd($0.pcap), events: Int16(POLLIN), revents: 0) }
         var packet = RawPacket(seconds: 0, nanoseconds: 0, bytes: UnsafeRawBufferPointer(start: nil, count: 0), wireLength: 0, linkType: .ethernet, interface: 0)
-        while !StopSignal.requested {
+        var draining = false
+        while true {
+            // On a stop request, one last pass collects what the kernel already holds.
+            if StopSignal.requested {
+                if draining { break }
+                draining = true
+            }
             var delivered = 0
             for (index, handle) in handles.enumerated() {
                 // A bounded batch per interface per round keeps a busy one from starving the rest.
@@ -90,7 +96,7 @@ public final class LiveCapture: PacketSource {
                 }
             }
             tick()
-            if delivered == 0 {
+            if delivered == 0 && !draining {
                 _ = poll(&fds, nfds_t(fds.count), 100)
             }
         }

@@ -1,0 +1,91 @@
+import Foundation
+import NetwatchTestSupport
+import XCTest
+
+/// Live capture on a veth end between two test hosts, checked against tcpdump on the same end.
+final class LiveCaptureTests: XCTestCase {
+    func testSeesExactlyWhatTcpdumpSees() throws {
+        guard which("tcpdump") != nil, which("curl") != nil, which("python3") != nil else {
+            throw XCTSkip("tcpdump, curl and python3 are needed (scripts/setup --test installs them)")
+        }
+        let netwatch = try netwatchBinary()
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+
+        // Services on host b: HTTP with a 200 kB file, and DNS.
+        try Data(repeating: 0x61, count: 200_000).write(to: dir.appendingPathComponent("file.bin"))
+        let dnsScript = dir.appendingPathComponent("dns.py")
+        try dnsResponderScript.write(to: dnsScript, atomically: true, encoding: .utf8)
+        let dnsReady = dir.appendingPathComponent("dns.out")
+        _ = try hosts.start(hosts.b, ["python3", dnsScript.path, hosts.addressB], output: dnsReady)
+        let httpLog = dir.appendingPathComponent("http.err")
+        _ = try hosts.start(hosts.b, ["python3", "-m", "http.server", "8080", "--bind", hosts.addressB, "--directory", dir.path], error: httpLog)
+        XCTAssertTrue(waitFor("ready", in: dnsReady))
+
+        // Both capture on host a's end of the link.
+        let tcpdumpFile = dir.appendingPathComponent("tcpdump.pcap")
+        let tcpdumpErr = dir.appendingPathComponent("tcpdump.err")
+        let tcpdump = try hosts.start(hosts.a, ["tcpdump", "-i", hosts.interfaceA, "--immediate-mode", "-U", "-w", tcpdumpFile.path], error: tcpdumpErr)
+        let ourFile = dir.appendingPathComponent("netwatch.pcap")
+        let ourLines = dir.appendingPathComponent("netwatch.out")
+        let ourErr = dir.appendingPathComponent("netwatch.err")
+        let ours = try hosts.start(hosts.a, [netwatch, "-i", hosts.interfaceA, "-n", "-w", ourFile.path], output: ourLines, error: ourErr)
+        XCTAssertTrue(waitFor("listening on", in: tcpdumpErr), "tcpdump did not start")
+        XCTAssertTrue(waitFor("capturing on", in: ourErr), "netwatch did not start")
+        usleep(300_000)
+
+        try hosts.exec(hosts.a, "ping -c 4 -i 0.2 \(hosts.addressB)")
+        for _ in 0..<3 {
+            try hosts.exec(hosts.a, "curl -s -o /dev/null --retry 5 --retry-connrefused http://\(hosts.addressB):8080/file.bin")
+        }
+        for k in 0..<5 {
+            try hosts.exec(hosts.a, "python3 -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2); s.sendto(bytes.fromhex('abcd01000001000000000000') + b'\\x04host\\x04tst\(k)\\x00\\x00\\x01\\x00\\x01', ('\(hosts.addressB)', 53)); s.recv(512)\"")
+        }
+        usleep(1_000_000)
+        TestHosts.interrupt(ours)
+        TestHosts.interrupt(tcpdump)
+        XCTAssertFalse(ours.isRunning, "netwatch did not stop on SIGINT")
+        XCTAssertEqual(ours.terminationStatus, 0)
+
+        let stderr = String(decoding: try Data(contentsOf: ourErr), as: UTF8.self)
+        XCTAssertTrue(stderr.contains("packets received by filter"), stderr)
+        XCTAssertTrue(stderr.contains("0 dropped by kernel"), stderr)
+
+        // The same packets, byte for byte (timestamps aside).
+        let theirs = try runTool("tcpdump", ["-nn", "-t", "-xx", "-r", tcpdumpFile.path]).output
+        let mine = try runTool("tcpdump", ["-nn", "-t", "-xx", "-r", ourFile.path]).output
+        XCTAssertGreaterThan(theirs.split(separator: "\n").count, 100)
+        if mine != theirs {
+            let summary = { (t: String) in t.split(separator: "\n").filter { !$0.hasPrefix("\t") } }
+            let a = summary(mine), b = summary(theirs)
+            XCTFail("netwatch saw \(a.count) packets, tcpdump \(b.count); only netwatch: \(Set(a).subtracting(b).prefix(5)); only tcpdump: \(Set(b).subtracting(a).prefix(5))")
+        }
+
+        // And what netwatch printed: one line per packet, with the traffic we made.
+        let lines = String(decoding: try Data(contentsOf: ourLines), as: UTF8.self).split(separator: "\n")
+        let packetCount = try runTool("tcpdump", ["-nn", "-r", tcpdumpFile.path]).output.split(separator: "\n").count
+        XCTAssertEqual(lines.count, packetCount)
+        XCTAssertEqual(lines.filter { $0.contains("echo request") }.count, 4)
+        XCTAssertEqual(lines.filter { $0.contains("→ 8080 [S]") }.count, 3)
+        XCTAssertEqual(lines.filter { $0.contains("DNS ") && $0.contains("A? host.") }.count, 5)
+        XCTAssertEqual(lines.filter { $0.contains("NOERROR A host.") && $0.contains("A 10.77.0.99") }.count, 5)
+    }
+
+    func testStartedWithoutATerminalNeverPrompts() throws {
+        guard isRoot else { throw XCTSkip("live capture needs root") }
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let err = dir.appendingPathComponent("err")
+        // No arguments, standard input not a terminal: it starts capturing on the default interface.
+        let process = try hosts.start(hosts.a, [try netwatchBinary()], output: out, error: err)
+        XCTAssertTrue(waitFor("capturing on", in: err), String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))
+        TestHosts.interrupt(process)
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertFalse(String(decoding: try Data(contentsOf: out), as: UTF8.self).contains("Interface (number"))
+    }
+}
