@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "netwatch", targets: ["netwatch"]),
         .library(name: "NetwatchDecode", targets: ["NetwatchDecode"]),
         .library(name: "NetwatchCapture", targets: ["NetwatchCapture"]),
+        .library(name: "NetwatchView", targets: ["NetwatchView"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

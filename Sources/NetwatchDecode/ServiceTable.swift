@@ -1,10 +1,15 @@
 /// Service names by port, for TCP and UDP: a seed of the ports analysts look for first,
-/// then whatever `/etc/services` adds. Lookups are an array index, no hashing, no allocation.
-public struct ServiceTable: Sendable {
-    private var tcp: [UInt16]
-    private var udp: [UInt16]
-    /// Index 0 is "no name".
-    private var names: [[UInt8]] = [[]]
+/// then whatever `/etc/services` adds.
+///
+/// Lookups index flat tables and hand back bytes from one name pool: no hashing, no
+/// allocation, no reference counting per packet. Names are fixed once the table is built.
+public final class ServiceTable: @unchecked Sendable {
+    /// Name index per port (0: no name), TCP then UDP.
+    private let index: UnsafeMutablePointer<UInt16>
+    /// Name bytes, back to back; `spans[i]` is where name i lies in `pool`.
+    private let pool: UnsafeMutableRawBufferPointer
+    private var poolUsed = 0
+    private var spans: [(start: Int, count: Int)] = [(0, 0)]
 
     public static let seed: [(port: UInt16, name: String)] = [
         (20, "FTP-DATA"), (21, "FTP"), (22, "SSH"), (23, "Telnet"), (25, "SMTP"), (53, "DNS"),
@@ -18,19 +23,25 @@ public struct ServiceTable: Sendable {
     ]
 
     public init() {
-        tcp = Array(repeating: 0, count: 65536)
-        udp = Array(repeating: 0, count: 65536)
+        index = .allocate(capacity: 2 * 65536)
+        index.initialize(repeating: 0, count: 2 * 65536)
+        pool = .allocate(byteCount: 1 << 16, alignment: 1)
         for (port, name) in Self.seed {
-            let index = add(name)
-            tcp[Int(port)] = index
-            udp[Int(port)] = index
+            let i = add(name)
+            index[Int(port)] = i
+            index[65536 + Int(port)] = i
         }
+    }
+
+    deinit {
+        index.deallocate()
+        pool.deallocate()
     }
 
     /// Adds the entries of an `/etc/services` file (`name port/proto [aliases] [# comment]`)
     /// for ports the seed does not name. Lines that do not parse are skipped: the file is
     /// the system's, not the user's, so it is no reason to stop.
-    public mutating func merge(servicesFile contents: [UInt8]) {
+    public func merge(servicesFile contents: [UInt8]) {
         var seen: [String: UInt16] = [:]
         for line in contents.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
             let text = line.prefix { $0 != UInt8(ascii: "#") }
@@ -42,35 +53,46 @@ public struct ServiceTable: Sendable {
             }
             let name = String(decoding: fields[0], as: UTF8.self).uppercased()
             guard name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { continue }
-            let index: UInt16
-            if let known = seen[name] {
-                index = known
-            } else {
-                index = add(name)
-                seen[name] = index
-            }
+            let column: Int
             switch String(decoding: portProto[1], as: UTF8.self) {
-            case "tcp": if tcp[Int(port)] == 0 { tcp[Int(port)] = index }
-            case "udp": if udp[Int(port)] == 0 { udp[Int(port)] = index }
-            default: break
+            case "tcp": column = 0
+            case "udp": column = 65536
+            default: continue
             }
+            guard index[column + Int(port)] == 0 else { continue }
+            let i: UInt16
+            if let known = seen[name] {
+                i = known
+            } else {
+                i = add(name)
+                seen[name] = i
+            }
+            index[column + Int(port)] = i
         }
     }
 
-    private mutating func add(_ name: String) -> UInt16 {
-        names.append(Array(name.utf8))
-        return UInt16(names.count - 1)
+    /// Appends a name to the pool; 0 (no name) once the pool is full.
+    private func add(_ name: String) -> UInt16 {
+        let bytes = Array(name.utf8)
+        guard poolUsed + bytes.count <= pool.count, spans.count < Int(UInt16.max) else { return 0 }
+        UnsafeMutableRawBufferPointer(rebasing: pool[poolUsed..<(poolUsed + bytes.count)]).copyBytes(from: bytes)
+        spans.append((poolUsed, bytes.count))
+        poolUsed += bytes.count
+        return UInt16(spans.count - 1)
     }
 
-    /// The service name's bytes, or nil. `tcp` picks the TCP column, else UDP.
-    @inlinable public func nameBytes(port: UInt16, tcp isTCP: Bool) -> [UInt8]? {
-        let index = isTCP ? tcpIndex(port) : udpIndex(port)
-        return index == 0 ? nil : nameBytes(index)
+    /// The service name's bytes (valid while the table lives), or nil.
+    @inline(__always)
+    public func nameBytes(port: UInt16, tcp isTCP: Bool) -> UnsafeRawBufferPointer? {
+        let i = index[(isTCP ? 0 : 65536) + Int(port)]
+        guard i != 0 else { return nil }
+        return spanBytes(Int(i))
     }
 
-    @usableFromInline func tcpIndex(_ port: UInt16) -> UInt16 { tcp[Int(port)] }
-    @usableFromInline func udpIndex(_ port: UInt16) -> UInt16 { udp[Int(port)] }
-    @usableFromInline func nameBytes(_ index: UInt16) -> [UInt8] { names[Int(index)] }
+    private func spanBytes(_ i: Int) -> UnsafeRawBufferPointer {
+        let span = spans[i]
+        return UnsafeRawBufferPointer(rebasing: pool[span.start..<(span.start + span.count)])
+    }
 
     public func name(port: UInt16, tcp isTCP: Bool) -> String? {
         nameBytes(port: port, tcp: isTCP).map { String(decoding: $0, as: UTF8.self) }

@@ -7,21 +7,33 @@ import NetwatchDecode
 
 /// A byte buffer in front of a file descriptor: formatters append bytes and numbers
 /// without building Strings, and the buffer is written out in large blocks.
+///
+/// The fill level lives behind a `let` pointer rather than in a `var` property: a class's
+/// stored `var` costs a dynamic exclusivity check on every access, and this one is touched
+/// for every byte of output. One buffer belongs to one thread.
 public final class OutputBuffer {
     private let fd: Int32
-    private var storage: UnsafeMutableRawBufferPointer
-    public private(set) var count = 0
+    private let storage: UnsafeMutableRawBufferPointer
+    private let state: UnsafeMutablePointer<(count: Int, closed: Bool)>
+
+    public var count: Int {
+        get { state.pointee.count }
+        set { state.pointee.count = newValue }
+    }
     /// Set once a write fails (a closed pipe): later output is dropped quietly.
-    public private(set) var closed = false
+    public var closed: Bool { state.pointee.closed }
 
     public init(fd: Int32, capacity: Int = 1 << 18) {
         self.fd = fd
         storage = .allocate(byteCount: capacity, alignment: 8)
+        state = .allocate(capacity: 1)
+        state.initialize(to: (0, false))
     }
 
     deinit {
         flush()
         storage.deallocate()
+        state.deallocate()
     }
 
     /// Room for one more packet line; flushed before it could overflow.
@@ -170,7 +182,7 @@ public final class OutputBuffer {
             #endif
             if n < 0 {
                 if errno == EINTR { continue }
-                closed = true
+                state.pointee.closed = true
                 return
             }
             offset += n

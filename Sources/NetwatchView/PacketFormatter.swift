@@ -28,13 +28,19 @@ public final class PacketFormatter {
     public let services: ServiceTable?
     let out: OutputBuffer
     var clock = PacketClock()
+    /// `[HH:MM:SS.` for the second last printed, behind a pointer (no exclusivity check per packet).
+    private let stamp: UnsafeMutablePointer<(second: Int64, text: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8))>
 
     public init(mode: DisplayMode, palette: Palette, services: ServiceTable?, output: OutputBuffer) {
+        stamp = .allocate(capacity: 1)
+        stamp.initialize(to: (Int64.min, (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
         self.mode = mode
         self.palette = palette
         self.services = services
         out = output
     }
+
+    deinit { stamp.deallocate() }
 
     public func write(_ p: DecodedPacket, _ c: PacketContext) {
         out.reserve(512)
@@ -110,15 +116,15 @@ public final class PacketFormatter {
     }
 
     func writeTimestamp(_ c: PacketContext) {
-        let t = clock.localTime(c.seconds)
+        if stamp.pointee.second != c.seconds {
+            let t = clock.localTime(c.seconds)
+            let (h, m, sec) = (UInt8(t.tm_hour), UInt8(t.tm_min), UInt8(t.tm_sec))
+            stamp.pointee = (c.seconds, (
+                UInt8(ascii: "["), 48 + h / 10, 48 + h % 10, UInt8(ascii: ":"), 48 + m / 10, 48 + m % 10,
+                UInt8(ascii: ":"), 48 + sec / 10, 48 + sec % 10, UInt8(ascii: ".")))
+        }
         out.text(palette.timestamp)
-        out.byte(UInt8(ascii: "["))
-        out.zeroPadded(Int(t.tm_hour), digits: 2)
-        out.byte(UInt8(ascii: ":"))
-        out.zeroPadded(Int(t.tm_min), digits: 2)
-        out.byte(UInt8(ascii: ":"))
-        out.zeroPadded(Int(t.tm_sec), digits: 2)
-        out.byte(UInt8(ascii: "."))
+        withUnsafeBytes(of: &stamp.pointee.text) { out.bytes($0) }
         out.zeroPadded(Int(c.nanoseconds / 1_000_000), digits: 3)
         out.byte(UInt8(ascii: "]"))
         out.text(palette.reset)
@@ -187,11 +193,11 @@ public final class PacketFormatter {
         if !nameSource, let name = dstName { writeServiceName(name) }
     }
 
-    @inline(__always) func serviceName(_ port: UInt16, tcp: Bool) -> [UInt8]? {
+    @inline(__always) func serviceName(_ port: UInt16, tcp: Bool) -> UnsafeRawBufferPointer? {
         services?.nameBytes(port: port, tcp: tcp)
     }
 
-    private func writeServiceName(_ name: [UInt8]) {
+    private func writeServiceName(_ name: UnsafeRawBufferPointer) {
         out.byte(UInt8(ascii: "("))
         out.bytes(name)
         out.byte(UInt8(ascii: ")"))

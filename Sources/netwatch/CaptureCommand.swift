@@ -124,7 +124,7 @@ struct CaptureCommand: ParsableCommand {
         let output = OutputBuffer(fd: 1)
         var services: ServiceTable? = nil
         if !n {
-            var table = ServiceTable()
+            let table = ServiceTable()
             if let contents = readSmallFile("/etc/services") { table.merge(servicesFile: contents) }
             services = table
         }

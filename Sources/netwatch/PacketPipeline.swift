@@ -24,14 +24,9 @@ final class PacketPipeline {
     let writerPlan: WriterPlan?
     let palette: Palette
     private var writer: PcapWriter?
-    private let decoder = PacketDecoder()
-    private var packet = DecodedPacket()
     private let interfaceNames: [String]
 
-    private(set) var packets: UInt64 = 0
-    private(set) var bytes: UInt64 = 0
-    /// Malformed packets by reason and layer (`DecodeIssue.Kind` × `Layer`).
-    private(set) var issues = [UInt64](repeating: 0, count: DecodeIssue.Kind.allCases.count * Layer.allCases.count)
+    private(set) var counters = Counters()
     private var writeError: CaptureError?
 
     init(source: PacketSource, output: OutputBuffer, view: View, filter: OfflineFilter?, limit: Int?, writerPlan: WriterPlan?, palette: Palette) {
@@ -50,39 +45,43 @@ final class PacketPipeline {
         writer = try PcapWriter(path: plan.path, linkType: linkType, snapLength: plan.snapLength, rotateMegabytes: plan.rotateMegabytes)
     }
 
+    /// The per-packet loop. Its state lives in locals captured by a non-escaping closure, so
+    /// Swift checks exclusive access at compile time instead of on every packet.
     func run() throws(CaptureError) -> SourceEnd {
-        let end = try source.run({ raw in handle(raw) }, tick: { output.flush() })
+        var packet = DecodedPacket()
+        var counters = Counters()
+        let decoder = PacketDecoder()
+        let filter = self.filter
+        let view = self.view
+        let writing = writerPlan != nil
+        let limit = self.limit.map { UInt64($0) } ?? UInt64.max
+        let end = try source.run({ raw in
+            if let filter, !filter.matches(raw) { return true }
+            counters.packets &+= 1
+            counters.bytes &+= UInt64(raw.wireLength)
+            let captured = PacketBytes(raw.bytes)
+            decoder.decode(captured, linkType: raw.linkType, wireLength: raw.wireLength, into: &packet)
+            if let issue = packet.issue { counters.count(issue) }
+            if writing && !write(raw) { return false }
+            switch view {
+            case .none:
+                break
+            case .text(let formatter):
+                formatter.write(packet, context(raw, captured, counters.packets))
+            case .json(let writer):
+                writer.write(packet, context(raw, captured, counters.packets))
+            }
+            return counters.packets < limit
+        }, tick: { output.flush() })
+        self.counters = counters
         if let writeError { throw writeError }
         return end
     }
 
     @inline(__always)
-    private func handle(_ raw: RawPacket) -> Bool {
-        if let filter, !filter.matches(raw) { return true }
-        packets &+= 1
-        bytes &+= UInt64(raw.wireLength)
-        let captured = PacketBytes(raw.bytes)
-        decoder.decode(captured, linkType: raw.linkType, wireLength: raw.wireLength, into: &packet)
-        if let issue = packet.issue {
-            issues[Int(issue.kind.rawValue) * Layer.allCases.count + Int(issue.layer.rawValue)] &+= 1
-        }
-        if writerPlan != nil && !write(raw) { return false }
-        switch view {
-        case .none:
-            break
-        case .text(let formatter):
-            formatter.write(packet, context(raw, captured))
-        case .json(let writer):
-            writer.write(packet, context(raw, captured))
-        }
-        if let limit, packets >= UInt64(limit) { return false }
-        return true
-    }
-
-    @inline(__always)
-    private func context(_ raw: RawPacket, _ captured: PacketBytes) -> PacketContext {
+    private func context(_ raw: RawPacket, _ captured: PacketBytes, _ number: UInt64) -> PacketContext {
         PacketContext(
-            number: packets, seconds: raw.seconds, nanoseconds: raw.nanoseconds, bytes: captured,
+            number: number, seconds: raw.seconds, nanoseconds: raw.nanoseconds, bytes: captured,
             wireLength: raw.wireLength, interface: interfaceNames.count > 1 ? interfaceNames[raw.interface] : nil)
     }
 
@@ -112,17 +111,10 @@ final class PacketPipeline {
                 printError("netwatch: \(writer.packetsSkipped) packets of another link type than \(writer.linkType.name) were not written to \(plan.path)")
             }
         }
-        var summary = "\(packets) packets, \(bytes) bytes"
-        let malformed = issues.reduce(0, +)
-        if malformed > 0 {
-            var parts: [String] = []
-            for kind in DecodeIssue.Kind.allCases {
-                for layer in Layer.allCases {
-                    let n = issues[Int(kind.rawValue) * Layer.allCases.count + Int(layer.rawValue)]
-                    if n > 0 { parts.append("\(n) \(kind.name) \(layer.name)") }
-                }
-            }
-            summary += "; \(malformed) malformed (\(parts.joined(separator: ", ")))"
+        var summary = "\(counters.packets) packets, \(counters.bytes) bytes"
+        if counters.malformed > 0 {
+            let parts = counters.issues.map { "\($0.count) \($0.issue.kind.name) \($0.issue.layer.name)" }
+            summary += "; \(counters.malformed) malformed (\(parts.joined(separator: ", ")))"
         }
         printError("netwatch: \(summary)")
         for s in source.statistics() {

@@ -189,7 +189,7 @@ final class HeaderTests: XCTestCase {
     }
 
     func testServiceTable() {
-        var table = ServiceTable()
+        let table = ServiceTable()
         XCTAssertEqual(table.name(port: 443, tcp: true), "HTTPS")
         XCTAssertEqual(table.name(port: 27017, tcp: true), "MongoDB")
         XCTAssertNil(table.name(port: 7, tcp: true))
