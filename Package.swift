@@ -32,6 +32,9 @@ let package = Package(
         ),
         // Helpers the test targets share: where the shared captures are, running tools.
         .target(name: "NetwatchTestSupport", path: "Tests/NetwatchTestSupport"),
+        // libFuzzer target for the decoders and savefile readers (scripts/fuzz); in a plain
+        // build it replays saved inputs, so every crasher stays a regression test.
+        .executableTarget(name: "netwatch-fuzz", dependencies: ["NetwatchDecode", "NetwatchCapture", "NetwatchView"], path: "Fuzz"),
         .testTarget(name: "NetwatchDecodeTests", dependencies: ["NetwatchDecode"]),
         .testTarget(name: "NetwatchCaptureTests", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchCLITests", dependencies: ["netwatch", "NetwatchDecode", "NetwatchTestSupport"]),

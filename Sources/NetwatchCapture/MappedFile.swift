@@ -8,6 +8,15 @@ import Darwin
 final class MappedFile {
     let bytes: UnsafeRawBufferPointer
     private let length: Int
+    /// False for bytes the caller owns (an in-memory capture): nothing to unmap.
+    private let mapped: Bool
+
+    /// Wraps bytes that outlive this object, e.g. a fuzzer's input.
+    init(borrowing bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        length = bytes.count
+        mapped = false
+    }
 
     init(path: String) throws(CaptureError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -23,6 +32,7 @@ final class MappedFile {
             throw CaptureError(.unreadableFile, "cannot read \(path): not a regular file")
         }
         length = Int(info.st_size)
+        mapped = length > 0
         if length == 0 {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return
@@ -35,6 +45,6 @@ final class MappedFile {
     }
 
     deinit {
-        if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), length) }
+        if mapped, let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), length) }
     }
 }

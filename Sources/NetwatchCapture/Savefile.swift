@@ -3,7 +3,15 @@
 public enum Savefile {
     public static func open(_ path: String) throws(CaptureError) -> PacketSource {
         if path == "-" { return try StreamSource(path: path) }
-        let file = try MappedFile(path: path)
+        return try open(try MappedFile(path: path), path: path)
+    }
+
+    /// A capture already in memory; `bytes` must outlive the source. `name` appears in messages.
+    public static func open(bytes: UnsafeRawBufferPointer, name: String) throws(CaptureError) -> PacketSource {
+        try open(MappedFile(borrowing: bytes), path: name)
+    }
+
+    private static func open(_ file: MappedFile, path: String) throws(CaptureError) -> PacketSource {
         let b = file.bytes
         guard b.count >= 4 else {
             throw CaptureError(.badFile, b.isEmpty ? "\(path) is empty, not a capture file" : "\(path) is too short to be a capture file")

@@ -254,3 +254,20 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try netwatch(["interfaces"]).output, result.output)
     }
 }
+
+/// Every saved fuzz crasher and every shared capture, replayed through the fuzz target's plain build.
+final class FuzzRegressionTests: XCTestCase {
+    func testFuzzRegressionInputs() throws {
+        let binary = URL(fileURLWithPath: try netwatchBinary()).deletingLastPathComponent().appendingPathComponent("netwatch-fuzz").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("netwatch-fuzz is not built") }
+        var repo = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { repo.deleteLastPathComponent() }
+        let crashers = try FileManager.default.contentsOfDirectory(atPath: repo.appendingPathComponent("Fuzz/crashers").path)
+            .filter { !$0.hasSuffix(".md") }
+            .map { repo.appendingPathComponent("Fuzz/crashers/\($0)").path }
+        let inputs = crashers + (try TestData.allCaptures())
+        let result = try runCommand(binary, inputs)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.output.contains("replayed \(inputs.count) inputs without a crash"), result.output)
+    }
+}

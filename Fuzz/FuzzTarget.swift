@@ -1,0 +1,47 @@
+import NetwatchCapture
+import NetwatchDecode
+import NetwatchView
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// libFuzzer calls in one thread, so the shared views are safe without locks.
+/// One fuzz input is tried two ways: as one packet (the first byte picks the link type) through
+/// the decoder and every view, and as a whole capture file through the pcap/pcapng readers.
+enum FuzzTarget {
+    static let links: [LinkType] = [.ethernet, .linuxSLL, .linuxSLL2, .null, .loop, .raw, .ipv4, .ipv6]
+    static let devNull = open("/dev/null", O_WRONLY)
+    nonisolated(unsafe) static let output = OutputBuffer(fd: devNull, capacity: 1 << 16)
+    static let services = ServiceTable()
+    nonisolated(unsafe) static let compact = PacketFormatter(mode: .detailed, palette: Palette(enabled: true), services: services, output: output)
+    nonisolated(unsafe) static let json = JSONPacketWriter(output: output, services: services)
+
+    static func run(_ input: UnsafeRawBufferPointer) {
+        guard !input.isEmpty else { return }
+        let link = links[Int(input[0]) % links.count]
+        let packet = UnsafeRawBufferPointer(rebasing: input[1...])
+        show(packet, link: link, wire: packet.count + Int(input[0] >> 5))
+
+        guard let source = try? Savefile.open(bytes: input, name: "fuzz input") else { return }
+        _ = try? source.run({ raw in
+            show(raw.bytes, link: raw.linkType, wire: raw.wireLength)
+            return true
+        }, tick: {})
+    }
+
+    static func show(_ bytes: UnsafeRawBufferPointer, link: LinkType, wire: Int) {
+        var p = DecodedPacket()
+        let b = PacketBytes(bytes)
+        PacketDecoder().decode(b, linkType: link, wireLength: wire, into: &p)
+        let context = PacketContext(number: 1, seconds: 0, nanoseconds: 0, bytes: b, wireLength: wire)
+        compact.write(p, context)
+        json.write(p, context)
+        output.discard(output.count)
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    FuzzTarget.run(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}
