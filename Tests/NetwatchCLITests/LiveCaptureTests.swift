@@ -89,3 +89,55 @@ final class LiveCaptureTests: XCTestCase {
         XCTAssertFalse(String(decoding: try Data(contentsOf: out), as: UTF8.self).contains("Interface (number"))
     }
 }
+
+/// Several `-i` at once: each packet is shown once, JSON names the interface.
+final class MultiInterfaceTests: XCTestCase {
+    func testTwoInterfacesAtOnce() throws {
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let err = dir.appendingPathComponent("err")
+        let process = try hosts.start(hosts.a, [try netwatchBinary(), "-i", hosts.interfaceA, "-i", "lo", "--json", "icmp"], output: out, error: err)
+        XCTAssertTrue(waitFor("capturing on \(hosts.interfaceA), lo", in: err))
+        usleep(200_000)
+        try hosts.exec(hosts.a, "ping -c 3 -i 0.2 \(hosts.addressB); ping -c 2 -i 0.2 127.0.0.1")
+        usleep(300_000)
+        TestHosts.interrupt(process)
+        let lines = String(decoding: try Data(contentsOf: out), as: UTF8.self).split(separator: "\n")
+        let objects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        XCTAssertEqual(objects.filter { $0["in_iface"] as? String == hosts.interfaceA }.count, 6, "3 requests and 3 replies on the veth")
+        XCTAssertEqual(objects.filter { $0["in_iface"] as? String == "lo" }.count, 4, "2 requests and 2 replies on lo")
+        let stderr = String(decoding: try Data(contentsOf: err), as: UTF8.self)
+        XCTAssertTrue(stderr.contains("\(hosts.interfaceA): "), stderr)
+        XCTAssertTrue(stderr.contains("lo: "), stderr)
+    }
+
+    func testUnknownInterfaceAndBadFilterLive() throws {
+        guard isRoot else { throw XCTSkip("live capture needs root") }
+        let missing = try runCommand(try netwatchBinary(), ["-i", "nosuchif0"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.stderr, "netwatch: no such interface \"nosuchif0\" (netwatch -D lists the interfaces)\n")
+        let filter = try runCommand(try netwatchBinary(), ["-i", "lo", "port", "99999"])
+        XCTAssertEqual(filter.status, 2)
+        XCTAssertTrue(filter.stderr.hasPrefix("netwatch: invalid filter \"port 99999\": "), filter.stderr)
+    }
+}
+
+final class PrivilegeTests: XCTestCase {
+    /// Without CAP_NET_RAW: one sentence that says what to do, exit 1, no stack trace.
+    func testMissingPrivilegesAreExplained() throws {
+        guard isRoot, let setpriv = which("setpriv") else { throw XCTSkip("needs root and setpriv to drop privileges") }
+        let binary = try netwatchBinary()
+        // The build folder may not be readable by nobody: run a copy from /tmp.
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("netwatch-priv-\(UUID().uuidString)")
+        try FileManager.default.copyItem(atPath: binary, toPath: copy.path)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try shell("chmod 755 \(copy.path)")
+        let result = try runCommand(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", copy.path, "-i", "lo", "-c", "1"])
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.hasPrefix("netwatch: no permission to capture on lo: run netwatch as root, or grant it CAP_NET_RAW and CAP_NET_ADMIN"), result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+    }
+}
