@@ -1,19 +1,9 @@
 extension PacketDecoder {
     /// TCP (RFC 9293) with the options netwatch shows: MSS, window scale, SACK, timestamps.
     func decodeTCP(_ f: Frame, _ region: IPRegion, _ p: inout DecodedPacket) {
+        guard readPorts(.tcp, headerLength: 20, f, region, &p) else { return }
         let b = f.bytes
         let o = region.start
-        p.transport = .tcp
-        if let kind = f.check(o, 4, claimedEnd: region.claimedEnd) {
-            p.flag(.tcp, kind)
-            return
-        }
-        p.srcPort = b.u16(o)
-        p.dstPort = b.u16(o + 2)
-        if let kind = f.check(o, 20, claimedEnd: region.claimedEnd) {
-            p.flag(.tcp, kind)
-            return
-        }
         p.tcp.seq = b.u32(o + 4)
         p.tcp.ack = b.u32(o + 8)
         let offsetFlags = b.u16(o + 12)

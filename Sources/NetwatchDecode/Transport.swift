@@ -11,6 +11,24 @@ extension PacketDecoder {
         }
     }
 
+    /// The two ports that open TCP and UDP headers, then the rest of a `headerLength`-byte
+    /// minimum header; false (with the reason flagged) when either is missing.
+    func readPorts(_ layer: Layer, headerLength: Int, _ f: Frame, _ region: IPRegion, _ p: inout DecodedPacket) -> Bool {
+        let o = region.start
+        p.transport = layer == .tcp ? .tcp : .udp
+        if let kind = f.check(o, 4, claimedEnd: region.claimedEnd) {
+            p.flag(layer, kind)
+            return false
+        }
+        p.srcPort = f.bytes.u16(o)
+        p.dstPort = f.bytes.u16(o + 2)
+        if let kind = f.check(o, headerLength, claimedEnd: region.claimedEnd) {
+            p.flag(layer, kind)
+            return false
+        }
+        return true
+    }
+
     /// Ports whose payload is read as DNS: DNS, mDNS and LLMNR share the message format.
     @inline(__always)
     func isDNSPort(_ port: UInt16) -> Bool { port == 53 || port == 5353 || port == 5355 }

@@ -1,19 +1,9 @@
 extension PacketDecoder {
     /// UDP (RFC 768). The payload is bounded by the UDP length field when it is sane.
     func decodeUDP(_ f: Frame, _ region: IPRegion, _ p: inout DecodedPacket) {
+        guard readPorts(.udp, headerLength: 8, f, region, &p) else { return }
         let b = f.bytes
         let o = region.start
-        p.transport = .udp
-        if let kind = f.check(o, 4, claimedEnd: region.claimedEnd) {
-            p.flag(.udp, kind)
-            return
-        }
-        p.srcPort = b.u16(o)
-        p.dstPort = b.u16(o + 2)
-        if let kind = f.check(o, 8, claimedEnd: region.claimedEnd) {
-            p.flag(.udp, kind)
-            return
-        }
         var inner = region
         let length = Int(b.u16(o + 4))
         if !p.fragment.isFragment {
