@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers, dependencies pointing down only:
 //   CPcap (libpcap) <- NetwatchCapture (sources, writer)
-//   NetwatchDecode (bytes -> fields; no I/O, no Foundation)
+//   NetwatchDecode (bytes -> fields; no I/O, no Foundation) <- NetwatchFlow (flow table)
 //   NetwatchView (terminal and JSON lines) <- NetwatchDecode
 //   netwatch (command line) <- all of the above
 let package = Package(
@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "NetwatchDecode", targets: ["NetwatchDecode"]),
         .library(name: "NetwatchCapture", targets: ["NetwatchCapture"]),
         .library(name: "NetwatchView", targets: ["NetwatchView"]),
+        .library(name: "NetwatchFlow", targets: ["NetwatchFlow"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "NetwatchDecode"),
         .target(name: "NetwatchCapture", dependencies: ["CPcap", "NetwatchDecode"]),
+        .target(name: "NetwatchFlow", dependencies: ["NetwatchDecode"]),
         .target(name: "NetwatchView", dependencies: ["NetwatchDecode"]),
         .executableTarget(
             name: "netwatch",
@@ -36,6 +38,7 @@ let package = Package(
         // build it replays saved inputs, so every crasher stays a regression test.
         .executableTarget(name: "netwatch-fuzz", dependencies: ["NetwatchDecode", "NetwatchCapture", "NetwatchView"], path: "Fuzz", exclude: ["crashers"]),
         .testTarget(name: "NetwatchDecodeTests", dependencies: ["NetwatchDecode"]),
+        .testTarget(name: "NetwatchFlowTests", dependencies: ["NetwatchFlow", "NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchCaptureTests", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchCLITests", dependencies: ["netwatch", "NetwatchDecode", "NetwatchTestSupport"]),
     ]

@@ -1,0 +1,81 @@
+import NetwatchDecode
+
+/// One bidirectional flow: who started it, what each side sent, and where TCP stands.
+/// Times are packet times in nanoseconds since the epoch.
+public struct Flow: Sendable {
+    public var key: FlowKey
+    /// True when the originator (the first sender; the SYN sender for TCP) is the key's low endpoint.
+    public var originatorIsLow: Bool
+    /// A number unique within the run, for Zeek-style `uid`s.
+    public var id: UInt64
+    public var transport: TransportProtocol
+    public var first: Int64
+    public var last: Int64
+    public var originatorPackets: UInt64 = 0
+    public var responderPackets: UInt64 = 0
+    /// IP-level bytes (headers included), per direction.
+    public var originatorIPBytes: UInt64 = 0
+    public var responderIPBytes: UInt64 = 0
+    /// Frame bytes on the wire, per direction (what Wireshark's conversation tables count).
+    public var originatorWireBytes: UInt64 = 0
+    public var responderWireBytes: UInt64 = 0
+    /// Application payload bytes, per direction.
+    public var originatorBytes: UInt64 = 0
+    public var responderBytes: UInt64 = 0
+    public var originatorState: TCPEndpointState = .inactive
+    public var responderState: TCPEndpointState = .inactive
+    public var history = ConnectionHistory()
+    /// ICMP errors that quoted a packet of this flow.
+    public var icmpErrors: UInt32 = 0
+    // Table bookkeeping: hash, and neighbours in least-recently-seen order.
+    var hash: UInt32 = 0
+    var newer: Int32 = -1
+    var older: Int32 = -1
+
+    public var originator: (address: IPAddress, port: UInt16) {
+        originatorIsLow ? (key.lowAddress, key.lowPort) : (key.highAddress, key.highPort)
+    }
+
+    public var responder: (address: IPAddress, port: UInt16) {
+        originatorIsLow ? (key.highAddress, key.highPort) : (key.lowAddress, key.lowPort)
+    }
+
+    public var duration: Int64 { last - first }
+
+    public var state: ConnectionState {
+        switch transport {
+        case .tcp:
+            return .tcp(originator: originatorState, responder: responderState, history: history,
+                        bytes: originatorBytes + responderBytes)
+        default:
+            return .datagram(originatorActive: originatorPackets > 0, responderActive: responderPackets > 0)
+        }
+    }
+
+    /// Closed or reset on either side: the short "closed" timeout applies.
+    var isClosing: Bool {
+        originatorState == .closed || originatorState == .reset || responderState == .closed || responderState == .reset
+    }
+
+    var isEstablished: Bool {
+        transport == .tcp ? (originatorState == .established && responderState == .established) : responderPackets > 0 && originatorPackets > 0
+    }
+
+    public var communityID: String {
+        let o = originator
+        let r = responder
+        var oneWay = false
+        if transport == .icmp || transport == .icmpv6 {
+            // Port equivalents: (type, counterpart) for paired types, (type, code) otherwise.
+            oneWay = !CommunityIDPairs.isPaired(UInt8(truncatingIfNeeded: o.port), ipv6: transport == .icmpv6)
+        }
+        let hasPorts = transport == .tcp || transport == .udp || transport == .icmp || transport == .icmpv6 || key.proto == 132
+        return CommunityID.v1(src: o.address, dst: r.address, proto: key.proto, srcPort: o.port, dstPort: r.port, hasPorts: hasPorts, oneWay: oneWay)
+    }
+}
+
+enum CommunityIDPairs {
+    static func isPaired(_ type: UInt8, ipv6: Bool) -> Bool {
+        !CommunityID.icmpPorts(type: type, code: 0, ipv6: ipv6).oneWay
+    }
+}

@@ -1,0 +1,39 @@
+import NetwatchDecode
+
+/// A bidirectional flow's identity: the two endpoints in a fixed order (lower address and
+/// port first) so both directions find the same entry, plus protocol and outer VLAN.
+/// ICMP uses the Community ID "port equivalents", so an echo reply joins its request.
+public struct FlowKey: Hashable, Sendable {
+    public var lowAddress: IPAddress
+    public var highAddress: IPAddress
+    public var lowPort: UInt16
+    public var highPort: UInt16
+    public var proto: UInt8
+    public var vlan: UInt16
+
+    /// The key of a decoded packet and whether its source is the key's low endpoint;
+    /// nil for packets without an IP flow (ARP, non-first fragments, cut transport headers).
+    public static func of(_ p: DecodedPacket) -> (key: FlowKey, sourceIsLow: Bool)? {
+        guard p.network == .ipv4 || p.network == .ipv6, p.ipHeaderLength > 0, p.fragment.offset == 0 else { return nil }
+        var srcPort: UInt16 = 0
+        var dstPort: UInt16 = 0
+        switch p.transport {
+        case .tcp, .udp:
+            // Only a whole transport header makes a flow (a first fragment may carry half of one).
+            guard p.payloadOffset > 0 else { return nil }
+            srcPort = p.srcPort
+            dstPort = p.dstPort
+        case .icmp, .icmpv6:
+            let ports = CommunityID.icmpPorts(type: p.icmp.type, code: p.icmp.code, ipv6: p.transport == .icmpv6)
+            (srcPort, dstPort) = (ports.0, ports.1)
+        default:
+            break
+        }
+        let sourceIsLow = p.src < p.dst || (p.src == p.dst && srcPort <= dstPort)
+        let vlan = p.vlanCount > 0 ? p.vlanIDs.0 : 0
+        if sourceIsLow {
+            return (FlowKey(lowAddress: p.src, highAddress: p.dst, lowPort: srcPort, highPort: dstPort, proto: p.ipProtocol, vlan: vlan), true)
+        }
+        return (FlowKey(lowAddress: p.dst, highAddress: p.src, lowPort: dstPort, highPort: srcPort, proto: p.ipProtocol, vlan: vlan), false)
+    }
+}
