@@ -4,7 +4,7 @@ import PackageDescription
 // Layers, dependencies pointing down only:
 //   CPcap (libpcap) <- NetwatchCapture (sources, writer)
 //   NetwatchDecode (bytes -> fields; no I/O, no Foundation) <- NetwatchFlow (flow table)
-//   NetwatchView (terminal and JSON lines) <- NetwatchDecode
+//   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow
 //   netwatch (command line) <- all of the above
 let package = Package(
     name: "netwatch",
@@ -24,11 +24,11 @@ let package = Package(
         .target(name: "NetwatchDecode"),
         .target(name: "NetwatchCapture", dependencies: ["CPcap", "NetwatchDecode"]),
         .target(name: "NetwatchFlow", dependencies: ["NetwatchDecode"]),
-        .target(name: "NetwatchView", dependencies: ["NetwatchDecode"]),
+        .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow"]),
         .executableTarget(
             name: "netwatch",
             dependencies: [
-                "NetwatchDecode", "NetwatchCapture", "NetwatchView",
+                "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchView",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -27,20 +27,14 @@ public final class PacketFormatter {
     /// Service names by port; nil when name lookups are off (`-n`).
     public let services: ServiceTable?
     let out: OutputBuffer
-    var clock = PacketClock()
-    /// `[HH:MM:SS.` for the second last printed, behind a pointer (no exclusivity check per packet).
-    private let stamp: UnsafeMutablePointer<(second: Int64, text: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8))>
+    let stamp = LocalTimestamp()
 
     public init(mode: DisplayMode, palette: Palette, services: ServiceTable?, output: OutputBuffer) {
-        stamp = .allocate(capacity: 1)
-        stamp.initialize(to: (Int64.min, (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
         self.mode = mode
         self.palette = palette
         self.services = services
         out = output
     }
-
-    deinit { stamp.deallocate() }
 
     public func write(_ p: DecodedPacket, _ c: PacketContext) {
         out.reserve(512)
@@ -116,18 +110,7 @@ public final class PacketFormatter {
     }
 
     func writeTimestamp(_ c: PacketContext) {
-        if stamp.pointee.second != c.seconds {
-            let t = clock.localTime(c.seconds)
-            let (h, m, sec) = (UInt8(t.tm_hour), UInt8(t.tm_min), UInt8(t.tm_sec))
-            stamp.pointee = (c.seconds, (
-                UInt8(ascii: "["), 48 + h / 10, 48 + h % 10, UInt8(ascii: ":"), 48 + m / 10, 48 + m % 10,
-                UInt8(ascii: ":"), 48 + sec / 10, 48 + sec % 10, UInt8(ascii: ".")))
-        }
-        out.text(palette.timestamp)
-        withUnsafeBytes(of: &stamp.pointee.text) { out.bytes($0) }
-        out.zeroPadded(Int(c.nanoseconds / 1_000_000), digits: 3)
-        out.byte(UInt8(ascii: "]"))
-        out.text(palette.reset)
+        stamp.write(seconds: c.seconds, nanoseconds: c.nanoseconds, palette: palette, to: out)
     }
 
     /// The protocol column: the highest layer decoded, coloured, padded to 8.

@@ -1,5 +1,6 @@
 import NetwatchCapture
 import NetwatchDecode
+import NetwatchFlow
 import NetwatchView
 
 /// One road for every packet, live or from a file: filter, decode, count, write, show.
@@ -8,6 +9,14 @@ final class PacketPipeline {
         case none
         case text(PacketFormatter)
         case json(JSONPacketWriter)
+    }
+
+    /// Where flow events go: terminal lines, JSON records, or both.
+    struct FlowOutputs {
+        var view: ConnectionView?
+        var showEnded = false
+        var records: ConnectionRecordWriter?
+        var recordsBuffer: OutputBuffer?
     }
 
     struct WriterPlan {
@@ -27,9 +36,15 @@ final class PacketPipeline {
     private let interfaceNames: [String]
 
     private(set) var counters = Counters()
+    /// Flows, when anything downstream needs them.
+    let flows: FlowTable?
+    let flowOutputs: FlowOutputs
     private var writeError: CaptureError?
 
-    init(source: PacketSource, output: OutputBuffer, view: View, filter: OfflineFilter?, limit: Int?, writerPlan: WriterPlan?, palette: Palette) {
+    init(source: PacketSource, output: OutputBuffer, view: View, filter: OfflineFilter?, limit: Int?, writerPlan: WriterPlan?, palette: Palette,
+         flows: FlowTable? = nil, flowOutputs: FlowOutputs = FlowOutputs()) {
+        self.flows = flows
+        self.flowOutputs = flowOutputs
         self.source = source
         self.output = output
         self.view = view
@@ -55,6 +70,9 @@ final class PacketPipeline {
         let view = self.view
         let writing = writerPlan != nil
         let limit = self.limit.map { UInt64($0) } ?? UInt64.max
+        let flows = self.flows
+        let outputs = flowOutputs
+        var nextSweep = Int64.min
         let end = try source.run({ raw in
             if let filter, !filter.matches(raw) { return true }
             counters.packets &+= 1
@@ -63,6 +81,21 @@ final class PacketPipeline {
             decoder.decode(captured, linkType: raw.linkType, wireLength: raw.wireLength, into: &packet)
             if let issue = packet.issue { counters.count(issue) }
             if writing && !write(raw) { return false }
+            if let flows {
+                // Flows age by packet time, so a file gives the same records at any read speed.
+                let time = raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds)
+                if let update = flows.update(packet, time: time, wireLength: raw.wireLength, ended: { Self.ended($0, $1, outputs) }),
+                    update.isNew
+                {
+                    let flow = flows[update.index]
+                    outputs.view?.writeNew(flow)
+                    outputs.records?.writeNew(flow)
+                }
+                if time >= nextSweep {
+                    if nextSweep != Int64.min { flows.expire(now: time) { Self.ended($0, $1, outputs) } }
+                    nextSweep = time + 1_000_000_000
+                }
+            }
             switch view {
             case .none:
                 break
@@ -72,10 +105,18 @@ final class PacketPipeline {
                 writer.write(packet, context(raw, captured, counters.packets))
             }
             return counters.packets < limit
-        }, tick: { output.flush() })
+        }, tick: {
+            output.flush()
+            flowOutputs.recordsBuffer?.flush()
+        })
         self.counters = counters
         if let writeError { throw writeError }
         return end
+    }
+
+    private static func ended(_ flow: Flow, _ reason: FlowEnd, _ outputs: FlowOutputs) {
+        if outputs.showEnded { outputs.view?.writeEnd(flow, reason) }
+        outputs.records?.writeEnd(flow, reason)
     }
 
     @inline(__always)
@@ -99,7 +140,10 @@ final class PacketPipeline {
     /// Closes the pcap file, then reports totals, malformed packets, libpcap's drop
     /// counters and how the source ended, on standard error (stdout stays for packets).
     func finish(end: SourceEnd) {
+        // Open flows are written with the state they reached, so nothing seen is lost.
+        flows?.removeAll { Self.ended($0, $1, flowOutputs) }
         output.flush()
+        flowOutputs.recordsBuffer?.flush()
         if let plan = writerPlan {
             do {
                 if writer == nil { try openWriter(linkType: .ethernet) }
@@ -115,6 +159,10 @@ final class PacketPipeline {
         if counters.malformed > 0 {
             let parts = counters.issues.map { "\($0.count) \($0.issue.kind.name) \($0.issue.layer.name)" }
             summary += "; \(counters.malformed) malformed (\(parts.joined(separator: ", ")))"
+        }
+        if let flows {
+            summary += "; \(flows.created) flows"
+            if flows.evicted > 0 { summary += " (\(flows.evicted) evicted: table full at \(flows.capacity))" }
         }
         printError("netwatch: \(summary)")
         for s in source.statistics() {

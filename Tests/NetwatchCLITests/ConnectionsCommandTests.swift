@@ -1,0 +1,85 @@
+import Foundation
+import NetwatchTestSupport
+import XCTest
+
+final class ConnectionsCommandTests: XCTestCase {
+    func records(_ url: URL) throws -> [[String: Any]] {
+        try String(decoding: Data(contentsOf: url), as: UTF8.self).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+    }
+
+    /// Every flow gets a NEW line, a `new` record and a `conn` record, with Zeek's fields.
+    func testRecordsForEveryFlowOfACapture() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let json = dir.appendingPathComponent("conn.json")
+        let file = try TestData.path("pcap/mixed/zeek_wikipedia.pcap")
+        let result = try runCommand(try netwatchBinary(), ["connections", "-r", file, "--json", json.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.output.split(separator: "\n")
+        XCTAssertTrue(result.stderr.contains("136 packets, 25260 bytes; 34 flows"), result.stderr)
+        XCTAssertEqual(lines.count, 34)
+        XCTAssertTrue(lines.contains { $0.hasSuffix("NEW  TCP    141.142.220.118:48649 → 208.80.152.118:80 (HTTP)") }, result.output)
+        let all = try records(json)
+        let new = all.filter { $0["event_type"] as? String == "new" }
+        let conn = all.filter { $0["event_type"] as? String == "conn" }
+        XCTAssertEqual(new.count, 34)
+        XCTAssertEqual(conn.count, 34)
+        XCTAssertEqual(Set(new.map { $0["uid"] as! String }), Set(conn.map { $0["uid"] as! String }), "each new record is closed by a conn record")
+        for record in conn {
+            for field in ["ts", "uid", "community_id", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "duration",
+                          "orig_bytes", "resp_bytes", "conn_state", "history", "orig_pkts", "resp_pkts", "end_reason"] {
+                XCTAssertNotNil(record[field], "\(field) missing in \(record)")
+            }
+        }
+        let http = conn.first { $0["id.orig_p"] as? Int == 48649 }
+        // The capture ends before this connection closes: established, not terminated.
+        XCTAssertEqual(http?["conn_state"] as? String, "S1")
+        XCTAssertEqual(http?["proto"] as? String, "tcp")
+        XCTAssertEqual(http?["service"] as? String, "http")
+        XCTAssertEqual(http?["history"] as? String, "ShADad")
+        XCTAssertEqual(http?["end_reason"] as? String, "shutdown")
+    }
+
+    /// Live: N curl downloads between test hosts make exactly N new-connection lines and N
+    /// `conn` records in state SF whose byte counts match what curl received; they are written
+    /// when netwatch is interrupted, since closed flows wait out their timeout in the table.
+    func testCurlDownloadsBetweenTestHosts() throws {
+        guard which("curl") != nil, which("python3") != nil else { throw XCTSkip("curl and python3 are needed") }
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(repeating: 0x62, count: 123_456).write(to: dir.appendingPathComponent("f.bin"))
+        let httpErr = dir.appendingPathComponent("http.err")
+        _ = try hosts.start(hosts.b, ["python3", "-m", "http.server", "8080", "--bind", hosts.addressB, "--directory", dir.path], error: httpErr)
+        let json = dir.appendingPathComponent("conn.json")
+        let out = dir.appendingPathComponent("out")
+        let err = dir.appendingPathComponent("err")
+        let netwatch = try hosts.start(hosts.a, [try netwatchBinary(), "connections", "-i", hosts.interfaceA, "--json", json.path, "tcp port 8080"], output: out, error: err)
+        XCTAssertTrue(waitFor("capturing on", in: err))
+        usleep(300_000)
+        let n = 5
+        var received: [Int] = []
+        for _ in 0..<n {
+            let sizes = try hosts.exec(hosts.a, "curl -s -o /dev/null -w '%{size_download} %{size_header}' --retry 5 --retry-connrefused http://\(hosts.addressB):8080/f.bin")
+            let parts = sizes.split(separator: " ").compactMap { Int($0) }
+            XCTAssertEqual(parts.count, 2, sizes)
+            received.append(parts.reduce(0, +))
+        }
+        usleep(500_000)
+        TestHosts.interrupt(netwatch)
+        XCTAssertEqual(netwatch.terminationStatus, 0)
+        let lines = String(decoding: try Data(contentsOf: out), as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(lines.filter { $0.contains("NEW  TCP") && $0.contains("→ \(hosts.addressB):8080") }.count, n, lines.joined(separator: "\n"))
+        let conn = try records(json).filter { $0["event_type"] as? String == "conn" }
+        XCTAssertEqual(conn.count, n)
+        for record in conn {
+            XCTAssertEqual(record["conn_state"] as? String, "SF", "\(record)")
+            XCTAssertEqual(record["id.resp_p"] as? Int, 8080)
+            XCTAssertEqual(record["end_reason"] as? String, "shutdown")
+            XCTAssertTrue(received.contains(record["resp_bytes"] as? Int ?? -1), "resp_bytes \(record["resp_bytes"] ?? "-") vs curl's \(received)")
+        }
+    }
+}
