@@ -4,7 +4,8 @@ import PackageDescription
 // Layers, dependencies pointing down only:
 //   CPcap (libpcap) <- NetwatchCapture (sources, writer)
 //   NetwatchDecode (bytes -> fields; no I/O, no Foundation) <- NetwatchFlow (flow table)
-//   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow
+//   NetwatchStats (counters, top-N in bounded memory) <- NetwatchDecode
+//   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow, NetwatchStats
 //   netwatch (command line) <- all of the above
 let package = Package(
     name: "netwatch",
@@ -24,11 +25,12 @@ let package = Package(
         .target(name: "NetwatchDecode"),
         .target(name: "NetwatchCapture", dependencies: ["CPcap", "NetwatchDecode"]),
         .target(name: "NetwatchFlow", dependencies: ["NetwatchDecode"]),
-        .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow"]),
+        .target(name: "NetwatchStats", dependencies: ["NetwatchDecode"]),
+        .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchStats"]),
         .executableTarget(
             name: "netwatch",
             dependencies: [
-                "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchView",
+                "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchStats", "NetwatchView",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,7 +40,7 @@ let package = Package(
         // build it replays saved inputs, so every crasher stays a regression test.
         .executableTarget(name: "netwatch-fuzz", dependencies: ["NetwatchDecode", "NetwatchCapture", "NetwatchView"], path: "Fuzz", exclude: ["crashers"]),
         .testTarget(name: "NetwatchDecodeTests", dependencies: ["NetwatchDecode"]),
-        .testTarget(name: "NetwatchFlowTests", dependencies: ["NetwatchFlow", "NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
+        .testTarget(name: "NetwatchFlowTests", dependencies: ["NetwatchFlow", "NetwatchStats", "NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchCaptureTests", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchCLITests", dependencies: ["netwatch", "NetwatchDecode", "NetwatchTestSupport"]),
     ]

@@ -3,7 +3,7 @@ import NetwatchDecode
 /// A bidirectional flow's identity: the two endpoints in a fixed order (lower address and
 /// port first) so both directions find the same entry, plus protocol and outer VLAN.
 /// ICMP uses the Community ID "port equivalents", so an echo reply joins its request.
-public struct FlowKey: Hashable, Sendable {
+public struct FlowKey: SeededHashable, Sendable {
     public var lowAddress: IPAddress
     public var highAddress: IPAddress
     public var lowPort: UInt16
@@ -35,5 +35,14 @@ public struct FlowKey: Hashable, Sendable {
             return (FlowKey(lowAddress: p.src, highAddress: p.dst, lowPort: srcPort, highPort: dstPort, proto: p.ipProtocol, vlan: vlan), true)
         }
         return (FlowKey(lowAddress: p.dst, highAddress: p.src, lowPort: dstPort, highPort: srcPort, proto: p.ipProtocol, vlan: vlan), false)
+    }
+}
+
+extension FlowKey {
+    @inline(__always)
+    public func hash(into h: inout SeededHash) {
+        lowAddress.hash(into: &h)
+        highAddress.hash(into: &h)
+        h.add(UInt64(lowPort) << 48 | UInt64(highPort) << 32 | UInt64(proto) << 16 | UInt64(vlan))
     }
 }

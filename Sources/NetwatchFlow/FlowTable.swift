@@ -15,7 +15,7 @@ public enum FlowEnd: String, Sendable {
 ///
 /// Storage is allocated once: an open-addressing index (linear probing, backward-shift
 /// deletion) over a fixed array of flows, threaded on a least-recently-seen list. Lookups use
-/// Swift's `Hasher`, seeded per process, so crafted addresses cannot aim at one bucket.
+/// a hash keyed per process (`SeededHash`), so crafted addresses cannot aim at one bucket.
 /// Expiry walks the list from the oldest flow and stops at the first one too young to expire
 /// under the shortest timeout, so its cost follows the flows that end.
 public final class FlowTable {
@@ -70,9 +70,9 @@ public final class FlowTable {
     @inline(__always)
     public func update(_ p: DecodedPacket, time: Int64, wireLength: Int, ended: (Flow, FlowEnd) -> Void) -> Update? {
         guard let (key, sourceIsLow) = FlowKey.of(p) else { return nil }
-        var hasher = Hasher()
-        hasher.combine(key)
-        let hash = UInt32(truncatingIfNeeded: hasher.finalize())
+        var hasher = SeededHash()
+        key.hash(into: &hasher)
+        let hash = UInt32(truncatingIfNeeded: hasher.value)
         var slot = Int(hash) & mask
         var index: Int32 = -1
         while slots[slot] >= 0 {

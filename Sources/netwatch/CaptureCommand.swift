@@ -1,6 +1,7 @@
 import ArgumentParser
 import NetwatchCapture
 import NetwatchDecode
+import NetwatchFlow
 import NetwatchView
 #if canImport(Glibc)
 import Glibc
@@ -42,8 +43,18 @@ struct CaptureCommand: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set or output is not a terminal).")
     var noColor = false
 
+    @Flag(name: .customLong("no-flows"), help: "Decode and show only: no flow table, no statistics (fastest for -w or plain reading).")
+    var noFlows = false
+
+    @Option(name: .customLong("stats-interval"), help: ArgumentHelp("Seconds between live statistics blocks on standard error; 0 for none (default: 5 live, 0 for files).", valueName: "seconds"))
+    var statsInterval: Double?
+
+    @Option(name: .customLong("stats-json"), help: ArgumentHelp("Write each statistics block (live and final) as a JSON line to this file.", valueName: "file"))
+    var statsJSON: String?
+
     func validate() throws {
         if json && quiet { throw ValidationError("--json and -q cannot be combined") }
+        if let s = statsInterval, s < 0 { throw ValidationError("--stats-interval takes 0 or more seconds") }
     }
 
     func run() throws {
@@ -77,7 +88,14 @@ struct CaptureCommand: ParsableCommand {
             view = .text(PacketFormatter(mode: chosen, palette: palette, services: services, output: output))
         }
         let writer = capture.writerPlan(live: live)
-        let pipeline = PacketPipeline(source: source, output: output, view: view, filter: filter, limit: capture.count, writerPlan: writer, palette: palette)
+        let flows = noFlows ? nil : FlowTable(capacity: capture.maxFlows ?? FlowTable.capacity(forMemory: 256 << 20))
+        let pipeline = PacketPipeline(source: source, output: output, view: view, filter: filter, limit: capture.count, writerPlan: writer, palette: palette, flows: flows)
+        pipeline.useServices(services)
+        pipeline.statisticsPlan.live = live != nil
+        pipeline.statisticsPlan.enabled = !noFlows
+        pipeline.statisticsPlan.final = !noFlows
+        pipeline.statisticsPlan.interval = noFlows ? 0 : statsInterval ?? (live != nil ? 5 : 0)
+        if let path = statsJSON { pipeline.statisticsPlan.json = try openOutput(path) }
         if let live, writer != nil {
             // Open the file now so it exists (with its header) even if nothing arrives.
             try pipeline.openWriter(linkType: live.linkTypes[0])
@@ -97,4 +115,11 @@ struct DisplayModeArgument: ExpressibleByArgument {
     static let compact = DisplayModeArgument(.compact)
     static var allValueStrings: [String] { ["compact", "detailed", "minimal"] }
     var defaultValueDescription: String { value.rawValue }
+}
+
+/// A file for JSON lines, created or truncated, written through an output buffer.
+func openOutput(_ path: String) throws(CaptureError) -> OutputBuffer {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw CaptureError(.writeFailed, "cannot write \(path): \(String(cString: strerror(errno)))") }
+    return OutputBuffer(fd: fd)
 }

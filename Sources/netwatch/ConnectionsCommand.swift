@@ -48,20 +48,18 @@ struct ConnectionsCommand: ParsableCommand {
             var outputs = PacketPipeline.FlowOutputs()
             if !quiet { outputs.view = ConnectionView(output: output, palette: palette, services: services) }
             outputs.showEnded = ended
-            var fd: Int32 = -1
             if let path = json {
-                fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-                guard fd >= 0 else { throw CaptureError(.writeFailed, "cannot write \(path): \(String(cString: strerror(errno)))") }
-                let buffer = OutputBuffer(fd: fd)
+                let buffer = try openOutput(path)
                 outputs.recordsBuffer = buffer
                 outputs.records = ConnectionRecordWriter(output: buffer, services: services)
             }
-            defer { if fd >= 0 { close(fd) } }
             let table = FlowTable(capacity: capture.maxFlows ?? FlowTable.capacity(forMemory: 256 << 20))
             let pipeline = PacketPipeline(
                 source: source, output: output, view: .none, filter: offlineFilter, limit: capture.count,
                 writerPlan: capture.writerPlan(live: live), palette: palette, flows: table, flowOutputs: outputs)
             if let live, capture.write != nil { try pipeline.openWriter(linkType: live.linkTypes[0]) }
+            pipeline.useServices(services)
+            pipeline.statisticsPlan.live = live != nil
             let end = try pipeline.run()
             pipeline.finish(end: end)
             if case .corrupt = end { throw ExitCode(1) }

@@ -1,7 +1,13 @@
 import NetwatchCapture
 import NetwatchDecode
 import NetwatchFlow
+import NetwatchStats
 import NetwatchView
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One road for every packet, live or from a file: filter, decode, count, write, show.
 final class PacketPipeline {
@@ -17,6 +23,15 @@ final class PacketPipeline {
         var showEnded = false
         var records: ConnectionRecordWriter?
         var recordsBuffer: OutputBuffer?
+    }
+
+    /// Statistics: a live block every `interval` seconds (0: none), a final block, JSON lines.
+    struct StatisticsPlan {
+        var enabled = true
+        var interval: Double = 0
+        var final = true
+        var json: OutputBuffer?
+        var live = false
     }
 
     struct WriterPlan {
@@ -39,6 +54,10 @@ final class PacketPipeline {
     /// Flows, when anything downstream needs them.
     let flows: FlowTable?
     let flowOutputs: FlowOutputs
+    var statisticsPlan = StatisticsPlan()
+    private(set) var statistics = TrafficStatistics()
+    private let startedAt = PacketPipeline.wallClock()
+    private var services: ServiceTable?
     private var writeError: CaptureError?
 
     init(source: PacketSource, output: OutputBuffer, view: View, filter: OfflineFilter?, limit: Int?, writerPlan: WriterPlan?, palette: Palette,
@@ -73,6 +92,16 @@ final class PacketPipeline {
         let flows = self.flows
         let outputs = flowOutputs
         var nextSweep = Int64.min
+        let plan = statisticsPlan
+        let stats = UnsafeMutablePointer<TrafficStatistics>.allocate(capacity: 1)
+        stats.initialize(to: TrafficStatistics())
+        defer {
+            statistics = stats.move()
+            stats.deallocate()
+        }
+        var lastReport = 0.0
+        let fileBlocks = plan.interval > 0 && !plan.live
+        let countStatistics = plan.enabled
         let end = try source.run({ raw in
             if let filter, !filter.matches(raw) { return true }
             counters.packets &+= 1
@@ -81,9 +110,15 @@ final class PacketPipeline {
             decoder.decode(captured, linkType: raw.linkType, wireLength: raw.wireLength, into: &packet)
             if let issue = packet.issue { counters.count(issue) }
             if writing && !write(raw) { return false }
+            let time = raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds)
+            if countStatistics { stats.pointee.record(packet, time: time, wireLength: raw.wireLength) }
+            if fileBlocks && stats.pointee.duration - lastReport >= plan.interval {
+                // Reading a file, blocks come by packet time: the same at any read speed.
+                lastReport = stats.pointee.duration
+                report(stats.pointee, runtime: lastReport, final: false)
+            }
             if let flows {
                 // Flows age by packet time, so a file gives the same records at any read speed.
-                let time = raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds)
                 if let update = flows.update(packet, time: time, wireLength: raw.wireLength, ended: { Self.ended($0, $1, outputs) }),
                     update.isNew
                 {
@@ -108,10 +143,38 @@ final class PacketPipeline {
         }, tick: {
             output.flush()
             flowOutputs.recordsBuffer?.flush()
+            guard plan.interval > 0 && plan.live else { return }
+            let runtime = runtime(stats.pointee)
+            if runtime - lastReport >= plan.interval {
+                lastReport = runtime
+                report(stats.pointee, runtime: runtime, final: false)
+            }
         })
         self.counters = counters
         if let writeError { throw writeError }
         return end
+    }
+
+    static func wallClock() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Seconds the run covers: wall time live, packet time for files.
+    private func runtime(_ stats: TrafficStatistics) -> Double {
+        statisticsPlan.live ? Self.wallClock() - startedAt : stats.duration
+    }
+
+    func useServices(_ table: ServiceTable?) { services = table }
+
+    private func report(_ stats: TrafficStatistics, runtime: Double, final: Bool) {
+        let r = StatisticsReport(stats: stats, services: services, activeFlows: flows?.count ?? 0, flowsSeen: flows?.created ?? 0, runtime: runtime)
+        printError(final ? r.finalText() : r.liveText())
+        if let json = statisticsPlan.json {
+            json.string(r.json(kind: final ? "final" : "live") + "\n")
+            json.flush()
+        }
     }
 
     private static func ended(_ flow: Flow, _ reason: FlowEnd, _ outputs: FlowOutputs) {
@@ -140,6 +203,15 @@ final class PacketPipeline {
     /// Closes the pcap file, then reports totals, malformed packets, libpcap's drop
     /// counters and how the source ended, on standard error (stdout stays for packets).
     func finish(end: SourceEnd) {
+        let activeAtEnd = flows?.count ?? 0
+        if statisticsPlan.final {
+            let r = StatisticsReport(stats: statistics, services: services, activeFlows: activeAtEnd, flowsSeen: flows?.created ?? 0, runtime: runtime(statistics))
+            printError(r.finalText())
+            if let json = statisticsPlan.json {
+                json.string(r.json(kind: "final") + "\n")
+                json.flush()
+            }
+        }
         // Open flows are written with the state they reached, so nothing seen is lost.
         flows?.removeAll { Self.ended($0, $1, flowOutputs) }
         output.flush()

@@ -83,3 +83,28 @@ final class ConnectionsCommandTests: XCTestCase {
         }
     }
 }
+
+final class StatisticsOutputTests: XCTestCase {
+    func testFinalAndPeriodicBlocks() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let json = dir.appendingPathComponent("stats.json")
+        let file = try TestData.path("pcap/mixed/suricata_output-eve-ftp-data.pcap")  // 98.5 s of packet time
+        let result = try runCommand(try netwatchBinary(), ["-r", file, "-q", "--stats-interval", "30", "--stats-json", json.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stderr.components(separatedBy: "LIVE STATS | Packets: ").count - 1, 3, "blocks at 30, 60 and 90 s: \(result.stderr)")
+        XCTAssertTrue(result.stderr.contains("=== Final statistics ==="))
+        XCTAssertTrue(result.stderr.contains("Top ports:\n  80/tcp (HTTP)"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("Top conversations:"))
+        let lines = try String(decoding: Data(contentsOf: json), as: UTF8.self).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        XCTAssertEqual(lines.map { $0["kind"] as? String }, ["live", "live", "live", "final"])
+        XCTAssertEqual(lines.last?["packets"] as? Int, 1350)
+        let protocols = lines.last?["protocols"] as? [String: Int]
+        XCTAssertEqual(protocols?.values.reduce(0, +), 1350)
+        XCTAssertEqual(protocols?["TCP"], 755)
+        XCTAssertEqual((lines.last?["top_ports"] as? [[String: Any]])?.first?["port"] as? Int, 80)
+        XCTAssertEqual((lines.last?["top_ips"] as? [[String: Any]])?.first?["ip"] as? String, "192.168.0.13")
+    }
+}

@@ -90,6 +90,7 @@ public final class TestHosts {
 
 public struct ShellError: Error, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }
 
 @discardableResult

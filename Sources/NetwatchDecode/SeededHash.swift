@@ -1,0 +1,42 @@
+/// A fast keyed hash for the per-packet tables (flows, counters): multiply–xorshift rounds over
+/// 64-bit words, keyed with a random seed per process. Swift's `Hasher` (SipHash) is the strong
+/// choice but cost a quarter of the pipeline; a per-process random key still keeps crafted
+/// addresses from aiming at one bucket, which is what the tables need.
+public struct SeededHash {
+    public static let seed: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next() | 1
+    }()
+
+    @usableFromInline var state: UInt64
+
+    @inlinable public init() { state = SeededHash.seed }
+
+    @inlinable @inline(__always)
+    public mutating func add(_ word: UInt64) {
+        state = (state ^ word) &* 0x9E37_79B9_7F4A_7C15
+        state ^= state >> 32
+    }
+
+    @inlinable @inline(__always)
+    public var value: UInt64 {
+        var h = state
+        h ^= h >> 29
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 32
+        return h
+    }
+}
+
+/// Keys that feed a `SeededHash`.
+public protocol SeededHashable: Hashable {
+    func hash(into h: inout SeededHash)
+}
+
+extension IPAddress: SeededHashable {
+    @inlinable @inline(__always)
+    public func hash(into h: inout SeededHash) {
+        h.add(high)
+        h.add(low ^ (isIPv6 ? 0x8000_0000_0000_0000 : 0))
+    }
+}

@@ -1,0 +1,100 @@
+import NetwatchDecode
+
+/// Everything counted about the traffic of one run, in bounded memory.
+public struct TrafficStatistics {
+    /// Protocol classes for the distribution, in report order.
+    public enum ProtocolClass: Int, CaseIterable, Sendable {
+        case tcp, udp, icmp, icmpv6, arp, otherIP, nonIP
+        public var name: String {
+            switch self {
+            case .tcp: return "TCP"
+            case .udp: return "UDP"
+            case .icmp: return "ICMP"
+            case .icmpv6: return "ICMPv6"
+            case .arp: return "ARP"
+            case .otherIP: return "Other IP"
+            case .nonIP: return "Non-IP"
+            }
+        }
+    }
+
+    /// An unordered pair of hosts, lower address first.
+    public struct HostPair: SeededHashable {
+        public var a: IPAddress
+        public var b: IPAddress
+
+        @inline(__always)
+        public func hash(into h: inout SeededHash) {
+            a.hash(into: &h)
+            b.hash(into: &h)
+        }
+    }
+
+    public private(set) var packets: UInt64 = 0
+    public private(set) var bytes: UInt64 = 0
+    public private(set) var dnsPackets: UInt64 = 0
+    public private(set) var malformed: UInt64 = 0
+    public private(set) var first: Int64 = 0
+    public private(set) var last: Int64 = 0
+    private var byProtocol = [UInt64](repeating: 0, count: ProtocolClass.allCases.count)
+    /// Packets per TCP and UDP port (both ends counted): exact, 1 MB.
+    private var portPackets = [UInt64](repeating: 0, count: 2 * 65536)
+    public private(set) var addresses: BoundedCounter<IPAddress>
+    public private(set) var conversations: BoundedCounter<HostPair>
+
+    /// `tracked`: distinct addresses and conversations counted exactly before the bound applies.
+    public init(tracked: Int = 1 << 16) {
+        addresses = BoundedCounter(capacity: tracked)
+        conversations = BoundedCounter(capacity: tracked)
+    }
+
+    @inline(__always)
+    public mutating func record(_ p: DecodedPacket, time: Int64, wireLength: Int) {
+        if packets == 0 { first = time }
+        last = time
+        packets &+= 1
+        let size = UInt64(wireLength)
+        bytes &+= size
+        if p.issue != nil && p.issue?.kind != .unsupported { malformed &+= 1 }
+        if p.application == .dns { dnsPackets &+= 1 }
+        let cls: ProtocolClass
+        switch p.transport {
+        case .tcp: cls = .tcp
+        case .udp: cls = .udp
+        case .icmp: cls = .icmp
+        case .icmpv6: cls = .icmpv6
+        case .other: cls = .otherIP
+        case .none:
+            switch p.network {
+            case .arp: cls = .arp
+            case .ipv4, .ipv6: cls = .otherIP
+            default: cls = .nonIP
+            }
+        }
+        byProtocol[cls.rawValue] &+= 1
+        guard (p.network == .ipv4 || p.network == .ipv6) && p.ipHeaderLength > 0 else { return }
+        // Sent plus received, as Wireshark's endpoint table counts (a packet to itself counts twice).
+        addresses.add(p.src, bytes: size)
+        addresses.add(p.dst, bytes: size)
+        conversations.add(p.src < p.dst ? HostPair(a: p.src, b: p.dst) : HostPair(a: p.dst, b: p.src), bytes: size)
+        if p.hasPorts && p.payloadOffset > 0 {
+            let column = p.transport == .tcp ? 0 : 65536
+            portPackets[column + Int(p.srcPort)] &+= 1
+            if p.dstPort != p.srcPort { portPackets[column + Int(p.dstPort)] &+= 1 }
+        }
+    }
+
+    public func count(_ cls: ProtocolClass) -> UInt64 { byProtocol[cls.rawValue] }
+
+    /// The busiest ports: (port, is TCP, packets), most first.
+    public func topPorts(_ n: Int) -> [(port: UInt16, tcp: Bool, packets: UInt64)] {
+        var result: [(UInt16, Bool, UInt64)] = []
+        for i in 0..<(2 * 65536) where portPackets[i] > 0 {
+            result.append((UInt16(i % 65536), i < 65536, portPackets[i]))
+        }
+        return Array(result.sorted { $0.2 > $1.2 }.prefix(n))
+    }
+
+    /// Seconds of packet time covered.
+    public var duration: Double { Double(last - first) / 1e9 }
+}

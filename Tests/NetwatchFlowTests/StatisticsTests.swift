@@ -1,0 +1,106 @@
+import Foundation
+import NetwatchCapture
+import NetwatchDecode
+import NetwatchStats
+import NetwatchTestSupport
+import XCTest
+
+/// Per-IP counts equal tshark's `-z endpoints,ip` / `endpoints,ipv6`; protocol counts equal
+/// the top of its `-z io,phs` tree.
+final class StatisticsTests: XCTestCase {
+    /// Captures whose IP endpoints Wireshark counts differently by design: tunnels (ERSPAN, L2TP,
+    /// PPTP, Teredo/6in4: it counts the inner addresses too) and IPv6 fragments (its IPv6 tap
+    /// skips non-first fragments; netwatch counts every packet).
+    static let tunnelled: Set<String> = [
+        "zeek_erspan.pcap", "dpkt_nb6-http.pcap", "tcpdump_pptp_bigendian.pcap", "suricata_output-eve-ftp-data.pcap",
+        "sgr_ciarfella_ticketone.pcap", "cs_ipv6_fragments.pcapng", "zeek_ipv6-fragmented-dns.pcap",
+    ]
+
+    func statistics(_ path: String) throws -> (stats: TrafficStatistics, icmpQuotes: Int) {
+        var stats = TrafficStatistics()
+        var quotes = 0
+        let decoder = PacketDecoder()
+        var p = DecodedPacket()
+        _ = try Savefile.open(path).run({ raw in
+            decoder.decode(PacketBytes(raw.bytes), linkType: raw.linkType, wireLength: raw.wireLength, into: &p)
+            stats.record(p, time: raw.seconds * 1_000_000_000 + Int64(raw.nanoseconds), wireLength: raw.wireLength)
+            if p.icmp.quotedOffset > 0 { quotes += 1 }
+            return true
+        }, tick: {})
+        return (stats, quotes)
+    }
+
+    func testEndpointsMatchTshark() throws {
+        var compared = 0
+        for path in try TestData.allCaptures() where !path.contains("/malformed/") && !Self.tunnelled.contains(URL(fileURLWithPath: path).lastPathComponent) {
+            let (output, status) = try runTool("tshark", ["-n", "-q", "-r", path, "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE", "-z", "endpoints,ip", "-z", "endpoints,ipv6"])
+            guard status == 0 else { continue }
+            let (stats, quotes) = try statistics(path)
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            // tshark also counts the IP header an ICMP error quotes; netwatch counts packets sent.
+            if quotes > 0 { continue }
+            // Past the tracked bound counts are lower bounds (checked in the flood test below).
+            if stats.addresses.overflowed > 0 {
+                XCTAssertEqual(name, "stopddos_synflood_spoofed.pcap", "only the flood outgrows the exact table")
+                continue
+            }
+            for line in output.split(separator: "\n") {
+                let f = line.split(separator: " ", omittingEmptySubsequences: true)
+                guard f.count == 7, let address = IPAddress(f[0]), let packets = UInt64(f[1]), let bytes = UInt64(f[2]) else { continue }
+                let ours = stats.addresses.count(address)
+                XCTAssertEqual(ours?.packets, packets, "\(name) \(address) packets")
+                XCTAssertEqual(ours?.bytes, bytes, "\(name) \(address) bytes")
+                compared += 1
+            }
+        }
+        XCTAssertGreaterThan(compared, 500)
+        print("tshark endpoints: \(compared) addresses compared")
+    }
+
+    func testProtocolCountsMatchTsharkHierarchy() throws {
+        for name in ["pcap/mixed/zeek_icmp6-ping.pcap", "pcap/mixed/cs_icmpv6_neighbor_solicitation.pcapng", "pcap/mixed/sgr_trevisi_generic.pcapng", "pcap/mixed/zeek_wikipedia.pcap", "pcap/linktype/suricata_vlan_dns.pcap"] {
+            let path = try TestData.path(name)
+            let (output, _) = try runTool("tshark", ["-n", "-q", "-r", path, "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE", "-z", "io,phs"])
+            // Frames per protocol directly under ip/ipv6 (not inside an ICMP error's quote), and ARP anywhere.
+            var expected: [String: UInt64] = [:]
+            var stack: [(depth: Int, proto: String)] = []
+            for line in output.split(separator: "\n") {
+                let depth = line.prefix { $0 == " " }.count
+                let f = line.split(separator: " ")
+                guard f.count >= 2, f[1].hasPrefix("frames:"), let frames = UInt64(f[1].dropFirst(7)) else { continue }
+                let proto = String(f[0])
+                while let last = stack.last, last.depth >= depth { stack.removeLast() }
+                let parent = stack.last?.proto
+                let quoted = stack.contains { $0.proto == "icmp" || $0.proto == "icmpv6" }
+                if ["tcp", "udp", "icmp", "icmpv6"].contains(proto), parent == "ip" || parent == "ipv6", !quoted {
+                    expected[proto, default: 0] += frames
+                }
+                if proto == "arp" { expected["arp", default: 0] += frames }
+                stack.append((depth, proto))
+            }
+            let stats = try statistics(path).stats
+            XCTAssertEqual(stats.count(.tcp), expected["tcp"] ?? 0, "\(name) TCP")
+            XCTAssertEqual(stats.count(.udp), expected["udp"] ?? 0, "\(name) UDP")
+            XCTAssertEqual(stats.count(.icmp), expected["icmp"] ?? 0, "\(name) ICMP")
+            XCTAssertEqual(stats.count(.icmpv6), expected["icmpv6"] ?? 0, "\(name) ICMPv6")
+            XCTAssertEqual(stats.count(.arp), expected["arp"] ?? 0, "\(name) ARP")
+        }
+    }
+
+    /// A spoofed flood of 37,841 sources into 1,024 tracked addresses: memory stays put, the
+    /// real victim stays on top with its exact count.
+    func testTopAddressesStayBoundedUnderAFlood() throws {
+        var stats = TrafficStatistics(tracked: 1024)
+        let decoder = PacketDecoder()
+        var p = DecodedPacket()
+        _ = try Savefile.open(try TestData.path("pcap/attack/stopddos_synflood_spoofed.pcap")).run({ raw in
+            decoder.decode(PacketBytes(raw.bytes), linkType: raw.linkType, wireLength: raw.wireLength, into: &p)
+            stats.record(p, time: 0, wireLength: raw.wireLength)
+            return true
+        }, tick: {})
+        XCTAssertLessThanOrEqual(stats.addresses.distinct, 2 * 1024, "the table holds twice the tracked keys, never more")
+        XCTAssertGreaterThan(stats.addresses.overflowed, 30_000)
+        let top = stats.addresses.top(1).first
+        XCTAssertEqual(top?.packets, 37_841, "the victim received every SYN")
+    }
+}
