@@ -62,16 +62,9 @@ struct CaptureCommand: ParsableCommand {
             try InterfacesCommand.list()
             return
         }
-        StopSignal.install()
-        do {
+        try PacketPipeline.runCommand {
             let (source, live, offlineFilter) = try capture.openSource()
-            let pipeline = try makePipeline(source: source, live: live, filter: offlineFilter)
-            let end = try pipeline.run()
-            pipeline.finish(end: end)
-            if case .corrupt = end { throw ExitCode(1) }
-        } catch let error as CaptureError {
-            printError("netwatch: \(error.message)")
-            throw ExitCode(error.code == .badFilter ? 2 : 1)
+            return try makePipeline(source: source, live: live, filter: offlineFilter)
         }
     }
 

@@ -39,8 +39,7 @@ struct ConnectionsCommand: ParsableCommand {
     var noColor = false
 
     func run() throws {
-        StopSignal.install()
-        do {
+        try PacketPipeline.runCommand {
             let (source, live, offlineFilter) = try capture.openSource()
             let output = OutputBuffer(fd: 1)
             let services = capture.services()
@@ -60,12 +59,7 @@ struct ConnectionsCommand: ParsableCommand {
             if let live, capture.write != nil { try pipeline.openWriter(linkType: live.linkTypes[0]) }
             pipeline.useServices(services)
             pipeline.statisticsPlan.live = live != nil
-            let end = try pipeline.run()
-            pipeline.finish(end: end)
-            if case .corrupt = end { throw ExitCode(1) }
-        } catch let error as CaptureError {
-            printError("netwatch: \(error.message)")
-            throw ExitCode(error.code == .badFilter ? 2 : 1)
+            return pipeline
         }
     }
 }
