@@ -25,8 +25,6 @@ public struct Flow: Sendable {
     public var originatorState: TCPEndpointState = .inactive
     public var responderState: TCPEndpointState = .inactive
     public var history = ConnectionHistory()
-    /// ICMP errors that quoted a packet of this flow.
-    public var icmpErrors: UInt32 = 0
     // Table bookkeeping: hash, and neighbours in least-recently-seen order.
     var hash: UInt32 = 0
     var newer: Int32 = -1
@@ -67,15 +65,9 @@ public struct Flow: Sendable {
         var oneWay = false
         if transport == .icmp || transport == .icmpv6 {
             // Port equivalents: (type, counterpart) for paired types, (type, code) otherwise.
-            oneWay = !CommunityIDPairs.isPaired(UInt8(truncatingIfNeeded: o.port), ipv6: transport == .icmpv6)
+            oneWay = CommunityID.icmpPorts(type: UInt8(truncatingIfNeeded: o.port), code: 0, ipv6: transport == .icmpv6).oneWay
         }
         let hasPorts = transport == .tcp || transport == .udp || transport == .icmp || transport == .icmpv6 || key.proto == 132
         return CommunityID.v1(src: o.address, dst: r.address, proto: key.proto, srcPort: o.port, dstPort: r.port, hasPorts: hasPorts, oneWay: oneWay)
-    }
-}
-
-enum CommunityIDPairs {
-    static func isPaired(_ type: UInt8, ipv6: Bool) -> Bool {
-        !CommunityID.icmpPorts(type: type, code: 0, ipv6: ipv6).oneWay
     }
 }

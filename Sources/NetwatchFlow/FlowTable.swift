@@ -1,4 +1,9 @@
 import NetwatchDecode
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Why a flow left the table.
 public enum FlowEnd: String, Sendable {
@@ -22,9 +27,13 @@ public final class FlowTable {
     public let capacity: Int
     public var timeouts: FlowTimeouts
     private let flows: UnsafeMutablePointer<Flow>
+    /// Flow index + 1 per slot, 0 when empty: zeroed memory from `calloc`, so start-up touches
+    /// no page of the index until flows arrive.
     private let slots: UnsafeMutablePointer<Int32>
     private let mask: Int
-    private var freeList: [Int32]
+    /// Flows removed, for reuse; flows never used are handed out from `nextUnused`.
+    private var freeList: [Int32] = []
+    private var nextUnused: Int32 = 0
     private var newest: Int32 = -1
     private var oldest: Int32 = -1
     private var nextID: UInt64 = 1
@@ -45,15 +54,13 @@ public final class FlowTable {
         var slotCount = 1
         while slotCount < capacity * 2 { slotCount <<= 1 }
         mask = slotCount - 1
-        slots = .allocate(capacity: slotCount)
-        slots.initialize(repeating: -1, count: slotCount)
+        slots = calloc(slotCount, MemoryLayout<Int32>.stride)!.bindMemory(to: Int32.self, capacity: slotCount)
         flows = .allocate(capacity: capacity)
-        freeList = (0..<Int32(capacity)).reversed()
     }
 
     deinit {
         flows.deallocate()  // Flow is a trivial type: nothing to deinitialize
-        slots.deallocate()
+        free(slots)
     }
 
     public subscript(index: Int32) -> Flow { flows[Int(index)] }
@@ -75,8 +82,8 @@ public final class FlowTable {
         let hash = UInt32(truncatingIfNeeded: hasher.value)
         var slot = Int(hash) & mask
         var index: Int32 = -1
-        while slots[slot] >= 0 {
-            let candidate = slots[slot]
+        while slots[slot] != 0 {
+            let candidate = slots[slot] - 1
             if flows[Int(candidate)].hash == hash && flows[Int(candidate)].key == key {
                 index = candidate
                 break
@@ -85,20 +92,25 @@ public final class FlowTable {
         }
         var isNew = false
         if index < 0 {
-            if freeList.isEmpty {
+            if freeList.isEmpty && Int(nextUnused) == capacity {
                 evictOldest(ended)
                 // The eviction moved slots: find the empty one again.
                 slot = Int(hash) & mask
-                while slots[slot] >= 0 { slot = (slot + 1) & mask }
+                while slots[slot] != 0 { slot = (slot + 1) & mask }
             }
-            index = freeList.removeLast()
+            if let reused = freeList.popLast() {
+                index = reused
+            } else {
+                index = nextUnused
+                nextUnused += 1
+            }
             // The originator sent the first packet; a first SYN-ACK comes from the responder.
             var originatorIsLow = sourceIsLow
             if p.transport == .tcp && p.tcp.flags.contains([.syn, .ack]) { originatorIsLow.toggle() }
             (flows + Int(index)).initialize(
                 to: Flow(key: key, originatorIsLow: originatorIsLow, id: nextID, transport: p.transport, first: time, last: time, hash: hash))
             nextID += 1
-            slots[slot] = index
+            slots[slot] = index + 1
             count += 1
             created += 1
             isNew = true
@@ -192,15 +204,6 @@ public final class FlowTable {
         }
     }
 
-    /// Open flows, oldest first.
-    public func forEach(_ body: (Flow) -> Void) {
-        var index = oldest
-        while index >= 0 {
-            body(flows[Int(index)])
-            index = flows[Int(index)].newer
-        }
-    }
-
     private func evictOldest(_ ended: (Flow, FlowEnd) -> Void) {
         let index = oldest
         guard index >= 0 else { return }
@@ -237,10 +240,10 @@ public final class FlowTable {
     private func remove(_ index: Int32) {
         unlink(index)
         var hole = Int(flows[Int(index)].hash) & mask
-        while slots[hole] != index { hole = (hole + 1) & mask }
+        while slots[hole] != index + 1 { hole = (hole + 1) & mask }
         var next = (hole + 1) & mask
-        while slots[next] >= 0 {
-            let home = Int(flows[Int(slots[next])].hash) & mask
+        while slots[next] != 0 {
+            let home = Int(flows[Int(slots[next] - 1)].hash) & mask
             // Move the entry back if its home is not in (hole, next].
             let between = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
             if !between {
@@ -249,7 +252,7 @@ public final class FlowTable {
             }
             next = (next + 1) & mask
         }
-        slots[hole] = -1
+        slots[hole] = 0
         flows[Int(index)].id = 0
         freeList.append(index)
         count -= 1
