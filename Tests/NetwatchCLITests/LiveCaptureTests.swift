@@ -53,15 +53,12 @@ final class LiveCaptureTests: XCTestCase {
         XCTAssertTrue(stderr.contains("packets received by filter"), stderr)
         XCTAssertTrue(stderr.contains("0 dropped by kernel"), stderr)
 
-        // The same packets, byte for byte (timestamps aside).
+        // The same packets, byte for byte (timestamps aside). Two capture sockets may receive a
+        // sent and a received packet in either order, so packets are compared as a multiset.
         let theirs = try runTool("tcpdump", ["-nn", "-t", "-xx", "-r", tcpdumpFile.path]).output
         let mine = try runTool("tcpdump", ["-nn", "-t", "-xx", "-r", ourFile.path]).output
         XCTAssertGreaterThan(theirs.split(separator: "\n").count, 100)
-        if mine != theirs {
-            let summary = { (t: String) in t.split(separator: "\n").filter { !$0.hasPrefix("\t") } }
-            let a = summary(mine), b = summary(theirs)
-            XCTFail("netwatch saw \(a.count) packets, tcpdump \(b.count); only netwatch: \(Set(a).subtracting(b).prefix(5)); only tcpdump: \(Set(b).subtracting(a).prefix(5))")
-        }
+        XCTAssertEqual(Self.packets(mine), Self.packets(theirs), "netwatch and tcpdump captured different packets")
 
         // And what netwatch printed: one line per packet, with the traffic we made.
         let lines = String(decoding: try Data(contentsOf: ourLines), as: UTF8.self).split(separator: "\n")
@@ -71,6 +68,15 @@ final class LiveCaptureTests: XCTestCase {
         XCTAssertEqual(lines.filter { $0.contains("→ 8080 [S]") }.count, 3)
         XCTAssertEqual(lines.filter { $0.contains("DNS ") && $0.contains("A? host.") }.count, 5)
         XCTAssertEqual(lines.filter { $0.contains("NOERROR A host.") && $0.contains("A 10.77.0.99") }.count, 5)
+    }
+
+    /// tcpdump -xx output split into one text block per packet (summary line plus hex lines), sorted.
+    static func packets(_ dump: String) -> [String] {
+        var blocks: [String] = []
+        for line in dump.split(separator: "\n") {
+            if line.hasPrefix("\t") && !blocks.isEmpty { blocks[blocks.count - 1] += "\n" + line } else { blocks.append(String(line)) }
+        }
+        return blocks.sorted()
     }
 
     func testStartedWithoutATerminalNeverPrompts() throws {
