@@ -136,6 +136,15 @@ public struct ICMPInfo: Sendable {
     /// Offset of the quoted IP header in an error message (destination unreachable,
     /// time exceeded, ...), 0 when none.
     public var quotedOffset: Int = 0
+    /// The flow an error message is about, read from the quoted IP header and the first
+    /// four bytes after it (ports for TCP, UDP and SCTP; type and code for ICMP);
+    /// `hasQuotedFlow` false when unreadable.
+    public var hasQuotedFlow = false
+    public var quotedSource = IPAddress.none
+    public var quotedDestination = IPAddress.none
+    public var quotedProtocol: UInt8 = 0
+    public var quotedSourcePort: UInt16 = 0
+    public var quotedDestinationPort: UInt16 = 0
     /// Neighbor discovery target address (ICMPv6 NS/NA/redirect).
     public var target: IPAddress? = nil
     @inlinable public init() {}

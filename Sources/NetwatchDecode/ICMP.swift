@@ -47,7 +47,49 @@ extension PacketDecoder {
         let o = region.start
         if f.check(o, 8, claimedEnd: region.claimedEnd) == nil, o + 8 < region.capturedEnd {
             p.icmp.quotedOffset = o + 8
+            readQuotedFlow(f.bytes, at: o + 8, end: min(region.claimedEnd, region.capturedEnd), &p)
         }
+    }
+
+    /// The addresses, protocol and ports of the quoted datagram (RFC 792 quotes its IP header
+    /// and at least 8 bytes after it; RFC 4443 as much as fits). Extension headers in a quoted
+    /// IPv6 datagram are not followed: its flow is then left unknown.
+    private func readQuotedFlow(_ b: PacketBytes, at o: Int, end: Int, _ p: inout DecodedPacket) {
+        guard o < end, b.contains(o, 1) else { return }
+        let version = b.u8(o) >> 4
+        var transportStart: Int
+        if version == 4 {
+            let headerLength = Int(b.u8(o) & 0x0F) * 4
+            guard headerLength >= 20, o + 20 <= end, b.contains(o, 20) else { return }
+            // A non-first fragment carries no ports.
+            guard b.u16(o + 6) & 0x1FFF == 0 else { return }
+            p.icmp.quotedProtocol = b.u8(o + 9)
+            p.icmp.quotedSource = IPAddress(ipv4: b.u32(o + 12))
+            p.icmp.quotedDestination = IPAddress(ipv4: b.u32(o + 16))
+            transportStart = o + headerLength
+        } else if version == 6 {
+            guard o + 40 <= end, b.contains(o, 40) else { return }
+            p.icmp.quotedProtocol = b.u8(o + 6)
+            p.icmp.quotedSource = IPAddress(ipv6High: b.u64(o + 8), low: b.u64(o + 16))
+            p.icmp.quotedDestination = IPAddress(ipv6High: b.u64(o + 24), low: b.u64(o + 32))
+            transportStart = o + 40
+        } else {
+            return
+        }
+        switch p.icmp.quotedProtocol {
+        case 6, 17, 132:
+            guard transportStart + 4 <= end, b.contains(transportStart, 4) else { return }
+            p.icmp.quotedSourcePort = b.u16(transportStart)
+            p.icmp.quotedDestinationPort = b.u16(transportStart + 2)
+        case 1, 58:
+            guard transportStart + 2 <= end, b.contains(transportStart, 2) else { return }
+            // ICMP quoting ICMP (an echo request that went nowhere): type and code.
+            p.icmp.quotedSourcePort = UInt16(b.u8(transportStart))
+            p.icmp.quotedDestinationPort = UInt16(b.u8(transportStart + 1))
+        default:
+            break
+        }
+        p.icmp.hasQuotedFlow = true
     }
 
     private func readEcho(_ f: Frame, _ region: IPRegion, _ p: inout DecodedPacket) {

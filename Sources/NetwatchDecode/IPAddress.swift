@@ -1,5 +1,5 @@
 /// An IPv4 or IPv6 address as a value: IPv4 sits in the low 32 bits of `low`.
-public struct IPAddress: Hashable, Sendable, Comparable {
+public struct IPAddress: Hashable, Sendable, Comparable, BitwiseCopyable {
     public var high: UInt64
     public var low: UInt64
     public var isIPv6: Bool

@@ -25,6 +25,10 @@ public struct Flow: Sendable {
     public var originatorState: TCPEndpointState = .inactive
     public var responderState: TCPEndpointState = .inactive
     public var history = ConnectionHistory()
+    /// ICMP errors that quoted this flow (port unreachable, time exceeded, ...), and the last
+    /// one's type << 8 | code.
+    public var icmpErrors: UInt32 = 0
+    public var lastICMPError: UInt16 = 0
     // Table bookkeeping: hash, and neighbours in least-recently-seen order.
     var hash: UInt32 = 0
     var newer: Int32 = -1

@@ -29,12 +29,30 @@ public struct FlowKey: SeededHashable, Sendable {
         default:
             break
         }
-        let sourceIsLow = p.src < p.dst || (p.src == p.dst && srcPort <= dstPort)
-        let vlan = p.vlanCount > 0 ? p.vlanIDs.0 : 0
-        if sourceIsLow {
-            return (FlowKey(lowAddress: p.src, highAddress: p.dst, lowPort: srcPort, highPort: dstPort, proto: p.ipProtocol, vlan: vlan), true)
+        return make(src: p.src, dst: p.dst, srcPort: srcPort, dstPort: dstPort, proto: p.ipProtocol, vlan: p.vlanCount > 0 ? p.vlanIDs.0 : 0)
+    }
+
+    /// The key of the datagram an ICMP error quotes, and whether the quoted source (the
+    /// datagram's sender) is the key's low endpoint; nil when the message quotes none.
+    public static func ofQuoted(_ p: DecodedPacket) -> (key: FlowKey, sourceIsLow: Bool)? {
+        guard p.icmp.hasQuotedFlow else { return nil }
+        var srcPort = p.icmp.quotedSourcePort
+        var dstPort = p.icmp.quotedDestinationPort
+        let proto = p.icmp.quotedProtocol
+        if proto == 1 || proto == 58 {
+            let ports = CommunityID.icmpPorts(type: UInt8(truncatingIfNeeded: srcPort), code: UInt8(truncatingIfNeeded: dstPort), ipv6: proto == 58)
+            (srcPort, dstPort) = (ports.0, ports.1)
         }
-        return (FlowKey(lowAddress: p.dst, highAddress: p.src, lowPort: dstPort, highPort: srcPort, proto: p.ipProtocol, vlan: vlan), false)
+        return make(src: p.icmp.quotedSource, dst: p.icmp.quotedDestination, srcPort: srcPort, dstPort: dstPort, proto: proto, vlan: p.vlanCount > 0 ? p.vlanIDs.0 : 0)
+    }
+
+    @inline(__always)
+    static func make(src: IPAddress, dst: IPAddress, srcPort: UInt16, dstPort: UInt16, proto: UInt8, vlan: UInt16) -> (key: FlowKey, sourceIsLow: Bool) {
+        let sourceIsLow = src < dst || (src == dst && srcPort <= dstPort)
+        if sourceIsLow {
+            return (FlowKey(lowAddress: src, highAddress: dst, lowPort: srcPort, highPort: dstPort, proto: proto, vlan: vlan), true)
+        }
+        return (FlowKey(lowAddress: dst, highAddress: src, lowPort: dstPort, highPort: srcPort, proto: proto, vlan: vlan), false)
     }
 }
 

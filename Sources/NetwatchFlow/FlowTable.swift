@@ -19,48 +19,66 @@ public enum FlowEnd: String, Sendable {
 /// on the number of flows.
 ///
 /// Storage is allocated once: an open-addressing index (linear probing, backward-shift
-/// deletion) over a fixed array of flows, threaded on a least-recently-seen list. Lookups use
-/// a hash keyed per process (`SeededHash`), so crafted addresses cannot aim at one bucket.
-/// Expiry walks the list from the oldest flow and stops at the first one too young to expire
-/// under the shortest timeout, so its cost follows the flows that end.
+/// deletion) over a fixed array of flows, threaded on a least-recently-seen list. Each index
+/// slot holds the flow's hash beside its position, so probing and deletion touch a flow's
+/// record only when the hash matches. Lookups use a hash keyed per process (`SeededHash`), so
+/// crafted addresses cannot aim at one bucket. Expiry walks the list from the oldest flow and
+/// stops at the first one too young to expire under the shortest timeout, so its cost follows
+/// the flows that end. Mutable bookkeeping sits behind a pointer: the per-packet path pays no
+/// dynamic exclusivity checks.
 public final class FlowTable {
     public let capacity: Int
-    public var timeouts: FlowTimeouts
     private let flows: UnsafeMutablePointer<Flow>
-    /// Flow index + 1 per slot, 0 when empty: zeroed memory from `calloc`, so start-up touches
-    /// no page of the index until flows arrive.
-    private let slots: UnsafeMutablePointer<Int32>
+    /// Per slot: hash << 32 | (flow index + 1), 0 when empty. Zeroed memory from `LargeAllocation`,
+    /// so start-up touches no page of the index until flows arrive.
+    private let slots: UnsafeMutablePointer<UInt64>
     private let mask: Int
-    /// Flows removed, for reuse; flows never used are handed out from `nextUnused`.
-    private var freeList: [Int32] = []
-    private var nextUnused: Int32 = 0
-    private var newest: Int32 = -1
-    private var oldest: Int32 = -1
-    private var nextID: UInt64 = 1
-    public private(set) var count = 0
-    public private(set) var created: UInt64 = 0
-    public private(set) var expired: UInt64 = 0
-    public private(set) var evicted: UInt64 = 0
+    private let state: UnsafeMutablePointer<State>
+
+    private struct State {
+        var timeouts: FlowTimeouts
+        /// Flows removed, chained through `older`; flows never used come from `nextUnused`.
+        var freeHead: Int32 = -1
+        var nextUnused: Int32 = 0
+        var newest: Int32 = -1
+        var oldest: Int32 = -1
+        var nextID: UInt64 = 1
+        var count = 0
+        var created: UInt64 = 0
+        var expired: UInt64 = 0
+        var evicted: UInt64 = 0
+    }
+
+    public var timeouts: FlowTimeouts {
+        get { state.pointee.timeouts }
+        set { state.pointee.timeouts = newValue }
+    }
+    public var count: Int { state.pointee.count }
+    public var created: UInt64 { state.pointee.created }
+    public var expired: UInt64 { state.pointee.expired }
+    public var evicted: UInt64 { state.pointee.evicted }
 
     /// Bytes one tracked flow costs: its record plus two index slots.
-    public static let bytesPerFlow = MemoryLayout<Flow>.stride + 2 * MemoryLayout<Int32>.stride
+    public static let bytesPerFlow = MemoryLayout<Flow>.stride + 2 * MemoryLayout<UInt64>.stride
 
     /// The flow count that fits in `bytes` of memory (the default bound is 256 MB).
     public static func capacity(forMemory bytes: Int) -> Int { max(1024, bytes / bytesPerFlow) }
 
     public init(capacity: Int = FlowTable.capacity(forMemory: 256 << 20), timeouts: FlowTimeouts = FlowTimeouts()) {
         self.capacity = capacity
-        self.timeouts = timeouts
         var slotCount = 1
         while slotCount < capacity * 2 { slotCount <<= 1 }
         mask = slotCount - 1
-        slots = calloc(slotCount, MemoryLayout<Int32>.stride)!.bindMemory(to: Int32.self, capacity: slotCount)
-        flows = .allocate(capacity: capacity)
+        slots = LargeAllocation.allocate(UInt64.self, count: slotCount)
+        flows = LargeAllocation.allocate(Flow.self, count: capacity)
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(timeouts: timeouts))
     }
 
     deinit {
-        flows.deallocate()  // Flow is a trivial type: nothing to deinitialize
-        free(slots)
+        LargeAllocation.deallocate(flows, count: capacity)  // Flow is a trivial type: nothing to deinitialize
+        LargeAllocation.deallocate(slots, count: mask + 1)
+        state.deallocate()
     }
 
     public subscript(index: Int32) -> Flow { flows[Int(index)] }
@@ -70,6 +88,8 @@ public final class FlowTable {
         public var index: Int32
         public var isNew: Bool
         public var fromOriginator: Bool
+        /// The flow an ICMP error packet is about, or -1.
+        public var quoted: Int32
     }
 
     /// Accounts one packet to its flow, creating the flow if needed; `ended` hears of a flow
@@ -77,42 +97,32 @@ public final class FlowTable {
     @inline(__always)
     public func update(_ p: DecodedPacket, time: Int64, wireLength: Int, ended: (Flow, FlowEnd) -> Void) -> Update? {
         guard let (key, sourceIsLow) = FlowKey.of(p) else { return nil }
-        var hasher = SeededHash()
-        key.hash(into: &hasher)
-        let hash = UInt32(truncatingIfNeeded: hasher.value)
-        var slot = Int(hash) & mask
-        var index: Int32 = -1
-        while slots[slot] != 0 {
-            let candidate = slots[slot] - 1
-            if flows[Int(candidate)].hash == hash && flows[Int(candidate)].key == key {
-                index = candidate
-                break
-            }
-            slot = (slot + 1) & mask
-        }
+        let hash = Self.hash(key)
+        var (index, slot) = find(key, hash: hash)
         var isNew = false
         if index < 0 {
-            if freeList.isEmpty && Int(nextUnused) == capacity {
+            if state.pointee.freeHead < 0 && Int(state.pointee.nextUnused) == capacity {
                 evictOldest(ended)
                 // The eviction moved slots: find the empty one again.
                 slot = Int(hash) & mask
                 while slots[slot] != 0 { slot = (slot + 1) & mask }
             }
-            if let reused = freeList.popLast() {
-                index = reused
+            if state.pointee.freeHead >= 0 {
+                index = state.pointee.freeHead
+                state.pointee.freeHead = flows[Int(index)].older
             } else {
-                index = nextUnused
-                nextUnused += 1
+                index = state.pointee.nextUnused
+                state.pointee.nextUnused += 1
             }
             // The originator sent the first packet; a first SYN-ACK comes from the responder.
             var originatorIsLow = sourceIsLow
             if p.transport == .tcp && p.tcp.flags.contains([.syn, .ack]) { originatorIsLow.toggle() }
             (flows + Int(index)).initialize(
-                to: Flow(key: key, originatorIsLow: originatorIsLow, id: nextID, transport: p.transport, first: time, last: time, hash: hash))
-            nextID += 1
-            slots[slot] = index + 1
-            count += 1
-            created += 1
+                to: Flow(key: key, originatorIsLow: originatorIsLow, id: state.pointee.nextID, transport: p.transport, first: time, last: time, hash: hash))
+            state.pointee.nextID += 1
+            slots[slot] = UInt64(hash) << 32 | UInt64(index + 1)
+            state.pointee.count += 1
+            state.pointee.created += 1
             isNew = true
             link(index)
         } else {
@@ -120,7 +130,39 @@ public final class FlowTable {
         }
         let fromOriginator = sourceIsLow == flows[Int(index)].originatorIsLow
         account(&flows[Int(index)], p, time: time, wireLength: wireLength, fromOriginator: fromOriginator)
-        return Update(index: index, isNew: isNew, fromOriginator: fromOriginator)
+        var quoted: Int32 = -1
+        if p.icmp.hasQuotedFlow, let (quotedKey, _) = FlowKey.ofQuoted(p) {
+            // An ICMP error (unreachable, time exceeded, ...) also counts on the flow it is about.
+            quoted = find(quotedKey, hash: Self.hash(quotedKey)).index
+            if quoted >= 0 {
+                flows[Int(quoted)].icmpErrors &+= 1
+                flows[Int(quoted)].lastICMPError = UInt16(p.icmp.type) << 8 | UInt16(p.icmp.code)
+            }
+        }
+        return Update(index: index, isNew: isNew, fromOriginator: fromOriginator, quoted: quoted)
+    }
+
+    @inline(__always)
+    private static func hash(_ key: FlowKey) -> UInt32 {
+        var hasher = SeededHash()
+        key.hash(into: &hasher)
+        return UInt32(truncatingIfNeeded: hasher.value)
+    }
+
+    /// The flow with `key` and its slot, or index -1 and the empty slot that ends its probe.
+    @inline(__always)
+    private func find(_ key: FlowKey, hash: UInt32) -> (index: Int32, slot: Int) {
+        let tag = UInt64(hash) << 32
+        var slot = Int(hash) & mask
+        while slots[slot] != 0 {
+            let entry = slots[slot]
+            if entry & 0xFFFF_FFFF_0000_0000 == tag {
+                let candidate = Int32(truncatingIfNeeded: entry) - 1
+                if flows[Int(candidate)].key == key { return (candidate, slot) }
+            }
+            slot = (slot + 1) & mask
+        }
+        return (-1, slot)
     }
 
     @inline(__always)
@@ -178,72 +220,86 @@ public final class FlowTable {
     /// Ends every flow idle past its timeout at packet time `now` (ns). When the table is
     /// nine-tenths full the timeouts are cut to a quarter, so a flood cannot hold it.
     public func expire(now: Int64, _ ended: (Flow, FlowEnd) -> Void) {
-        let divisor: Int64 = count * 10 >= capacity * 9 ? 4 : 1
+        let timeouts = state.pointee.timeouts
+        let divisor: Int64 = state.pointee.count * 10 >= capacity * 9 ? 4 : 1
         let youngest = timeouts.shortest / divisor * 1_000_000_000
-        var index = oldest
+        var index = state.pointee.oldest
         while index >= 0 {
-            let flow = flows[Int(index)]
-            if now - flow.last < youngest { break }
-            let previous = flow.newer
-            if now - flow.last >= timeouts.idleLimit(flow) / divisor * 1_000_000_000 {
+            let last = flows[Int(index)].last
+            if now - last < youngest { break }
+            let previous = flows[Int(index)].newer
+            if now - last >= timeouts.idleLimit(flows[Int(index)]) / divisor * 1_000_000_000 {
+                let flow = flows[Int(index)]
                 remove(index)
-                expired += 1
+                state.pointee.expired += 1
                 ended(flow, .timeout)
             }
             index = previous
         }
     }
 
-    /// Ends every flow still open (at shutdown), oldest first.
+    /// Ends every flow still open (at shutdown), oldest first, and empties the table.
     public func removeAll(_ ended: (Flow, FlowEnd) -> Void) {
-        while oldest >= 0 {
-            let index = oldest
-            let flow = flows[Int(index)]
-            remove(index)
-            ended(flow, .shutdown)
+        guard state.pointee.count > 0 else { return }
+        var index = state.pointee.oldest
+        while index >= 0 {
+            ended(flows[Int(index)], .shutdown)
+            index = flows[Int(index)].newer
         }
+        memset(slots, 0, (mask + 1) * MemoryLayout<UInt64>.stride)
+        state.pointee.count = 0
+        state.pointee.newest = -1
+        state.pointee.oldest = -1
+        state.pointee.freeHead = -1
+        state.pointee.nextUnused = 0
     }
 
     private func evictOldest(_ ended: (Flow, FlowEnd) -> Void) {
-        let index = oldest
+        let index = state.pointee.oldest
         guard index >= 0 else { return }
         let flow = flows[Int(index)]
         remove(index)
-        evicted += 1
+        state.pointee.evicted += 1
         ended(flow, .evicted)
     }
 
     // MARK: Least-recently-seen list
 
+    @inline(__always)
     private func link(_ index: Int32) {
+        let newest = state.pointee.newest
         flows[Int(index)].older = newest
         flows[Int(index)].newer = -1
         if newest >= 0 { flows[Int(newest)].newer = index }
-        newest = index
-        if oldest < 0 { oldest = index }
+        state.pointee.newest = index
+        if state.pointee.oldest < 0 { state.pointee.oldest = index }
     }
 
+    @inline(__always)
     private func unlink(_ index: Int32) {
-        let f = flows[Int(index)]
-        if f.older >= 0 { flows[Int(f.older)].newer = f.newer } else { oldest = f.newer }
-        if f.newer >= 0 { flows[Int(f.newer)].older = f.older } else { newest = f.older }
+        let older = flows[Int(index)].older
+        let newer = flows[Int(index)].newer
+        if older >= 0 { flows[Int(older)].newer = newer } else { state.pointee.oldest = newer }
+        if newer >= 0 { flows[Int(newer)].older = older } else { state.pointee.newest = older }
     }
 
     @inline(__always)
     private func touch(_ index: Int32) {
-        guard newest != index else { return }
+        guard state.pointee.newest != index else { return }
         unlink(index)
         link(index)
     }
 
-    /// Takes a flow out of the index (backward-shift deletion keeps probe chains whole) and the list.
+    /// Takes a flow out of the index (backward-shift deletion keeps probe chains whole; the
+    /// hashes in the slots say where each entry belongs) and the list, onto the free list.
     private func remove(_ index: Int32) {
         unlink(index)
+        let entry = UInt64(flows[Int(index)].hash) << 32 | UInt64(index + 1)
         var hole = Int(flows[Int(index)].hash) & mask
-        while slots[hole] != index + 1 { hole = (hole + 1) & mask }
+        while slots[hole] != entry { hole = (hole + 1) & mask }
         var next = (hole + 1) & mask
         while slots[next] != 0 {
-            let home = Int(flows[Int(slots[next] - 1)].hash) & mask
+            let home = Int(slots[next] >> 32) & mask
             // Move the entry back if its home is not in (hole, next].
             let between = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next)
             if !between {
@@ -254,7 +310,8 @@ public final class FlowTable {
         }
         slots[hole] = 0
         flows[Int(index)].id = 0
-        freeList.append(index)
-        count -= 1
+        flows[Int(index)].older = state.pointee.freeHead
+        state.pointee.freeHead = index
+        state.pointee.count -= 1
     }
 }

@@ -1,79 +1,117 @@
-/// Packet and byte counts per key in a fixed amount of memory.
-///
-/// An open-addressing table sized once: counts are exact while the distinct keys fit. When a
-/// key finds its probe window full, the smallest count in the window is decremented and
-/// replaced once it reaches zero (a Misra-Gries step), so heavy keys keep their place under a
-/// flood of one-off keys and memory never grows.
 import NetwatchDecode
 
-public struct BoundedCounter<Key: SeededHashable> {
+/// Packet and byte counts per key in a fixed amount of memory.
+///
+/// A hash table of 8-slot buckets sized once: counts are exact while the distinct keys fit.
+/// When a key finds its bucket full, the smallest weight in the bucket is decremented and the
+/// slot handed to the new key once it reaches zero (a Misra-Gries step), so heavy keys keep
+/// their place under a flood of one-off keys and memory never grows.
+///
+/// A bucket's tags and weights fill exactly one cache line, so a key that is not counted (the
+/// common case under a flood) costs one line read; the keys and exact counts live apart and
+/// are read only when a tag matches.
+public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     public struct Entry {
         public var key: Key
         public var packets: UInt64
         public var bytes: UInt64
     }
 
-    private var slots: [Entry?]
-    private let mask: Int
-    /// Keys displaced or never admitted because the table was full: counts are lower bounds once non-zero.
-    public private(set) var overflowed: UInt64 = 0
-    private static var window: Int { 16 }
+    static var bucketSize: Int { 8 }
+    /// Per slot: tag (high 32 bits, from the hash, never 0) and Misra-Gries weight (low 32
+    /// bits, saturating), 0 when empty. Slots fill from the start of their bucket and are never
+    /// emptied, so the first empty slot ends a search.
+    let meta: UnsafeMutablePointer<UInt64>
+    let records: UnsafeMutablePointer<Entry>
+    let bucketMask: Int
+    let slotCount: Int
+    let overflow: UnsafeMutablePointer<UInt64>
 
-    /// Twice the slots of the keys to track keeps probe windows short while they fit.
+    /// Keys displaced or never admitted because a bucket was full: counts are lower bounds once non-zero.
+    public var overflowed: UInt64 { overflow.pointee }
+
+    /// Twice the slots of the keys to track keeps buckets from filling while they fit. Memory
+    /// comes zeroed from `LargeAllocation` and is touched only as keys arrive.
     public init(capacity: Int) {
-        var size = 16
-        while size < 2 * capacity { size <<= 1 }
-        slots = Array(repeating: nil, count: size)
-        mask = size - 1
+        var buckets = 1
+        while buckets * Self.bucketSize < 2 * capacity { buckets <<= 1 }
+        slotCount = buckets * Self.bucketSize
+        bucketMask = buckets - 1
+        meta = LargeAllocation.allocate(UInt64.self, count: slotCount)
+        records = LargeAllocation.allocate(Entry.self, count: slotCount)
+        overflow = .allocate(capacity: 1)
+        overflow.initialize(to: 0)
+    }
+
+    deinit {
+        LargeAllocation.deallocate(meta, count: slotCount)
+        LargeAllocation.deallocate(records, count: slotCount)
+        overflow.deallocate()
     }
 
     @inline(__always)
-    public mutating func add(_ key: Key, bytes: UInt64) {
+    static func locate(_ key: Key) -> (hash: Int, tag: UInt64) {
         var hasher = SeededHash()
         key.hash(into: &hasher)
-        let home = Int(truncatingIfNeeded: hasher.value) & mask
-        var smallest = -1
-        var smallestCount = UInt64.max
-        for step in 0..<Self.window {
-            let i = (home + step) & mask
-            guard let entry = slots[i] else {
-                slots[i] = Entry(key: key, packets: 1, bytes: bytes)
+        let value = hasher.value
+        return (Int(truncatingIfNeeded: value), (value | 0x1_0000_0000) & 0xFFFF_FFFF_0000_0000)
+    }
+
+    @inline(__always)
+    public func add(_ key: Key, bytes size: UInt64) {
+        let (hash, tag) = Self.locate(key)
+        let base = (hash & bucketMask) * Self.bucketSize
+        for i in base..<(base + Self.bucketSize) {
+            let m = meta[i]
+            if m & 0xFFFF_FFFF_0000_0000 == tag && records[i].key == key {
+                if m & 0xFFFF_FFFF != 0xFFFF_FFFF { meta[i] = m + 1 }
+                records[i].packets &+= 1
+                records[i].bytes &+= size
                 return
             }
-            if entry.key == key {
-                slots[i]!.packets &+= 1
-                slots[i]!.bytes &+= bytes
+            if m == 0 {
+                meta[i] = tag | 1
+                records[i] = Entry(key: key, packets: 1, bytes: size)
                 return
-            }
-            if entry.packets < smallestCount {
-                smallest = i
-                smallestCount = entry.packets
             }
         }
-        overflowed &+= 1
-        if smallestCount <= 1 {
-            slots[smallest] = Entry(key: key, packets: 1, bytes: bytes)
+        overflow.pointee &+= 1
+        var smallest = base
+        for i in (base + 1)..<(base + Self.bucketSize) where meta[i] & 0xFFFF_FFFF < meta[smallest] & 0xFFFF_FFFF { smallest = i }
+        if meta[smallest] & 0xFFFF_FFFF <= 1 {
+            meta[smallest] = tag | 1
+            records[smallest] = Entry(key: key, packets: 1, bytes: size)
         } else {
-            slots[smallest]!.packets -= 1
+            meta[smallest] -= 1
         }
     }
 
-    /// The entry for `key`, looked up along its probe window.
+    /// The entry for `key`, if it is counted.
     public func count(_ key: Key) -> Entry? {
-        var hasher = SeededHash()
-        key.hash(into: &hasher)
-        let home = Int(truncatingIfNeeded: hasher.value) & mask
-        for step in 0..<Self.window {
-            guard let entry = slots[(home + step) & mask] else { return nil }
-            if entry.key == key { return entry }
+        let (hash, tag) = Self.locate(key)
+        let base = (hash & bucketMask) * Self.bucketSize
+        for i in base..<(base + Self.bucketSize) {
+            if meta[i] == 0 { return nil }
+            if meta[i] & 0xFFFF_FFFF_0000_0000 == tag && records[i].key == key { return records[i] }
         }
         return nil
     }
 
-    /// The `n` keys with the most packets, most first.
-    public func top(_ n: Int) -> [Entry] {
-        Array(slots.compactMap { $0 }.sorted { ($0.packets, $0.bytes) > ($1.packets, $1.bytes) }.prefix(n))
+    /// Every counted entry, in table order.
+    public var entries: [Entry] {
+        var result: [Entry] = []
+        for i in 0..<slotCount where meta[i] != 0 { result.append(records[i]) }
+        return result
     }
 
-    public var distinct: Int { slots.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+    /// The `n` keys with the most packets, most first.
+    public func top(_ n: Int) -> [Entry] {
+        Array(entries.sorted { ($0.packets, $0.bytes) > ($1.packets, $1.bytes) }.prefix(n))
+    }
+
+    public var distinct: Int {
+        var n = 0
+        for i in 0..<slotCount where meta[i] != 0 { n += 1 }
+        return n
+    }
 }

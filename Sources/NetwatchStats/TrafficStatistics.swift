@@ -1,7 +1,12 @@
 import NetwatchDecode
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Everything counted about the traffic of one run, in bounded memory.
-public struct TrafficStatistics {
+public final class TrafficStatistics {
     /// Protocol classes for the distribution, in report order.
     public enum ProtocolClass: Int, CaseIterable, Sendable {
         case tcp, udp, icmp, icmpv6, arp, otherIP, nonIP
@@ -19,7 +24,7 @@ public struct TrafficStatistics {
     }
 
     /// An unordered pair of hosts, lower address first.
-    public struct HostPair: SeededHashable {
+    public struct HostPair: SeededHashable, BitwiseCopyable {
         public var a: IPAddress
         public var b: IPAddress
 
@@ -30,33 +35,57 @@ public struct TrafficStatistics {
         }
     }
 
-    public private(set) var packets: UInt64 = 0
-    public private(set) var bytes: UInt64 = 0
-    public private(set) var dnsPackets: UInt64 = 0
-    public private(set) var malformed: UInt64 = 0
-    public private(set) var first: Int64 = 0
-    public private(set) var last: Int64 = 0
-    private var byProtocol = [UInt64](repeating: 0, count: ProtocolClass.allCases.count)
-    /// Packets per TCP and UDP port (both ends counted): exact, 1 MB.
-    private var portPackets = [UInt64](repeating: 0, count: 2 * 65536)
-    public private(set) var addresses: BoundedCounter<IPAddress>
-    public private(set) var conversations: BoundedCounter<HostPair>
+    private struct Totals {
+        var packets: UInt64 = 0
+        var bytes: UInt64 = 0
+        var dnsPackets: UInt64 = 0
+        var malformed: UInt64 = 0
+        var first: Int64 = 0
+        var last: Int64 = 0
+    }
+
+    // Counters sit behind pointers: the per-packet path pays no exclusivity checks and no
+    // copy-on-write uniqueness tests.
+    private let totals: UnsafeMutablePointer<Totals>
+    private let byProtocol: UnsafeMutablePointer<UInt64>
+    /// Packets per TCP and UDP port (both ends counted): exact, 1 MB, zeroed by `calloc`.
+    private let portPackets: UnsafeMutablePointer<UInt64>
+    public let addresses: BoundedCounter<IPAddress>
+    public let conversations: BoundedCounter<HostPair>
+
+    public var packets: UInt64 { totals.pointee.packets }
+    public var bytes: UInt64 { totals.pointee.bytes }
+    public var dnsPackets: UInt64 { totals.pointee.dnsPackets }
+    public var malformed: UInt64 { totals.pointee.malformed }
+    public var first: Int64 { totals.pointee.first }
+    public var last: Int64 { totals.pointee.last }
 
     /// `tracked`: distinct addresses and conversations counted exactly before the bound applies.
-    public init(tracked: Int = 1 << 16) {
+    public init(tracked: Int = 1 << 13) {
         addresses = BoundedCounter(capacity: tracked)
         conversations = BoundedCounter(capacity: tracked)
+        totals = .allocate(capacity: 1)
+        totals.initialize(to: Totals())
+        byProtocol = .allocate(capacity: ProtocolClass.allCases.count)
+        byProtocol.initialize(repeating: 0, count: ProtocolClass.allCases.count)
+        portPackets = calloc(2 * 65536, 8)!.bindMemory(to: UInt64.self, capacity: 2 * 65536)
+    }
+
+    deinit {
+        totals.deallocate()
+        byProtocol.deallocate()
+        free(portPackets)
     }
 
     @inline(__always)
-    public mutating func record(_ p: DecodedPacket, time: Int64, wireLength: Int) {
-        if packets == 0 { first = time }
-        last = time
-        packets &+= 1
+    public func record(_ p: DecodedPacket, time: Int64, wireLength: Int) {
+        if totals.pointee.packets == 0 { totals.pointee.first = time }
+        totals.pointee.last = time
+        totals.pointee.packets &+= 1
         let size = UInt64(wireLength)
-        bytes &+= size
-        if p.issue != nil && p.issue?.kind != .unsupported { malformed &+= 1 }
-        if p.application == .dns { dnsPackets &+= 1 }
+        totals.pointee.bytes &+= size
+        if let issue = p.issue, issue.kind != .unsupported { totals.pointee.malformed &+= 1 }
+        if p.application == .dns { totals.pointee.dnsPackets &+= 1 }
         let cls: ProtocolClass
         switch p.transport {
         case .tcp: cls = .tcp

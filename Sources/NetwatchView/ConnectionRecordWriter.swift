@@ -42,6 +42,16 @@ public final class ConnectionRecordWriter {
         out.decimal(flow.responderPackets)
         out.text(",\"resp_ip_bytes\":")
         out.decimal(flow.responderIPBytes)
+        if flow.icmpErrors > 0 {
+            // Not in Zeek's conn.log: ICMP errors that quoted this connection, and the last one.
+            out.text(",\"icmp_errors\":")
+            out.decimal(UInt64(flow.icmpErrors))
+            out.text(",\"icmp_last_error\":{\"type\":")
+            out.decimal(UInt64(flow.lastICMPError >> 8))
+            out.text(",\"code\":")
+            out.decimal(UInt64(flow.lastICMPError & 0xFF))
+            out.text("}")
+        }
         out.text(",\"end_reason\":\"")
         out.string(reason.rawValue)
         out.text("\"}\n")

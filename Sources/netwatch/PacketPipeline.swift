@@ -56,7 +56,7 @@ final class PacketPipeline {
     let flows: FlowTable?
     let flowOutputs: FlowOutputs
     var statisticsPlan = StatisticsPlan()
-    private(set) var statistics = TrafficStatistics()
+    let statistics = TrafficStatistics()
     private let startedAt = PacketPipeline.wallClock()
     private var services: ServiceTable?
     private var writeError: CaptureError?
@@ -83,7 +83,6 @@ final class PacketPipeline {
     /// The per-packet loop. Its state lives in locals captured by a non-escaping closure, so
     /// Swift checks exclusive access at compile time instead of on every packet.
     func run() throws(CaptureError) -> SourceEnd {
-        var packet = DecodedPacket()
         var counters = Counters()
         let decoder = PacketDecoder()
         let filter = self.filter
@@ -94,12 +93,7 @@ final class PacketPipeline {
         let outputs = flowOutputs
         var nextSweep = Int64.min
         let plan = statisticsPlan
-        let stats = UnsafeMutablePointer<TrafficStatistics>.allocate(capacity: 1)
-        stats.initialize(to: TrafficStatistics())
-        defer {
-            statistics = stats.move()
-            stats.deallocate()
-        }
+        let stats = statistics
         var lastReport = 0.0
         let fileBlocks = plan.interval > 0 && !plan.live
         let countStatistics = plan.enabled
@@ -108,20 +102,22 @@ final class PacketPipeline {
             counters.packets &+= 1
             counters.bytes &+= UInt64(raw.wireLength)
             let captured = PacketBytes(raw.bytes)
+            // A local, not captured state: passed to each stage by reference, never copied.
+            var packet = DecodedPacket()
             decoder.decode(captured, linkType: raw.linkType, wireLength: raw.wireLength, into: &packet)
             if let issue = packet.issue { counters.count(issue) }
             if writing && !write(raw) { return false }
             let time = raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds)
-            if countStatistics { stats.pointee.record(packet, time: time, wireLength: raw.wireLength) }
-            if fileBlocks && stats.pointee.duration - lastReport >= plan.interval {
+            if countStatistics { stats.record(packet, time: time, wireLength: raw.wireLength) }
+            if fileBlocks && stats.duration - lastReport >= plan.interval {
                 // Reading a file, blocks come by packet time: the same at any read speed.
-                lastReport = stats.pointee.duration
-                report(stats.pointee, runtime: lastReport, final: false)
+                lastReport = stats.duration
+                report(stats, runtime: lastReport, final: false)
             }
             if let flows {
                 // Flows age by packet time, so a file gives the same records at any read speed.
                 if let update = flows.update(packet, time: time, wireLength: raw.wireLength, ended: { Self.ended($0, $1, outputs) }),
-                    update.isNew
+                    update.isNew, outputs.view != nil || outputs.records != nil
                 {
                     let flow = flows[update.index]
                     outputs.view?.writeNew(flow)
@@ -145,10 +141,10 @@ final class PacketPipeline {
             output.flush()
             flowOutputs.recordsBuffer?.flush()
             guard plan.interval > 0 && plan.live else { return }
-            let runtime = runtime(stats.pointee)
+            let runtime = runtime(stats)
             if runtime - lastReport >= plan.interval {
                 lastReport = runtime
-                report(stats.pointee, runtime: runtime, final: false)
+                report(stats, runtime: runtime, final: false)
             }
         })
         self.counters = counters
@@ -178,6 +174,7 @@ final class PacketPipeline {
         }
     }
 
+    @inline(__always)
     private static func ended(_ flow: Flow, _ reason: FlowEnd, _ outputs: FlowOutputs) {
         if outputs.showEnded { outputs.view?.writeEnd(flow, reason) }
         outputs.records?.writeEnd(flow, reason)
@@ -235,7 +232,7 @@ final class PacketPipeline {
         }
         if let flows {
             summary += "; \(flows.created) flows"
-            if flows.evicted > 0 { summary += " (\(flows.evicted) evicted: table full at \(flows.capacity))" }
+            if flows.evicted > 0 { summary += " (\(flows.evicted) evicted: table full at \(flows.capacity) flows of \(FlowTable.bytesPerFlow) bytes)" }
         }
         printError("netwatch: \(summary)")
         for s in source.statistics() {

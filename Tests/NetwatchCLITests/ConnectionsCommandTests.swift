@@ -42,6 +42,35 @@ final class ConnectionsCommandTests: XCTestCase {
         XCTAssertEqual(http?["end_reason"] as? String, "shutdown")
     }
 
+    /// ICMP errors count on the flow they quote: tshark's quoted tuples of the port
+    /// unreachables and the time-exceeded answers to a traceroute's echo requests.
+    func testICMPErrorsAttachToTheFlowTheyQuote() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let json = dir.appendingPathComponent("conn.json")
+        let file = try TestData.path("pcap/mixed/sgr_trevisi_generic.pcapng")
+        let result = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", file, "--json", json.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let conn = try records(json).filter { $0["event_type"] as? String == "conn" }
+        // tshark prints outer,inner for fields the quoted header repeats.
+        let (unreachables, _) = try runTool("tshark", ["-r", file, "-Y", "icmp.type == 3 && udp", "-T", "fields", "-e", "ip.src", "-e", "ip.dst", "-e", "udp.srcport", "-e", "udp.dstport"])
+        var expected: [String: Int] = [:]
+        for line in unreachables.split(separator: "\n") {
+            let f = line.split(separator: "\t").map { $0.split(separator: ",").map(String.init) }
+            expected["\(f[0][1]):\(f[2][0]) > \(f[1][1]):\(f[3][0])", default: 0] += 1
+        }
+        XCTAssertEqual(expected.values.reduce(0, +), 5)
+        for (tuple, count) in expected {
+            let flow = conn.first { "\($0["id.orig_h"]!):\($0["id.orig_p"]!) > \($0["id.resp_h"]!):\($0["id.resp_p"]!)" == tuple }
+            XCTAssertEqual(flow?["icmp_errors"] as? Int, count, tuple)
+            XCTAssertEqual((flow?["icmp_last_error"] as? [String: Int])?["code"], 3, tuple)
+        }
+        let (exceeded, _) = try runTool("tshark", ["-r", file, "-Y", "icmp.type == 11", "-T", "fields", "-e", "frame.number"])
+        let echo = conn.first { $0["proto"] as? String == "icmp" && $0["id.resp_h"] as? String == "8.8.8.8" }
+        XCTAssertEqual(echo?["icmp_errors"] as? Int, exceeded.split(separator: "\n").count)
+        XCTAssertEqual((echo?["icmp_last_error"] as? [String: Int])?["type"], 11)
+    }
+
     /// Live: N curl downloads between test hosts make exactly N new-connection lines and N
     /// `conn` records in state SF whose byte counts match what curl received; they are written
     /// when netwatch is interrupted, since closed flows wait out their timeout in the table.
@@ -106,5 +135,70 @@ final class StatisticsOutputTests: XCTestCase {
         XCTAssertEqual(protocols?["TCP"], 755)
         XCTAssertEqual((lines.last?["top_ports"] as? [[String: Any]])?.first?["port"] as? Int, 80)
         XCTAssertEqual((lines.last?["top_ips"] as? [[String: Any]])?.first?["ip"] as? String, "192.168.0.13")
+    }
+}
+
+/// A random-source SYN flood cannot grow netwatch past its flow bound: the table evicts the
+/// oldest flows, says how many, and the peak resident memory stays within the fixed cost of a
+/// quiet run plus the table.
+final class FloodMemoryTests: XCTestCase {
+    func peakResidentKB(_ pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+        return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) }
+    }
+
+    func lastPacketCount(_ url: URL) -> Int {
+        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        guard let last = text.split(separator: "\n").last,
+              let range = last.range(of: "\"packets\":") else { return 0 }
+        return Int(last[range.upperBound...].prefix { $0.isNumber }) ?? 0
+    }
+
+    func testRandomSourceSYNFloodStaysWithinTheFlowBound() throws {
+        guard which("hping3") != nil else { throw XCTSkip("hping3 is needed (scripts/setup --test installs it)") }
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let maxFlows = 100_000
+        func start(_ name: String) throws -> (Process, URL, URL) {
+            let stats = dir.appendingPathComponent("\(name).json")
+            let err = dir.appendingPathComponent("\(name).err")
+            let p = try hosts.start(hosts.b, [try netwatchBinary(), "-q", "-i", hosts.interfaceB, "--max-flows", "\(maxFlows)",
+                                              "--stats-interval", "1", "--stats-json", stats.path], error: err)
+            XCTAssertTrue(waitFor("capturing on", in: err))
+            return (p, stats, err)
+        }
+        // The fixed cost: the same command, no traffic.
+        let (quiet, _, _) = try start("quiet")
+        sleep(2)
+        let baseline = try XCTUnwrap(peakResidentKB(quiet.processIdentifier))
+        TestHosts.interrupt(quiet)
+
+        let (netwatch, stats, err) = try start("flood")
+        let flood = try hosts.start(hosts.a, ["hping3", "-q", "-S", "-p", "80", "--flood", "--rand-source", hosts.addressB])
+        let deadline = Date().addingTimeInterval(120)
+        var peak = 0
+        while lastPacketCount(stats) < 2_000_000 && Date() < deadline {
+            usleep(200_000)
+            peak = max(peak, peakResidentKB(netwatch.processIdentifier) ?? 0)
+        }
+        kill(flood.processIdentifier, SIGINT)
+        flood.waitUntilExit()
+        peak = max(peak, peakResidentKB(netwatch.processIdentifier) ?? 0)
+        TestHosts.interrupt(netwatch)
+        XCTAssertEqual(netwatch.terminationStatus, 0)
+        let stderr = String(decoding: try Data(contentsOf: err), as: UTF8.self)
+        let summary = try XCTUnwrap(stderr.split(separator: "\n").first { $0.hasPrefix("netwatch: ") && $0.contains(" packets, ") }, stderr)
+        let numbers = summary.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        // "N packets, B bytes; F flows (E evicted: table full at M flows of S bytes)"
+        XCTAssertGreaterThanOrEqual(numbers[0], 2_000_000, String(summary))
+        XCTAssertTrue(summary.contains("evicted: table full at \(maxFlows) flows"), String(summary))
+        let evicted = numbers[3], perFlow = numbers[5]
+        XCTAssertGreaterThan(evicted, 1_000_000, String(summary))
+        let boundKB = baseline + maxFlows * perFlow / 1024
+        print("flood: \(numbers[0]) packets, \(numbers[2]) flows, \(evicted) evicted; peak RSS \(peak) KB, quiet run \(baseline) KB, bound \(boundKB) KB (+16 MB slack)")
+        XCTAssertLessThanOrEqual(peak, boundKB + 16 * 1024, "peak RSS \(peak) KB over the bound: quiet \(baseline) KB + \(maxFlows) flows x \(perFlow) bytes")
     }
 }
