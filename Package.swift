@@ -5,7 +5,9 @@ import PackageDescription
 //   CPcap (libpcap) <- NetwatchCapture (sources, writer)
 //   NetwatchDecode (bytes -> fields; no I/O, no Foundation) <- NetwatchFlow (flow table)
 //   NetwatchStats (counters, top-N in bounded memory) <- NetwatchDecode
-//   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow, NetwatchStats
+//   NetwatchHost (the host's socket table: procfs on Linux, behind SocketSource) <- NetwatchDecode
+//   NetwatchDetect (block lists, alerts, checks) <- NetwatchDecode, NetwatchHost
+//   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow, NetwatchStats, NetwatchHost, NetwatchDetect
 //   netwatch (command line) <- all of the above
 let package = Package(
     name: "netwatch",
@@ -26,11 +28,13 @@ let package = Package(
         .target(name: "NetwatchCapture", dependencies: ["CPcap", "NetwatchDecode"]),
         .target(name: "NetwatchFlow", dependencies: ["NetwatchDecode"]),
         .target(name: "NetwatchStats", dependencies: ["NetwatchDecode"]),
-        .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchStats"]),
+        .target(name: "NetwatchHost", dependencies: ["NetwatchDecode"]),
+        .target(name: "NetwatchDetect", dependencies: ["NetwatchDecode", "NetwatchHost"]),
+        .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect"]),
         .executableTarget(
             name: "netwatch",
             dependencies: [
-                "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchStats", "NetwatchView",
+                "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchView",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +44,7 @@ let package = Package(
         // build it replays saved inputs, so every crasher stays a regression test.
         .executableTarget(name: "netwatch-fuzz", dependencies: ["NetwatchDecode", "NetwatchCapture", "NetwatchView"], path: "Fuzz", exclude: ["crashers"]),
         .testTarget(name: "NetwatchDecodeTests", dependencies: ["NetwatchDecode"]),
+        .testTarget(name: "NetwatchDetectTests", dependencies: ["NetwatchDetect", "NetwatchHost", "NetwatchDecode", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchFlowTests", dependencies: ["NetwatchFlow", "NetwatchStats", "NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchCaptureTests", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchCLITests", dependencies: ["netwatch", "NetwatchDecode", "NetwatchTestSupport"]),
