@@ -7,28 +7,26 @@ import Darwin
 /// Whole-file reads for procfs with read(2) until EOF: procfs reports size 0, and Foundation's
 /// readers stop after the first page (PLATFORM.md).
 enum ProcFile {
-    static func read(_ path: String, into buffer: inout [UInt8]) -> Bool {
+    static func readAll(_ path: String, into buffer: inout [UInt8]) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         buffer.removeAll(keepingCapacity: true)
-        var chunk = 65536
+        // procfs hands out about a page per read: read into scratch space, keep what came.
+        let chunk = 1 << 16
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 8)
+        defer { scratch.deallocate() }
         while true {
-            let start = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: chunk))
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + start, chunk) }
-            if n <= 0 {
-                buffer.removeLast(chunk)
-                return n == 0
-            }
-            buffer.removeLast(chunk - n)
-            chunk = min(chunk * 2, 1 << 22)
+            let n = read(fd, scratch.baseAddress, chunk)
+            if n < 0 { return false }
+            if n == 0 { return true }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<n]))
         }
     }
 
     static func text(_ path: String) -> String? {
         var bytes: [UInt8] = []
-        guard read(path, into: &bytes) else { return nil }
+        guard readAll(path, into: &bytes) else { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
 }

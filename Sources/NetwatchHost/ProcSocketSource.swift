@@ -16,7 +16,7 @@ public struct ProcSocketSource: SocketSource {
         var readAny = false
         for (name, transport, v6) in [("tcp", Socket.Transport.tcp, false), ("tcp6", .tcp, true), ("udp", .udp, false), ("udp6", .udp, true)] {
             // A kernel without IPv6 has no tcp6/udp6: not an error.
-            guard ProcFile.read("\(root)/net/\(name)", into: &buffer) else { continue }
+            guard ProcFile.readAll("\(root)/net/\(name)", into: &buffer) else { continue }
             readAny = true
             Self.parseTable(buffer, transport: transport, ipv6: v6, into: &sockets)
         }
@@ -157,7 +157,7 @@ public struct ProcSocketSource: SocketSource {
         guard var name = ProcFile.text("\(root)/\(pid)/comm") else { return nil }
         if name.hasSuffix("\n") { name.removeLast() }
         var bytes: [UInt8] = []
-        _ = ProcFile.read("\(root)/\(pid)/cmdline", into: &bytes)
+        _ = ProcFile.readAll("\(root)/\(pid)/cmdline", into: &bytes)
         while bytes.last == 0 { bytes.removeLast() }
         let commandLine = String(decoding: bytes.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
         return ProcessOwner(pid: pid, name: name, commandLine: commandLine)

@@ -124,6 +124,12 @@ public final class OutputBuffer {
         }
     }
 
+    /// Text netwatch made, padded on the right to `width` columns (at least one space after).
+    public func padded(_ s: String, _ width: Int) {
+        string(s)
+        spaces(max(1, width - s.utf8.count))
+    }
+
     /// An address padded on the right to `width` columns.
     @inline(__always) public func address(_ a: IPAddress, width: Int = 0) {
         a.withText { t in
@@ -159,6 +165,13 @@ public final class OutputBuffer {
                 hex(UInt64(c), digits: 2)
             }
         }
+    }
+
+    /// The buffered bytes as text, emptying the buffer (for a buffer used as a string builder).
+    public func takeString() -> String {
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: storage[0..<count]), as: UTF8.self)
+        count = 0
+        return text
     }
 
     /// Forgets the last `n` buffered bytes.

@@ -13,7 +13,8 @@ public final class TestHosts {
     public let addressB: String
     private var background: [Process] = []
 
-    public init() throws {
+    /// `ipv6`: leave IPv6 on (for tests of IPv6 sockets; captures then see link-up chatter).
+    public init(ipv6: Bool = false) throws {
         guard isRoot else { throw XCTSkip("network-namespace test hosts need root") }
         guard which("ip") != nil else { throw XCTSkip("ip (iproute2) is not installed") }
         let tag = String(UInt32.random(in: 0..<0xFFFF_FFFF), radix: 36)
@@ -26,9 +27,10 @@ public final class TestHosts {
         addressB = "10.77.\(subnet).2"
         do {
             try shell("""
-                ip netns add \(a) && ip netns add \(b) &&
+                ip netns add \(a) && ip netns add \(b) && \(ipv6 ? "" : """
                 ip netns exec \(a) sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 &&
                 ip netns exec \(b) sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 &&
+                """)
                 ip link add \(interfaceA) netns \(a) type veth peer name \(interfaceB) netns \(b) &&
                 ip -n \(a) addr add \(addressA)/24 dev \(interfaceA) && ip -n \(b) addr add \(addressB)/24 dev \(interfaceB) &&
                 ip -n \(a) link set \(interfaceA) up && ip -n \(b) link set \(interfaceB) up &&
@@ -122,6 +124,62 @@ public func waitFor(_ text: String, in file: URL, timeout: TimeInterval = 10) ->
 }
 
 /// A tiny DNS server for test hosts: answers every A query with 10.77.0.99 (python3).
+/// Holds N TCP connections on loopback (half IPv4, half IPv6, with their listeners) and a few
+/// unconnected and connected UDP sockets; prints "ready" and sleeps. Argument: N.
+public let socketHolderScript = """
+import socket, sys, time, resource
+n = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_NOFILE, (4 * n + 1024, 4 * n + 1024))
+keep = []
+for fam, addr, port in ((socket.AF_INET, "127.0.0.1", 5000), (socket.AF_INET6, "::1", 5001)):
+    srv = socket.socket(fam, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind((addr, port)); srv.listen(4096); keep.append(srv)
+    for i in range(n // 2):
+        c = socket.socket(fam, socket.SOCK_STREAM); c.connect((addr, port)); keep.append(c)
+        s, _ = srv.accept(); keep.append(s)
+for fam, addr, port in ((socket.AF_INET, "127.0.0.1", 6000), (socket.AF_INET6, "::1", 6001)):
+    u = socket.socket(fam, socket.SOCK_DGRAM); u.bind((addr, port)); keep.append(u)
+    for i in range(3):
+        c = socket.socket(fam, socket.SOCK_DGRAM); c.connect((addr, port)); keep.append(c)
+print("ready", flush=True)
+time.sleep(3600)
+"""
+
+/// The socket table as ss and psutil see it, one normalised line per socket:
+/// `proto local_ip local_port remote_ip remote_port state pid` (remote `* 0` when none).
+/// Argument: "ss" or "psutil".
+public let socketOracleScript = """
+import sys, subprocess, socket
+def norm_state(proto, state, has_peer):
+    state = {"ESTAB": "ESTABLISHED", "TIME-WAIT": "TIME_WAIT", "SYN-SENT": "SYN_SENT", "SYN-RECV": "SYN_RECV",
+             "FIN-WAIT-1": "FIN_WAIT1", "FIN-WAIT-2": "FIN_WAIT2", "CLOSE-WAIT": "CLOSE_WAIT", "LAST-ACK": "LAST_ACK"}.get(state, state)
+    if proto == "udp": state = "ESTABLISHED" if has_peer else "UNCONN"
+    return state
+def split(ep):
+    host, port = ep.rsplit(":", 1)
+    host = host.strip("[]").split("%")[0]
+    return host, port
+out = []
+if sys.argv[1] == "ss":
+    for line in subprocess.run(["ss", "-tunapH"], capture_output=True, text=True).stdout.splitlines():
+        f = line.split()
+        proto, state, local, peer = f[0], f[1], f[4], f[5]
+        pid = "-"
+        if len(f) > 6 and "pid=" in f[6]: pid = f[6].split("pid=")[1].split(",")[0]
+        lh, lp = split(local); rh, rp = split(peer)
+        has_peer = rp != "*"
+        if not has_peer: rh, rp = "*", "0"
+        out.append(f"{proto} {lh} {lp} {rh} {rp} {norm_state(proto, state, has_peer)} {pid}")
+else:
+    import psutil
+    for c in psutil.net_connections("inet"):
+        proto = "tcp" if c.type == socket.SOCK_STREAM else "udp"
+        rh, rp = (c.raddr.ip, str(c.raddr.port)) if c.raddr else ("*", "0")
+        out.append(f"{proto} {c.laddr.ip} {c.laddr.port} {rh} {rp} {norm_state(proto, c.status, bool(c.raddr))} {c.pid if c.pid else '-'}")
+print("\\n".join(sorted(out)))
+"""
+
 public let dnsResponderScript = """
     import socket, sys
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

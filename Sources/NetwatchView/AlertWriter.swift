@@ -1,0 +1,89 @@
+import NetwatchDecode
+import NetwatchDetect
+
+/// Writes each alert three ways: a coloured line on the terminal, a line in the human log and
+/// a JSON line (Suricata EVE style: `timestamp`, `event_type`, `alert {signature, category,
+/// severity}`, plus the socket fields). Every alert is flushed at once: an interrupted run
+/// loses none.
+public final class AlertWriter {
+    let terminal: OutputBuffer?
+    let log: OutputBuffer?
+    let json: OutputBuffer?
+    let palette: Palette
+
+    public init(terminal: OutputBuffer?, log: OutputBuffer?, json: OutputBuffer?, palette: Palette) {
+        self.terminal = terminal
+        self.log = log
+        self.json = json
+        self.palette = palette
+    }
+
+    public func write(_ alert: Alert) {
+        if let terminal {
+            terminal.text(palette.timestamp)
+            terminal.string("[\(WallTime.clockTime(alert.time))]")
+            terminal.text(palette.reset)
+            terminal.byte(32)
+            if alert.event == .alert {
+                terminal.text(palette.warning)
+                terminal.string("ALERT")
+            } else {
+                terminal.text(palette.tcp)
+                terminal.string("CLEARED")
+            }
+            terminal.text(palette.reset)
+            terminal.string(" [\(alert.signature.rawValue)] ")
+            Self.safe(alert.reason, to: terminal, json: false)
+            terminal.byte(10)
+            terminal.flush()
+        }
+        if let log {
+            log.string("\(WallTime.readable(alert.time)) \(alert.event == .alert ? "ALERT" : "CLEARED") [\(alert.signature.rawValue)] severity \(alert.severity): ")
+            Self.safe(alert.reason, to: log, json: false)
+            log.byte(10)
+            log.flush()
+        }
+        if let json {
+            json.string(Self.json(alert))
+            json.byte(10)
+            json.flush()
+        }
+    }
+
+    public func flush() {
+        terminal?.flush()
+        log?.flush()
+        json?.flush()
+    }
+
+    /// One JSON object, no newline.
+    public static func json(_ a: Alert) -> String {
+        var f: [String] = ["\"timestamp\":\"\(WallTime.iso8601(a.time))\"", "\"event_type\":\"\(a.event.rawValue)\""]
+        if let pid = a.pid { f.append("\"pid\":\(pid)") } else { f.append("\"pid\":null") }
+        f.append("\"process\":" + (a.process.map { quoted($0) } ?? "null"))
+        if let t = a.transport { f.append("\"proto\":\"\(t)\"") }
+        if let ip = a.localAddress { f.append("\"local_ip\":\"\(ip)\"") }
+        if let port = a.localPort { f.append("\"local_port\":\(port)") }
+        if let ip = a.remoteAddress { f.append("\"remote_ip\":\"\(ip)\"") }
+        if let port = a.remotePort { f.append("\"remote_port\":\(port)") }
+        if let n = a.connections { f.append("\"connections\":\(n)") }
+        f.append("\"reason\":" + quoted(a.reason))
+        f.append("\"alert\":{\"signature\":\"\(a.signature.rawValue)\",\"category\":\(quoted(a.category)),\"severity\":\(a.severity)}")
+        return "{" + f.joined(separator: ",") + "}"
+    }
+
+    /// A JSON string literal; control characters and non-ASCII bytes become escapes.
+    public static func quoted(_ s: String) -> String {
+        let out = OutputBuffer(fd: -1, capacity: max(64, s.utf8.count * 6 + 2))
+        out.byte(UInt8(ascii: "\""))
+        safe(s, to: out, json: true)
+        out.byte(UInt8(ascii: "\""))
+        return out.takeString()
+    }
+
+    /// Text that may hold names from elsewhere (process names, command lines), escaped.
+    public static func safe(_ s: String, to out: OutputBuffer, json: Bool) {
+        var copy = s
+        copy.withUTF8 { out.sanitized(UnsafeRawBufferPointer($0), json: json) }
+    }
+}

@@ -1,0 +1,176 @@
+import ArgumentParser
+import NetwatchCapture
+import NetwatchDetect
+import NetwatchHost
+import NetwatchView
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `netwatch sockets`: the host's socket table with owning processes, once or watched, with
+/// block-list and connection-count checks.
+struct SocketsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sockets",
+        abstract: "List the host's TCP and UDP sockets with their processes; watch them for suspicious connections.",
+        discussion: """
+            Reads the socket table of this network namespace (/proc/net/tcp, tcp6, udp, udp6) and the
+            owning processes (/proc/PID/fd). Sockets of processes netwatch may not inspect (another
+            user's, without root) are listed with the owner "-".
+            With --watch, rescans every interval and reports the connections that opened and closed,
+            and raises an alert for a connection to a block-listed address or a process holding more
+            than --connection-limit connections; an alert is repeated only when it changes or ends.
+            Examples:
+              netwatch sockets --tcp --established
+              netwatch sockets --process sshd --json
+              netwatch sockets --watch --interval 5 --blocklist firehol_level1.netset --json-alerts alerts.json
+            """)
+
+    @Flag(help: "TCP sockets only.") var tcp = false
+    @Flag(help: "UDP sockets only.") var udp = false
+    @Flag(help: "Listening sockets only (TCP LISTEN, unconnected UDP).") var listening = false
+    @Flag(help: "Established connections only.") var established = false
+    @Option(help: "Sockets of this process ID only.") var pid: Int32?
+    @Option(help: ArgumentHelp("Sockets of processes whose name contains NAME only.", valueName: "name")) var process: String?
+    @Flag(help: "One JSON object per socket instead of the table.") var json = false
+
+    @Flag(help: "Rescan every interval; report opened and closed connections and alerts until interrupted.") var watch = false
+    @Option(help: ArgumentHelp("Seconds between scans with --watch.", valueName: "seconds")) var interval: Double = 10
+    @OptionGroup var alerts: AlertOptions
+
+    @Flag(name: .customLong("no-color"), help: "No colours.") var noColor = false
+
+    func validate() throws {
+        if interval <= 0 { throw ValidationError("--interval takes a number of seconds above 0") }
+        if alerts.connectionLimit < 1 { throw ValidationError("--connection-limit takes a number of connections of 1 or more") }
+    }
+
+    func run() throws {
+        let source = defaultSocketSource()
+        let palette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(1) == 1, environment: Environment.variables()))
+        let out = OutputBuffer(fd: 1)
+        if !watch {
+            let sockets: [Socket]
+            do { sockets = try source.scan() } catch {
+                printError("netwatch: \(error.message)")
+                throw ExitCode(1)
+            }
+            let shown = sockets.filter(matches)
+            if json {
+                for s in shown { out.string(SocketTableView.json(s) + "\n") }
+            } else {
+                out.string(SocketTableView.header(palette) + "\n")
+                for s in shown { SocketTableView.line(s, to: out, palette: palette) }
+            }
+            out.flush()
+            return
+        }
+        try watchLoop(source, out, palette)
+    }
+
+    func matches(_ s: Socket) -> Bool {
+        if tcp && !udp && s.transport != .tcp { return false }
+        if udp && !tcp && s.transport != .udp { return false }
+        let isListening = s.state == .listen || (s.transport == .udp && !s.hasPeer)
+        if listening && !established && !isListening { return false }
+        if established && !listening && s.state != .established { return false }
+        if let pid, s.owner?.pid != pid { return false }
+        if let process, !(s.owner?.name.contains(process) ?? false) { return false }
+        return true
+    }
+
+    private func watchLoop(_ source: SocketSource, _ out: OutputBuffer, _ palette: Palette) throws {
+        let setup = try alerts.open(palette: palette, terminal: out)
+        var watcher = SocketWatch(blocklist: setup.blocklist, connectionLimit: alerts.connectionLimit)
+        StopSignal.install()
+        printError("netwatch: watching the socket table every \(interval) s\(setup.blocklist.isEmpty ? "" : ", \(setup.blocklist.entries.count) block-list entries"), connection limit \(alerts.connectionLimit); Ctrl-C to stop")
+        while !StopSignal.requested {
+            let started = PacketPipeline.wallClock()
+            let sockets: [Socket]
+            do { sockets = try source.scan() } catch {
+                printError("netwatch: \(error.message)")
+                throw ExitCode(1)
+            }
+            let now = WallTime.now()
+            let report = watcher.scan(sockets.filter(matches), time: now)
+            let stamp = "[\(WallTime.clockTime(now))]"
+            out.string("\(palette.timestamp)\(stamp)\(palette.reset) scan: \(report.sockets) sockets, \(report.connections) connections, \(report.opened.count) opened, \(report.closed.count) closed\n")
+            for s in report.opened { change("OPEN ", s, out, palette) }
+            for s in report.closed { change("CLOSE", s, out, palette) }
+            out.flush()
+            for alert in report.alerts { setup.writer.write(alert) }
+            if report.alerts.isEmpty {
+                out.string(report.ongoing == 0 ? "No anomalies detected.\n" : "No new anomalies (\(report.ongoing) still active).\n")
+            }
+            out.flush()
+            // Sleep in short steps so Ctrl-C ends the run at once.
+            let until = started + interval
+            while !StopSignal.requested && PacketPipeline.wallClock() < until { usleep(50_000) }
+        }
+        setup.writer.flush()
+    }
+
+    private func change(_ what: String, _ s: Socket, _ out: OutputBuffer, _ palette: Palette) {
+        out.string("  \(what) ")
+        out.text(s.transport == .tcp ? palette.tcp : palette.udp)
+        out.string(s.transport.rawValue)
+        out.text(palette.reset)
+        out.string(" \(SocketTableView.endpoint(s.localAddress, s.localPort)) → \(SocketTableView.endpoint(s.remoteAddress, s.remotePort)) \(s.state.name(for: s.transport)) ")
+        if let o = s.owner {
+            out.string("\(o.pid)/")
+            AlertWriter.safe(o.name, to: out, json: false)
+        } else {
+            out.byte(UInt8(ascii: "-"))
+        }
+        out.byte(10)
+    }
+}
+
+/// Options every alerting command shares: block lists, limits, and where alerts go.
+struct AlertOptions: ParsableArguments {
+    @Option(name: .customLong("blocklist"), help: ArgumentHelp("A block list (IPs, CIDRs, FireHOL netset/ipset, Spamhaus DROP); repeatable.", valueName: "file"))
+    var blocklists: [String] = []
+
+    @Option(name: .customLong("connection-limit"), help: ArgumentHelp("Alert when a process holds more connections than this.", valueName: "n"))
+    var connectionLimit = 20
+
+    @Option(name: .customLong("log"), help: ArgumentHelp("Append alerts, one readable line each, to this file.", valueName: "file"))
+    var log: String?
+
+    @Option(name: .customLong("json-alerts"), help: ArgumentHelp("Append alerts as JSON lines to this file.", valueName: "file"))
+    var jsonAlerts: String?
+
+    struct Setup {
+        var blocklist: Blocklist
+        var writer: AlertWriter
+    }
+
+    /// Loads the block lists (a bad line is reported and skipped; an unreadable file ends the
+    /// run) and opens the alert outputs.
+    func open(palette: Palette, terminal: OutputBuffer) throws -> Setup {
+        var list = Blocklist()
+        for path in blocklists {
+            do { try list.load(path: path) } catch {
+                printError("netwatch: \(error.message)")
+                throw ExitCode(1)
+            }
+        }
+        for problem in list.problems { printError("netwatch: warning: \(problem) (skipped)") }
+        do throws(CaptureError) {
+            let log = try log.map { path throws(CaptureError) in try openAppend(path) }
+            let json = try jsonAlerts.map { path throws(CaptureError) in try openAppend(path) }
+            return Setup(blocklist: list, writer: AlertWriter(terminal: terminal, log: log, json: json, palette: palette))
+        } catch {
+            printError("netwatch: \(error.message)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+func openAppend(_ path: String) throws(CaptureError) -> OutputBuffer {
+    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw CaptureError(.writeFailed, "cannot write \(path): \(String(cString: strerror(errno)))") }
+    return OutputBuffer(fd: fd)
+}
