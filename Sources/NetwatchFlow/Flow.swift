@@ -29,6 +29,8 @@ public struct Flow: Sendable {
     /// one's type << 8 | code.
     public var icmpErrors: UInt32 = 0
     public var lastICMPError: UInt16 = 0
+    /// The process owning the local socket (when capturing on this host), or -1.
+    public var pid: Int32 = -1
     // Table bookkeeping: hash, and neighbours in least-recently-seen order.
     var hash: UInt32 = 0
     var newer: Int32 = -1

@@ -83,6 +83,9 @@ public final class FlowTable {
 
     public subscript(index: Int32) -> Flow { flows[Int(index)] }
 
+    /// Names the process owning the local end of a flow.
+    public func setProcess(_ index: Int32, pid: Int32) { flows[Int(index)].pid = pid }
+
     /// What `update` did with a packet.
     public struct Update {
         public var index: Int32

@@ -1,5 +1,6 @@
 import NetwatchDecode
 import NetwatchFlow
+import NetwatchHost
 
 /// JSON lines for connections: a `new` record when a connection appears and a `conn` record
 /// when it ends, with Zeek conn.log field names (ts, uid, id.orig_h, ..., conn_state, history)
@@ -10,9 +11,13 @@ public final class ConnectionRecordWriter {
     /// Mixed into uids so two runs do not hand out the same ones.
     let salt: UInt64
 
-    public init(output: OutputBuffer, services: ServiceTable?) {
+    /// When set (capturing on this host), records carry `pid` and `process` of the local socket.
+    public var processes: ProcessDirectory?
+
+    public init(output: OutputBuffer, services: ServiceTable?, processes: ProcessDirectory? = nil) {
         out = output
         self.services = services
+        self.processes = processes
         var generator = SystemRandomNumberGenerator()
         salt = generator.next()
     }
@@ -104,6 +109,16 @@ public final class ConnectionRecordWriter {
             out.text(",\"service\":\"")
             for c in service { out.byte(c >= 0x41 && c <= 0x5A ? c | 0x20 : c) }
             out.byte(UInt8(ascii: "\""))
+        }
+        if let processes {
+            if flow.pid >= 0 {
+                out.text(",\"pid\":")
+                out.decimal(Int(flow.pid))
+                out.text(",\"process\":")
+                out.string(AlertWriter.quoted(processes.name(flow.pid) ?? "?"))
+            } else {
+                out.text(",\"pid\":null,\"process\":null")
+            }
         }
     }
 

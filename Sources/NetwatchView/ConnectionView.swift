@@ -1,5 +1,6 @@
 import NetwatchDecode
 import NetwatchFlow
+import NetwatchHost
 
 /// One terminal line per new connection (and, if asked, per ended one):
 /// `[14:30:16.201] NEW  TCP   10.0.0.1:51544 → 10.0.0.2:443 (HTTPS)`
@@ -9,10 +10,28 @@ public final class ConnectionView {
     let services: ServiceTable?
     let stamp = LocalTimestamp()
 
-    public init(output: OutputBuffer, palette: Palette, services: ServiceTable?) {
+    /// When set (capturing on this host), lines end with the local socket's process.
+    public var processes: ProcessDirectory?
+
+    public init(output: OutputBuffer, palette: Palette, services: ServiceTable?, processes: ProcessDirectory? = nil) {
         out = output
         self.palette = palette
         self.services = services
+        self.processes = processes
+    }
+
+    /// ` [curl 1234]`, or ` [-]` for a flow with no local process.
+    private func writeProcess(_ flow: Flow) {
+        guard let processes else { return }
+        out.text(" [")
+        if flow.pid >= 0 {
+            AlertWriter.safe(processes.name(flow.pid) ?? "?", to: out, json: false)
+            out.byte(0x20)
+            out.decimal(Int(flow.pid))
+        } else {
+            out.byte(UInt8(ascii: "-"))
+        }
+        out.byte(UInt8(ascii: "]"))
     }
 
     public func writeNew(_ flow: Flow) {
@@ -20,6 +39,7 @@ public final class ConnectionView {
         if flow.transport == .tcp && !flow.history.text.hasPrefix("S") && !flow.history.text.hasPrefix("h") {
             out.text(" (midstream)")
         }
+        writeProcess(flow)
         out.byte(0x0A)
     }
 
@@ -45,6 +65,7 @@ public final class ConnectionView {
             out.string(reason.rawValue)
             out.byte(UInt8(ascii: ")"))
         }
+        writeProcess(flow)
         out.byte(0x0A)
     }
 

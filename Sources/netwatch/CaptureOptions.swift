@@ -37,6 +37,9 @@ struct CaptureOptions: ParsableArguments {
     @Option(name: .customLong("max-flows"), help: "Most flows tracked at once (default: what fits in 256 MB).")
     var maxFlows: Int?
 
+    @Flag(name: .customLong("no-processes"), help: "Live: do not name each connection's local process (from the socket table, read about once a second).")
+    var noProcesses = false
+
     @Argument(help: ArgumentHelp("A BPF filter expression (pcap-filter(7)), e.g. 'tcp port 443'.", valueName: "expression"))
     var expression: [String] = []
 

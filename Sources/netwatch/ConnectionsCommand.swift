@@ -1,6 +1,7 @@
 import ArgumentParser
 import NetwatchCapture
 import NetwatchFlow
+import NetwatchHost
 import NetwatchView
 #if canImport(Glibc)
 import Glibc
@@ -45,12 +46,14 @@ struct ConnectionsCommand: ParsableCommand {
             let services = capture.services()
             let palette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(1) == 1, environment: Environment.variables()))
             var outputs = PacketPipeline.FlowOutputs()
-            if !quiet { outputs.view = ConnectionView(output: output, palette: palette, services: services) }
+            // Capturing on this host: each connection names its process.
+            let processes = live != nil && !capture.noProcesses ? ProcessDirectory() : nil
+            if !quiet { outputs.view = ConnectionView(output: output, palette: palette, services: services, processes: processes) }
             outputs.showEnded = ended
             if let path = json {
                 let buffer = try openOutput(path)
                 outputs.recordsBuffer = buffer
-                outputs.records = ConnectionRecordWriter(output: buffer, services: services)
+                outputs.records = ConnectionRecordWriter(output: buffer, services: services, processes: processes)
             }
             let table = FlowTable(capacity: capture.maxFlows ?? FlowTable.capacity(forMemory: 256 << 20))
             let pipeline = PacketPipeline(
@@ -58,6 +61,7 @@ struct ConnectionsCommand: ParsableCommand {
                 writerPlan: capture.writerPlan(live: live), palette: palette, flows: table, flowOutputs: outputs)
             if let live, capture.write != nil { try pipeline.openWriter(linkType: live.linkTypes[0]) }
             pipeline.useServices(services)
+            pipeline.processes = processes
             pipeline.statisticsPlan.live = live != nil
             return pipeline
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import NetwatchCapture
 import NetwatchDecode
 import NetwatchFlow
+import NetwatchHost
 import NetwatchStats
 import NetwatchView
 #if canImport(Glibc)
@@ -59,6 +60,8 @@ final class PacketPipeline {
     let statistics = TrafficStatistics()
     private let startedAt = PacketPipeline.wallClock()
     private var services: ServiceTable?
+    /// Live on this host: names the local process of each new flow.
+    var processes: ProcessDirectory?
     private var writeError: CaptureError?
 
     init(source: PacketSource, output: OutputBuffer, view: View, filter: OfflineFilter?, limit: Int?, writerPlan: WriterPlan?, palette: Palette,
@@ -95,6 +98,9 @@ final class PacketPipeline {
         let plan = statisticsPlan
         let stats = statistics
         var lastReport = 0.0
+        let processes = self.processes
+        processes?.refresh()
+        var lastProcessScan = Self.wallClock()
         let fileBlocks = plan.interval > 0 && !plan.live
         let countStatistics = plan.enabled
         let end = try source.run({ raw in
@@ -117,11 +123,14 @@ final class PacketPipeline {
             if let flows {
                 // Flows age by packet time, so a file gives the same records at any read speed.
                 if let update = flows.update(packet, time: time, wireLength: raw.wireLength, ended: { Self.ended($0, $1, outputs) }),
-                    update.isNew, outputs.view != nil || outputs.records != nil
+                    update.isNew
                 {
-                    let flow = flows[update.index]
-                    outputs.view?.writeNew(flow)
-                    outputs.records?.writeNew(flow)
+                    if let processes { Self.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9) }
+                    if outputs.view != nil || outputs.records != nil {
+                        let flow = flows[update.index]
+                        outputs.view?.writeNew(flow)
+                        outputs.records?.writeNew(flow)
+                    }
                 }
                 if time >= nextSweep {
                     if nextSweep != Int64.min { flows.expire(now: time) { Self.ended($0, $1, outputs) } }
@@ -138,6 +147,10 @@ final class PacketPipeline {
             }
             return counters.packets < limit
         }, tick: {
+            if let processes, Self.wallClock() - lastProcessScan >= 1 {
+                lastProcessScan = Self.wallClock()
+                processes.refresh()
+            }
             output.flush()
             flowOutputs.recordsBuffer?.flush()
             guard plan.interval > 0 && plan.live else { return }
@@ -172,6 +185,21 @@ final class PacketPipeline {
             json.string(r.json(kind: final ? "final" : "live") + "\n")
             json.flush()
         }
+    }
+
+    /// Looks up the local process of a new TCP or UDP flow; a miss rescans the socket table
+    /// when the flow is younger than the last scan (rate-limited by the directory).
+    private static func attachProcess(_ flows: FlowTable, _ index: Int32, _ processes: ProcessDirectory, since: Double) {
+        let f = flows[index]
+        guard f.transport == .tcp || f.transport == .udp else { return }
+        let udp = f.transport == .udp
+        let k = f.key
+        var owner = processes.owner(udp: udp, k.lowAddress, k.lowPort, k.highAddress, k.highPort)
+        if owner == nil {
+            processes.refreshIfOlder(than: since)
+            owner = processes.owner(udp: udp, k.lowAddress, k.lowPort, k.highAddress, k.highPort)
+        }
+        if let owner { flows.setProcess(index, pid: owner.pid) }
     }
 
     @inline(__always)

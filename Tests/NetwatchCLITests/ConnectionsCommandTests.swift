@@ -71,6 +71,38 @@ final class ConnectionsCommandTests: XCTestCase {
         XCTAssertEqual((echo?["icmp_last_error"] as? [String: Int])?["type"], 11)
     }
 
+    /// Live on a test host: the flows of curl runs there carry curl's PID and name, in the
+    /// new-connection lines and the conn records; the server, on the other host, is no local process.
+    func testFlowsNameTheirLocalProcess() throws {
+        guard which("curl") != nil, which("python3") != nil else { throw XCTSkip("curl and python3 are needed") }
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(repeating: 0x61, count: 2_000_000).write(to: dir.appendingPathComponent("f.bin"))
+        _ = try hosts.start(hosts.b, ["python3", "-m", "http.server", "8080", "--bind", hosts.addressB, "--directory", dir.path])
+        // The server is up before netwatch starts: no refused attempts among the flows.
+        try hosts.exec(hosts.a, "curl -s -o /dev/null --retry 10 --retry-connrefused http://\(hosts.addressB):8080/")
+        let json = dir.appendingPathComponent("conn.json"), out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+        let netwatch = try hosts.start(hosts.a, [try netwatchBinary(), "connections", "-i", hosts.interfaceA, "--json", json.path, "tcp port 8080"], output: out, error: err)
+        XCTAssertTrue(waitFor("capturing on", in: err))
+        var pids: [Int32] = []
+        for _ in 0..<3 {
+            let curl = try hosts.start(hosts.a, ["curl", "-s", "-o", "/dev/null", "--retry", "5", "--retry-connrefused", "--limit-rate", "4M", "http://\(hosts.addressB):8080/f.bin"])
+            curl.waitUntilExit()
+            XCTAssertEqual(curl.terminationStatus, 0)
+            pids.append(curl.processIdentifier)
+        }
+        usleep(300_000)
+        TestHosts.interrupt(netwatch)
+        let lines = String(decoding: try Data(contentsOf: out), as: UTF8.self).split(separator: "\n").filter { $0.contains("NEW  TCP") }
+        XCTAssertEqual(lines.count, 3, lines.joined(separator: "\n"))
+        for (line, pid) in zip(lines, pids) { XCTAssertTrue(line.hasSuffix("[curl \(pid)]"), "\(line) vs curl \(pid)") }
+        let conn = try records(json).filter { $0["event_type"] as? String == "conn" }
+        XCTAssertEqual(Set(conn.compactMap { $0["pid"] as? Int }), Set(pids.map { Int($0) }))
+        XCTAssertEqual(Set(conn.compactMap { $0["process"] as? String }), ["curl"])
+    }
+
     /// Live: N curl downloads between test hosts make exactly N new-connection lines and N
     /// `conn` records in state SF whose byte counts match what curl received; they are written
     /// when netwatch is interrupted, since closed flows wait out their timeout in the table.
