@@ -69,3 +69,89 @@ final class SocketsCommandTests: XCTestCase {
         XCTAssertTrue(table.contains("\(holder.processIdentifier)/python3"), table)
     }
 }
+
+/// End to end: a client on one test host opens 25 connections to a block-listed server on the
+/// other; `sockets --watch` raises one block-list alert and one excessive-connections alert
+/// naming the client's PID, in the log and the JSON lines, then nothing for an idle minute.
+final class SocketWatchTests: XCTestCase {
+    static let server = """
+        import socket, sys
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((sys.argv[1], 9000)); s.listen(100)
+        keep = []
+        while True:
+            c, _ = s.accept(); keep.append(c)
+        """
+    static let client = """
+        import socket, sys, time
+        keep = []
+        for i in range(25):
+            for attempt in range(50):
+                try:
+                    c = socket.create_connection((sys.argv[1], 9000)); keep.append(c); break
+                except OSError:
+                    time.sleep(0.1)
+        print("connected", len(keep), flush=True)
+        time.sleep(3600)
+        """
+
+    func testBlocklistedPeerAndExcessiveConnections() throws {
+        guard which("python3") != nil else { throw XCTSkip("python3 is needed") }
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serverPy = dir.appendingPathComponent("server.py"), clientPy = dir.appendingPathComponent("client.py")
+        try Self.server.write(to: serverPy, atomically: true, encoding: .utf8)
+        try Self.client.write(to: clientPy, atomically: true, encoding: .utf8)
+        let list = dir.appendingPathComponent("bad.netset")
+        try "# test list\n192.0.2.0/24\n\(hosts.addressB) ; SBL-TEST\nnot-an-address\n".write(to: list, atomically: true, encoding: .utf8)
+        let log = dir.appendingPathComponent("network_alerts.log"), json = dir.appendingPathComponent("network_alerts.json")
+        let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+        let netwatch = try hosts.start(hosts.a, [try netwatchBinary(), "sockets", "--watch", "--interval", "1", "--blocklist", list.path,
+                                                 "--log", log.path, "--json-alerts", json.path], output: out, error: err)
+        XCTAssertTrue(waitFor("No anomalies detected.", in: out, timeout: 20), String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))
+        _ = try hosts.start(hosts.b, ["python3", serverPy.path, hosts.addressB])
+        let clientOut = dir.appendingPathComponent("client.out")
+        let client = try hosts.start(hosts.a, ["python3", clientPy.path, hosts.addressB], output: clientOut)
+        XCTAssertTrue(waitFor("connected 25", in: clientOut, timeout: 30))
+        XCTAssertTrue(waitFor("excessive connections", in: json, timeout: 10))
+        // An idle minute of scans: the same connections, no new alerts.
+        sleep(60)
+        TestHosts.interrupt(netwatch)
+        XCTAssertEqual(netwatch.terminationStatus, 0)
+        let stderr = String(decoding: try Data(contentsOf: err), as: UTF8.self)
+        XCTAssertTrue(stderr.contains("\(list.path):4: not an IP address or CIDR network: 'not-an-address' (skipped)"), stderr)
+        let alerts = try String(decoding: Data(contentsOf: json), as: UTF8.self).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        XCTAssertEqual(alerts.count, 2, "\(alerts)")
+        let pid = Int(client.processIdentifier)
+        let listed = try XCTUnwrap(alerts.first { ($0["alert"] as? [String: Any])?["signature"] as? String == "block-listed peer" })
+        XCTAssertEqual(listed["pid"] as? Int, pid)
+        XCTAssertEqual(listed["process"] as? String, "python3")
+        XCTAssertEqual(listed["remote_ip"] as? String, hosts.addressB)
+        XCTAssertEqual(listed["remote_port"] as? Int, 9000)
+        XCTAssertEqual(listed["local_ip"] as? String, hosts.addressA)
+        XCTAssertNotNil(listed["local_port"] as? Int)
+        XCTAssertNotNil(listed["timestamp"] as? String)
+        XCTAssertTrue((listed["reason"] as? String ?? "").contains("\(list.path):3 (\(hosts.addressB) ; SBL-TEST)"), "\(listed)")
+        let excessive = try XCTUnwrap(alerts.first { ($0["alert"] as? [String: Any])?["signature"] as? String == "excessive connections" })
+        XCTAssertEqual(excessive["pid"] as? Int, pid)
+        XCTAssertEqual(excessive["process"] as? String, "python3")
+        XCTAssertEqual(excessive["connections"] as? Int, 25)
+        XCTAssertNotNil(excessive["reason"] as? String)
+        let logLines = String(decoding: try Data(contentsOf: log), as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(logLines.count, 2, logLines.joined(separator: "\n"))
+        XCTAssertTrue(logLines.allSatisfy { $0.contains("ALERT") && $0.contains("(pid \(pid))") }, logLines.joined(separator: "\n"))
+        let terminal = String(decoding: try Data(contentsOf: out), as: UTF8.self)
+        XCTAssertTrue(terminal.contains("OPEN  tcp \(hosts.addressA):"), terminal)
+        XCTAssertTrue(terminal.contains("No new anomalies (2 still active)."), terminal)
+    }
+
+    func testMissingBlocklistIsAnError() throws {
+        let result = try runCommand(try netwatchBinary(), ["sockets", "--watch", "--blocklist", "/nonexistent/list.netset"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "netwatch: cannot read block list /nonexistent/list.netset: No such file or directory\n")
+    }
+}
