@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "NetwatchCapture", targets: ["NetwatchCapture"]),
         .library(name: "NetwatchView", targets: ["NetwatchView"]),
         .library(name: "NetwatchFlow", targets: ["NetwatchFlow"]),
+        .library(name: "NetwatchDetect", targets: ["NetwatchDetect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

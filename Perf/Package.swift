@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "NetwatchDecode", package: "netwatch"),
                 .product(name: "NetwatchCapture", package: "netwatch"),
                 .product(name: "NetwatchView", package: "netwatch"),
+                .product(name: "NetwatchDetect", package: "netwatch"),
             ],
             path: "Benchmarks/NetwatchBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
