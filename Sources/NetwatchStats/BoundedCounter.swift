@@ -2,7 +2,8 @@ import NetwatchDecode
 
 /// Packet and byte counts per key in a fixed amount of memory.
 ///
-/// A hash table of 8-slot buckets sized once: counts are exact while the distinct keys fit.
+/// A hash table of 8-slot buckets sized once: counts are exact while no bucket fills, which is
+/// all but certain up to about a third of `capacity` distinct keys and likely up to `capacity`.
 /// When a key finds its bucket full, the smallest weight in the bucket is decremented and the
 /// slot handed to the new key once it reaches zero (a Misra-Gries step), so heavy keys keep
 /// their place under a flood of one-off keys and memory never grows.
