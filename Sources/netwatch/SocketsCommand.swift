@@ -42,6 +42,9 @@ struct SocketsCommand: ParsableCommand {
 
     @Flag(name: .customLong("no-color"), help: "No colours.") var noColor = false
 
+    @Option(name: .customLong("time-scans"), help: ArgumentHelp("Scan N times and print the fastest scan's time (for the benchmark).", visibility: .hidden))
+    var timeScans: Int?
+
     func validate() throws {
         if interval <= 0 { throw ValidationError("--interval takes a number of seconds above 0") }
         if alerts.connectionLimit < 1 { throw ValidationError("--connection-limit takes a number of connections of 1 or more") }
@@ -51,6 +54,17 @@ struct SocketsCommand: ParsableCommand {
         let source = defaultSocketSource()
         let palette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(1) == 1, environment: Environment.variables()))
         let out = OutputBuffer(fd: 1)
+        if let n = timeScans {
+            var best = Double.infinity
+            var count = 0
+            for _ in 0..<max(1, n) {
+                let t = PacketPipeline.wallClock()
+                count = ((try? source.scan()) ?? []).count
+                best = min(best, PacketPipeline.wallClock() - t)
+            }
+            print("\(count) sockets, fastest of \(max(1, n)) scans: \(Double(Int(best * 100_000)) / 100) ms")
+            return
+        }
         if !watch {
             let sockets: [Socket]
             do { sockets = try source.scan() } catch {
