@@ -1,4 +1,5 @@
 import NetwatchDecode
+import NetwatchHost
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -32,7 +33,7 @@ public struct Blocklist: Sendable {
     public var rangeCount: Int { v4.count + v6.count }
 
     public mutating func load(path: String) throws(BlocklistError) {
-        guard let text = Self.readFile(path) else {
+        guard let text = ProcFile.text(path) else {
             throw BlocklistError(message: "cannot read block list \(path): \(String(cString: strerror(errno)))")
         }
         load(text: text, name: path)
@@ -116,26 +117,6 @@ public struct Blocklist: Sendable {
             if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\x" + String(scalar.value, radix: 16) } else { out.unicodeScalars.append(scalar) }
         }
         return out + (s.unicodeScalars.count > 80 ? "...'" : "'")
-    }
-
-    static func readFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-            errno = EISDIR
-            return nil
-        }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
-            if n < 0 { return nil }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -29,12 +29,9 @@ public struct SocketWatch {
         public var ongoing: Int
     }
 
+    /// A connection across scans: its tuple, and its inode (a reused tuple is a new connection).
     struct ConnectionKey: Hashable {
-        var transport: Socket.Transport
-        var local: IPAddress
-        var localPort: UInt16
-        var remote: IPAddress
-        var remotePort: UInt16
+        var tuple: Socket.Tuple
         var inode: UInt64
     }
 
@@ -43,13 +40,10 @@ public struct SocketWatch {
         case excessive(pid: Int32)
     }
 
-    /// A connection: a socket with a peer (TCP past LISTEN, a connected UDP socket).
-    public static func isConnection(_ s: Socket) -> Bool { s.hasPeer && s.state != .listen }
-
     public mutating func scan(_ sockets: [Socket], time: Double) -> Report {
         var current: [ConnectionKey: Socket] = [:]
-        for s in sockets where Self.isConnection(s) {
-            current[ConnectionKey(transport: s.transport, local: s.localAddress, localPort: s.localPort, remote: s.remoteAddress, remotePort: s.remotePort, inode: s.inode)] = s
+        for s in sockets where s.isConnection {
+            current[ConnectionKey(tuple: s.tuple, inode: s.inode)] = s
         }
         var opened: [Socket] = []
         var closed: [Socket] = []

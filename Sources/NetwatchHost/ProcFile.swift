@@ -4,10 +4,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Whole-file reads for procfs with read(2) until EOF: procfs reports size 0, and Foundation's
-/// readers stop after the first page (PLATFORM.md).
-enum ProcFile {
-    static func readAll(_ path: String, into buffer: inout [UInt8]) -> Bool {
+/// Whole-file reads with read(2) until EOF, for procfs (which reports size 0, and whose files
+/// Foundation's readers cut after the first page, PLATFORM.md) and for lists netwatch loads.
+public enum ProcFile {
+    /// False with `errno` set when the file cannot be opened or read (a directory: EISDIR).
+    public static func readAll(_ path: String, into buffer: inout [UInt8]) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -24,7 +25,7 @@ enum ProcFile {
         }
     }
 
-    static func text(_ path: String) -> String? {
+    public static func text(_ path: String) -> String? {
         var bytes: [UInt8] = []
         guard readAll(path, into: &bytes) else { return nil }
         return String(decoding: bytes, as: UTF8.self)

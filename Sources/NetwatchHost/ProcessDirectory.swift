@@ -10,21 +10,13 @@ import Darwin
 /// than the last scan and finds no owner (at most `burst` such scans a second, so a flood of
 /// flows without a local process costs little), never per packet.
 public final class ProcessDirectory {
-    struct Connection: Hashable {
-        var udp: Bool
-        var local: IPAddress
-        var localPort: UInt16
-        var remote: IPAddress
-        var remotePort: UInt16
-    }
-
     struct Bound: Hashable {
         var udp: Bool
         var port: UInt16
     }
 
     private let source: SocketSource
-    private var connections: [Connection: ProcessOwner] = [:]
+    private var connections: [Socket.Tuple: ProcessOwner] = [:]
     private var bound: [Bound: [(address: IPAddress, owner: ProcessOwner)]] = [:]
     private var owners: [Int32: ProcessOwner] = [:]
     /// Wall-clock start of the last scan, seconds since the epoch.
@@ -69,8 +61,8 @@ public final class ProcessDirectory {
             guard let owner = s.owner else { continue }
             owners[owner.pid] = owner
             let udp = s.transport == .udp
-            if s.hasPeer && s.state != .listen {
-                connections[Connection(udp: udp, local: s.localAddress, localPort: s.localPort, remote: s.remoteAddress, remotePort: s.remotePort)] = owner
+            if s.isConnection {
+                connections[s.tuple] = owner
             } else {
                 bound[Bound(udp: udp, port: s.localPort), default: []].append((s.localAddress, owner))
             }
@@ -81,8 +73,9 @@ public final class ProcessDirectory {
     /// as the local one: a connected socket first, then one bound to the port (a listener's
     /// address or the wildcard).
     public func owner(udp: Bool, _ a: IPAddress, _ aPort: UInt16, _ b: IPAddress, _ bPort: UInt16) -> ProcessOwner? {
-        if let o = connections[Connection(udp: udp, local: a, localPort: aPort, remote: b, remotePort: bPort)] { return o }
-        if let o = connections[Connection(udp: udp, local: b, localPort: bPort, remote: a, remotePort: aPort)] { return o }
+        let transport: Socket.Transport = udp ? .udp : .tcp
+        if let o = connections[Socket.Tuple(transport: transport, local: a, localPort: aPort, remote: b, remotePort: bPort)] { return o }
+        if let o = connections[Socket.Tuple(transport: transport, local: b, localPort: bPort, remote: a, remotePort: aPort)] { return o }
         for (address, port) in [(b, bPort), (a, aPort)] {
             if let candidates = bound[Bound(udp: udp, port: port)],
                let match = candidates.first(where: { $0.address == address || $0.address.isUnspecified }) {

@@ -31,8 +31,28 @@ public struct Socket: Sendable, Equatable {
         self.owner = owner
     }
 
-    /// Connected to a peer: a TCP connection past LISTEN, or a connected UDP socket.
+    /// Has a peer address (any TCP socket but a listener, a connected UDP socket).
     public var hasPeer: Bool { remotePort != 0 || !remoteAddress.isUnspecified }
+
+    /// A connection: a socket with a peer that is not listening.
+    public var isConnection: Bool { hasPeer && state != .listen }
+
+    /// Transport and both endpoints, as a dictionary key.
+    public struct Tuple: Hashable, Sendable {
+        public var transport: Transport
+        public var local: IPAddress
+        public var localPort: UInt16
+        public var remote: IPAddress
+        public var remotePort: UInt16
+
+        public init(transport: Transport, local: IPAddress, localPort: UInt16, remote: IPAddress, remotePort: UInt16) {
+            (self.transport, self.local, self.localPort, self.remote, self.remotePort) = (transport, local, localPort, remote, remotePort)
+        }
+    }
+
+    public var tuple: Tuple {
+        Tuple(transport: transport, local: localAddress, localPort: localPort, remote: remoteAddress, remotePort: remotePort)
+    }
 }
 
 extension IPAddress {

@@ -14,13 +14,29 @@ public enum SocketTableView {
         out.padded(s.state.name(for: s.transport), 13)
         out.padded(endpoint(s.localAddress, s.localPort), 43)
         out.padded(s.hasPeer ? endpoint(s.remoteAddress, s.remotePort) : endpoint(s.remoteAddress, nil), 43)
+        owner(s, to: out)
+        out.byte(10)
+    }
+
+    /// `  OPEN  tcp 10.0.0.1:40000 → 10.0.0.2:80 ESTABLISHED 1234/curl`, for --watch.
+    public static func change(_ what: String, _ s: Socket, to out: OutputBuffer, palette: Palette) {
+        out.string("  \(what) ")
+        out.text(s.transport == .tcp ? palette.tcp : palette.udp)
+        out.string(s.transport.rawValue)
+        out.text(palette.reset)
+        out.string(" \(endpoint(s.localAddress, s.localPort)) → \(endpoint(s.remoteAddress, s.remotePort)) \(s.state.name(for: s.transport)) ")
+        owner(s, to: out)
+        out.byte(10)
+    }
+
+    /// `1234/curl` (the name escaped), or `-` when the owner is unknown.
+    static func owner(_ s: Socket, to out: OutputBuffer) {
         if let owner = s.owner {
             out.string("\(owner.pid)/")
             AlertWriter.safe(owner.name, to: out, json: false)
         } else {
             out.byte(UInt8(ascii: "-"))
         }
-        out.byte(10)
     }
 
     /// `10.0.0.1:80`, `[fe80::1]:80`, `0.0.0.0:*`.

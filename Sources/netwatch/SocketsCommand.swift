@@ -111,8 +111,8 @@ struct SocketsCommand: ParsableCommand {
             let report = watcher.scan(sockets.filter(matches), time: now)
             let stamp = "[\(WallTime.clockTime(now))]"
             out.string("\(palette.timestamp)\(stamp)\(palette.reset) scan: \(report.sockets) sockets, \(report.connections) connections, \(report.opened.count) opened, \(report.closed.count) closed\n")
-            for s in report.opened { change("OPEN ", s, out, palette) }
-            for s in report.closed { change("CLOSE", s, out, palette) }
+            for s in report.opened { SocketTableView.change("OPEN ", s, to: out, palette: palette) }
+            for s in report.closed { SocketTableView.change("CLOSE", s, to: out, palette: palette) }
             out.flush()
             for alert in report.alerts { setup.writer.write(alert) }
             if report.alerts.isEmpty {
@@ -124,21 +124,6 @@ struct SocketsCommand: ParsableCommand {
             while !StopSignal.requested && PacketPipeline.wallClock() < until { usleep(50_000) }
         }
         setup.writer.flush()
-    }
-
-    private func change(_ what: String, _ s: Socket, _ out: OutputBuffer, _ palette: Palette) {
-        out.string("  \(what) ")
-        out.text(s.transport == .tcp ? palette.tcp : palette.udp)
-        out.string(s.transport.rawValue)
-        out.text(palette.reset)
-        out.string(" \(SocketTableView.endpoint(s.localAddress, s.localPort)) → \(SocketTableView.endpoint(s.remoteAddress, s.remotePort)) \(s.state.name(for: s.transport)) ")
-        if let o = s.owner {
-            out.string("\(o.pid)/")
-            AlertWriter.safe(o.name, to: out, json: false)
-        } else {
-            out.byte(UInt8(ascii: "-"))
-        }
-        out.byte(10)
     }
 }
 
