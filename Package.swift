@@ -6,7 +6,7 @@ import PackageDescription
 //   NetwatchDecode (bytes -> fields; no I/O, no Foundation) <- NetwatchFlow (flow table)
 //   NetwatchStats (counters, top-N in bounded memory) <- NetwatchDecode
 //   NetwatchHost (the host's socket table: procfs on Linux, behind SocketSource) <- NetwatchDecode
-//   NetwatchDetect (block lists, alerts, checks) <- NetwatchDecode, NetwatchHost
+//   NetwatchDetect (block lists, alerts, detectors, YAML config) <- NetwatchDecode, NetwatchFlow, NetwatchHost
 //   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow, NetwatchStats, NetwatchHost, NetwatchDetect
 //   netwatch (command line) <- all of the above
 let package = Package(
@@ -22,6 +22,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
@@ -30,7 +31,7 @@ let package = Package(
         .target(name: "NetwatchFlow", dependencies: ["NetwatchDecode"]),
         .target(name: "NetwatchStats", dependencies: ["NetwatchDecode"]),
         .target(name: "NetwatchHost", dependencies: ["NetwatchDecode"]),
-        .target(name: "NetwatchDetect", dependencies: ["NetwatchDecode", "NetwatchHost"]),
+        .target(name: "NetwatchDetect", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchHost", .product(name: "Yams", package: "Yams")]),
         .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect"]),
         .executableTarget(
             name: "netwatch",
@@ -45,7 +46,7 @@ let package = Package(
         // build it replays saved inputs, so every crasher stays a regression test.
         .executableTarget(name: "netwatch-fuzz", dependencies: ["NetwatchDecode", "NetwatchCapture", "NetwatchView"], path: "Fuzz", exclude: ["crashers"]),
         .testTarget(name: "NetwatchDecodeTests", dependencies: ["NetwatchDecode"]),
-        .testTarget(name: "NetwatchDetectTests", dependencies: ["NetwatchDetect", "NetwatchHost", "NetwatchDecode", "NetwatchTestSupport"]),
+        .testTarget(name: "NetwatchDetectTests", dependencies: ["NetwatchDetect", "NetwatchHost", "NetwatchDecode", "NetwatchFlow", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchFlowTests", dependencies: ["NetwatchFlow", "NetwatchStats", "NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchCaptureTests", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchCLITests", dependencies: ["netwatch", "NetwatchDecode", "NetwatchTestSupport"]),

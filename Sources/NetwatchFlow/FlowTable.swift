@@ -93,6 +93,10 @@ public final class FlowTable {
         public var fromOriginator: Bool
         /// The flow an ICMP error packet is about, or -1.
         public var quoted: Int32
+        /// This packet is the responder's first: the attempt was answered (or rejected).
+        public var isFirstReply: Bool
+        /// This packet completed the TCP handshake.
+        public var completedHandshake: Bool
     }
 
     /// Accounts one packet to its flow, creating the flow if needed; `ended` hears of a flow
@@ -132,7 +136,8 @@ public final class FlowTable {
             touch(index)
         }
         let fromOriginator = sourceIsLow == flows[Int(index)].originatorIsLow
-        account(&flows[Int(index)], p, time: time, wireLength: wireLength, fromOriginator: fromOriginator)
+        let isFirstReply = !fromOriginator && flows[Int(index)].responderPackets == 0
+        let completed = account(&flows[Int(index)], p, time: time, wireLength: wireLength, fromOriginator: fromOriginator)
         var quoted: Int32 = -1
         if p.icmp.hasQuotedFlow, let (quotedKey, _) = FlowKey.ofQuoted(p) {
             // An ICMP error (unreachable, time exceeded, ...) also counts on the flow it is about.
@@ -142,7 +147,7 @@ public final class FlowTable {
                 flows[Int(quoted)].lastICMPError = UInt16(p.icmp.type) << 8 | UInt16(p.icmp.code)
             }
         }
-        return Update(index: index, isNew: isNew, fromOriginator: fromOriginator, quoted: quoted)
+        return Update(index: index, isNew: isNew, fromOriginator: fromOriginator, quoted: quoted, isFirstReply: isFirstReply, completedHandshake: completed)
     }
 
     @inline(__always)
@@ -168,8 +173,9 @@ public final class FlowTable {
         return (-1, slot)
     }
 
+    /// Returns true when the packet completed the TCP handshake.
     @inline(__always)
-    private func account(_ f: inout Flow, _ p: DecodedPacket, time: Int64, wireLength: Int, fromOriginator: Bool) {
+    private func account(_ f: inout Flow, _ p: DecodedPacket, time: Int64, wireLength: Int, fromOriginator: Bool) -> Bool {
         f.last = time
         let ipBytes = UInt64(p.ipLength)
         if fromOriginator { f.originatorWireBytes &+= UInt64(wireLength) } else { f.responderWireBytes &+= UInt64(wireLength) }
@@ -185,14 +191,16 @@ public final class FlowTable {
         }
         guard p.transport == .tcp else {
             if payload > 0 { f.history.recordData(originator: fromOriginator) }
-            return
+            return false
         }
         f.history.record(p.tcp.flags, payload: payload, originator: fromOriginator)
+        let wasEstablished = f.originatorState == .established
         if fromOriginator {
             Self.advance(sender: &f.originatorState, peer: &f.responderState, p.tcp.flags)
         } else {
             Self.advance(sender: &f.responderState, peer: &f.originatorState, p.tcp.flags)
         }
+        return !wasEstablished && f.originatorState == .established
     }
 
     /// TCP endpoint transitions after Zeek's TCP analyzer, reduced to what conn_state reads.

@@ -24,12 +24,16 @@ public final class AlertWriter {
             terminal.string("[\(WallTime.clockTime(alert.time))]")
             terminal.text(palette.reset)
             terminal.byte(32)
-            if alert.event == .alert {
+            switch alert.event {
+            case .alert:
                 terminal.text(palette.warning)
                 terminal.string("ALERT")
-            } else {
+            case .cleared:
                 terminal.text(palette.tcp)
                 terminal.string("CLEARED")
+            case .summary:
+                terminal.text(palette.tcp)
+                terminal.string("SUMMARY")
             }
             terminal.text(palette.reset)
             terminal.string(" [\(alert.signature.rawValue)] ")
@@ -38,7 +42,7 @@ public final class AlertWriter {
             terminal.flush()
         }
         if let log {
-            log.string("\(WallTime.readable(alert.time)) \(alert.event == .alert ? "ALERT" : "CLEARED") [\(alert.signature.rawValue)] severity \(alert.severity): ")
+            log.string("\(WallTime.readable(alert.time)) \(Self.label(alert.event)) [\(alert.signature.rawValue)] severity \(alert.severity): ")
             Self.safe(alert.reason, to: log, json: false)
             log.byte(10)
             log.flush()
@@ -50,26 +54,55 @@ public final class AlertWriter {
         }
     }
 
+    static func label(_ e: Alert.Event) -> String {
+        switch e {
+        case .alert: "ALERT"
+        case .cleared: "CLEARED"
+        case .summary: "SUMMARY"
+        }
+    }
+
     public func flush() {
         terminal?.flush()
         log?.flush()
         json?.flush()
     }
 
-    /// One JSON object, no newline.
+    /// One JSON object, no newline: Suricata EVE's alert fields first, then the socket
+    /// fields (socket alerts) and the detector's details.
     public static func json(_ a: Alert) -> String {
         var f: [String] = ["\"timestamp\":\"\(WallTime.iso8601(a.time))\"", "\"event_type\":\"\(a.event.rawValue)\""]
-        if let pid = a.pid { f.append("\"pid\":\(pid)") } else { f.append("\"pid\":null") }
-        f.append("\"process\":" + (a.process.map { quoted($0) } ?? "null"))
+        if let ip = a.sourceAddress { f.append("\"src_ip\":\"\(ip)\"") }
+        if let port = a.sourcePort { f.append("\"src_port\":\(port)") }
+        if let ip = a.destinationAddress { f.append("\"dest_ip\":\"\(ip)\"") }
+        if let port = a.destinationPort { f.append("\"dest_port\":\(port)") }
         if let t = a.transport { f.append("\"proto\":\"\(t)\"") }
+        if let id = a.communityID { f.append("\"community_id\":\(quoted(id))") }
+        let socketAlert = a.localAddress != nil || a.pid != nil || a.signature == .excessiveConnections
+        if socketAlert {
+            if let pid = a.pid { f.append("\"pid\":\(pid)") } else { f.append("\"pid\":null") }
+            f.append("\"process\":" + (a.process.map { quoted($0) } ?? "null"))
+        }
         if let ip = a.localAddress { f.append("\"local_ip\":\"\(ip)\"") }
         if let port = a.localPort { f.append("\"local_port\":\(port)") }
         if let ip = a.remoteAddress { f.append("\"remote_ip\":\"\(ip)\"") }
         if let port = a.remotePort { f.append("\"remote_port\":\(port)") }
         if let n = a.connections { f.append("\"connections\":\(n)") }
+        f.append("\"alert\":{\"signature\":\(quoted(a.signature.rawValue)),\"category\":\(quoted(a.category)),\"severity\":\(a.severity)}")
         f.append("\"reason\":" + quoted(a.reason))
-        f.append("\"alert\":{\"signature\":\"\(a.signature.rawValue)\",\"category\":\(quoted(a.category)),\"severity\":\(a.severity)}")
+        for d in a.details { f.append(quoted(d.key) + ":" + json(d.value)) }
         return "{" + f.joined(separator: ",") + "}"
+    }
+
+    static func json(_ v: Alert.Detail.Value) -> String {
+        switch v {
+        case .int(let n): String(n)
+        case .number(let d): d.isFinite ? (d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)) : "null"
+        case .text(let s): quoted(s)
+        case .ints(let a): "[" + a.map(String.init).joined(separator: ",") + "]"
+        case .texts(let a): "[" + a.map(quoted).joined(separator: ",") + "]"
+        case .time(let t): "\"" + WallTime.iso8601(t) + "\""
+        }
     }
 
     /// A JSON string literal; control characters and non-ASCII bytes become escapes.

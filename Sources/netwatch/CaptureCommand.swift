@@ -1,6 +1,7 @@
 import ArgumentParser
 import NetwatchCapture
 import NetwatchDecode
+import NetwatchDetect
 import NetwatchFlow
 import NetwatchView
 #if canImport(Glibc)
@@ -21,9 +22,21 @@ struct CaptureCommand: ParsableCommand {
               netwatch -i any -w out.pcap -C 100      all interfaces, to out.pcap, out.pcap1, ... (100 MB each)
               netwatch -r trace.pcapng --mode detailed
               netwatch -r trace.pcap --json | jq .dns
+              netwatch -r attack.pcap --alerts-only   only the alerts, by packet time
+              netwatch -i eth0 --config netwatch.yaml --json-alerts alerts.json
+            Detection (port scans, sweeps, SYN floods, block-listed contacts, watched ports,
+            invalid TCP flags, ARP spoofing) is on unless --no-detect or --no-flows; alerts go to
+            standard error (standard output with --alerts-only), --log and --json-alerts.
             """)
 
     @OptionGroup var capture: CaptureOptions
+    @OptionGroup var alerts: AlertOptions
+
+    @Flag(name: .customLong("alerts-only"), help: "Print only alerts (on standard output): no packet lines, no statistics.")
+    var alertsOnly = false
+
+    @Flag(name: .customLong("no-detect"), help: "Turn the detectors off.")
+    var noDetect = false
 
     @Flag(name: [.customShort("D"), .customLong("list-interfaces")], help: "List interfaces and exit.")
     var listInterfaces = false
@@ -55,6 +68,8 @@ struct CaptureCommand: ParsableCommand {
     func validate() throws {
         if json && quiet { throw ValidationError("--json and -q cannot be combined") }
         if let s = statsInterval, s < 0 { throw ValidationError("--stats-interval takes 0 or more seconds") }
+        if alertsOnly && (noDetect || noFlows) { throw ValidationError("--alerts-only needs the detectors (not --no-detect or --no-flows)") }
+        if alertsOnly && json { throw ValidationError("--alerts-only and --json cannot be combined (use --json-alerts FILE)") }
     }
 
     func run() throws {
@@ -62,9 +77,18 @@ struct CaptureCommand: ParsableCommand {
             try InterfacesCommand.list()
             return
         }
+        // The config first: a mistake in it ends the run before any capture starts.
+        let palette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(alertsOnly ? 1 : 2) == 1, environment: Environment.variables()))
+        let detection = noDetect || noFlows ? nil : try alerts.open(palette: palette, terminal: OutputBuffer(fd: alertsOnly ? 1 : 2))
         try PacketPipeline.runCommand {
             let (source, live, offlineFilter) = try capture.openSource()
-            return try makePipeline(source: source, live: live, filter: offlineFilter)
+            let pipeline = try makePipeline(source: source, live: live, filter: offlineFilter)
+            if let detection {
+                let writer = detection.writer
+                pipeline.detector = ThreatDetector(config: detection.config, blocklist: detection.blocklist) { writer.write($0) }
+                pipeline.alertWriter = writer
+            }
+            return pipeline
         }
     }
 
@@ -76,7 +100,7 @@ struct CaptureCommand: ParsableCommand {
         var view: PacketPipeline.View = .none
         if json {
             view = .json(JSONPacketWriter(output: output, services: services))
-        } else if !quiet {
+        } else if !quiet && !alertsOnly {
             let chosen: DisplayMode = detailed ? .detailed : mode.value
             view = .text(PacketFormatter(mode: chosen, palette: palette, services: services, output: output))
         }
@@ -85,9 +109,10 @@ struct CaptureCommand: ParsableCommand {
         let pipeline = PacketPipeline(source: source, output: output, view: view, filter: filter, limit: capture.count, writerPlan: writer, palette: palette, flows: flows)
         pipeline.useServices(services)
         pipeline.statisticsPlan.live = live != nil
-        pipeline.statisticsPlan.enabled = !noFlows
-        pipeline.statisticsPlan.final = !noFlows
-        pipeline.statisticsPlan.interval = noFlows ? 0 : statsInterval ?? (live != nil ? 5 : 0)
+        pipeline.statisticsPlan.enabled = !noFlows && !alertsOnly
+        pipeline.statisticsPlan.final = !noFlows && !alertsOnly
+        pipeline.statisticsPlan.interval = noFlows || alertsOnly ? 0 : statsInterval ?? (live != nil ? 5 : 0)
+        pipeline.alertsOnly = alertsOnly
         if let path = statsJSON { pipeline.statisticsPlan.json = try openOutput(path) }
         if let live, writer != nil {
             // Open the file now so it exists (with its header) even if nothing arrives.

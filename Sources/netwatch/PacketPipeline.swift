@@ -1,6 +1,7 @@
 import ArgumentParser
 import NetwatchCapture
 import NetwatchDecode
+import NetwatchDetect
 import NetwatchFlow
 import NetwatchHost
 import NetwatchStats
@@ -63,6 +64,12 @@ final class PacketPipeline {
     /// Live on this host: names the local process of each new flow.
     var processes: ProcessDirectory?
     private var writeError: CaptureError?
+    /// The packet-side detectors (they need the flow table) and where their alerts go.
+    var detector: ThreatDetector?
+    var alertWriter: AlertWriter?
+    /// Print nothing but alerts: no statistics, no closing summary (`--alerts-only`).
+    var alertsOnly = false
+    private var lastPacketTime: Int64 = 0
 
     init(source: PacketSource, output: OutputBuffer, view: View, filter: OfflineFilter?, limit: Int?, writerPlan: WriterPlan?, palette: Palette,
          flows: FlowTable? = nil, flowOutputs: FlowOutputs = FlowOutputs()) {
@@ -103,6 +110,9 @@ final class PacketPipeline {
         var lastProcessScan = Self.wallClock()
         let fileBlocks = plan.interval > 0 && !plan.live
         let countStatistics = plan.enabled
+        let detector = flows != nil ? self.detector : nil
+        var lastTime: Int64 = 0
+        var lastDetectorTick = Self.wallClock()
         let end = try source.run({ raw in
             if let filter, !filter.matches(raw) { return true }
             counters.packets &+= 1
@@ -114,6 +124,7 @@ final class PacketPipeline {
             if let issue = packet.issue { counters.count(issue) }
             if writing && !write(raw) { return false }
             let time = raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds)
+            lastTime = time
             if countStatistics { stats.record(packet, time: time, wireLength: raw.wireLength) }
             if fileBlocks && stats.duration - lastReport >= plan.interval {
                 // Reading a file, blocks come by packet time: the same at any read speed.
@@ -122,9 +133,8 @@ final class PacketPipeline {
             }
             if let flows {
                 // Flows age by packet time, so a file gives the same records at any read speed.
-                if let update = flows.update(packet, time: time, wireLength: raw.wireLength, ended: { Self.ended($0, $1, outputs) }),
-                    update.isNew
-                {
+                let update = flows.update(packet, time: time, wireLength: raw.wireLength, ended: { Self.ended($0, $1, outputs) })
+                if let update, update.isNew {
                     if let processes { Self.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9) }
                     if outputs.view != nil || outputs.records != nil {
                         let flow = flows[update.index]
@@ -132,8 +142,12 @@ final class PacketPipeline {
                         outputs.records?.writeNew(flow)
                     }
                 }
+                if let detector { detector.observe(packet, update, flows, time: time) }
                 if time >= nextSweep {
-                    if nextSweep != Int64.min { flows.expire(now: time) { Self.ended($0, $1, outputs) } }
+                    if nextSweep != Int64.min {
+                        flows.expire(now: time) { Self.ended($0, $1, outputs) }
+                        detector?.tick(now: time)
+                    }
                     nextSweep = time + 1_000_000_000
                 }
             }
@@ -151,6 +165,11 @@ final class PacketPipeline {
                 lastProcessScan = Self.wallClock()
                 processes.refresh()
             }
+            if let detector, plan.live, Self.wallClock() - lastDetectorTick >= 1 {
+                // Live and quiet: incidents still close and floods are still judged.
+                lastDetectorTick = Self.wallClock()
+                detector.tick(now: Self.realTime())
+            }
             output.flush()
             flowOutputs.recordsBuffer?.flush()
             guard plan.interval > 0 && plan.live else { return }
@@ -161,8 +180,16 @@ final class PacketPipeline {
             }
         })
         self.counters = counters
+        lastPacketTime = lastTime
         if let writeError { throw writeError }
         return end
+    }
+
+    /// Nanoseconds since the epoch, the clock packet times use.
+    static func realTime() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
     static func wallClock() -> Double {
@@ -230,7 +257,12 @@ final class PacketPipeline {
     /// counters and how the source ended, on standard error (stdout stays for packets).
     func finish(end: SourceEnd) {
         let activeAtEnd = flows?.count ?? 0
-        if statisticsPlan.final {
+        if let detector, flows != nil {
+            // Live, the run ends now; from a file, at its last packet.
+            detector.finish(now: statisticsPlan.live ? Self.realTime() : lastPacketTime)
+            alertWriter?.flush()
+        }
+        if statisticsPlan.final && !alertsOnly {
             let r = StatisticsReport(stats: statistics, services: services, activeFlows: activeAtEnd, flowsSeen: flows?.created ?? 0, runtime: runtime(statistics))
             printError(r.finalText())
             if let json = statisticsPlan.json {
@@ -253,6 +285,10 @@ final class PacketPipeline {
                 printError("netwatch: \(writer.packetsSkipped) packets of another link type than \(writer.linkType.name) were not written to \(plan.path)")
             }
         }
+        if alertsOnly {
+            reportEnd(end)
+            return
+        }
         var summary = "\(counters.packets) packets, \(counters.bytes) bytes"
         if counters.malformed > 0 {
             let parts = counters.issues.map { "\($0.count) \($0.issue.kind.name) \($0.issue.layer.name)" }
@@ -266,6 +302,11 @@ final class PacketPipeline {
         for s in source.statistics() {
             printError("netwatch: \(s.interface): \(s.received) packets received by filter, \(s.dropped) dropped by kernel, \(s.droppedByInterface) dropped by interface")
         }
+        if let detector { printError("netwatch: \(detector.alertsRaised) alerts") }
+        reportEnd(end)
+    }
+
+    private func reportEnd(_ end: SourceEnd) {
         switch end {
         case .truncated(let why):
             printError("netwatch: warning: \(why)")

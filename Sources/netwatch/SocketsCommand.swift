@@ -47,7 +47,6 @@ struct SocketsCommand: ParsableCommand {
 
     func validate() throws {
         if interval <= 0 { throw ValidationError("--interval takes a number of seconds above 0") }
-        if alerts.connectionLimit < 1 { throw ValidationError("--connection-limit takes a number of connections of 1 or more") }
     }
 
     func run() throws {
@@ -97,9 +96,10 @@ struct SocketsCommand: ParsableCommand {
 
     private func watchLoop(_ source: SocketSource, _ out: OutputBuffer, _ palette: Palette) throws {
         let setup = try alerts.open(palette: palette, terminal: out)
-        var watcher = SocketWatch(blocklist: setup.blocklist, connectionLimit: alerts.connectionLimit)
+        let limit = setup.config.connectionLimit
+        var watcher = SocketWatch(blocklist: setup.blocklist, connectionLimit: limit)
         StopSignal.install()
-        printError("netwatch: watching the socket table every \(interval) s\(setup.blocklist.isEmpty ? "" : ", \(setup.blocklist.entries.count) block-list entries"), connection limit \(alerts.connectionLimit); Ctrl-C to stop")
+        printError("netwatch: watching the socket table every \(interval) s\(setup.blocklist.isEmpty ? "" : ", \(setup.blocklist.entries.count) block-list entries"), connection limit \(limit); Ctrl-C to stop")
         while !StopSignal.requested {
             let started = PacketPipeline.wallClock()
             let sockets: [Socket]
@@ -127,13 +127,17 @@ struct SocketsCommand: ParsableCommand {
     }
 }
 
-/// Options every alerting command shares: block lists, limits, and where alerts go.
+/// Options every alerting command shares: the config file, block lists, limits, and where
+/// alerts go. Command-line values add to (block lists) or replace (the rest) the file's.
 struct AlertOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: ArgumentHelp("A YAML config: thresholds, windows, home networks, watched ports, block lists, outputs (see 'netwatch config --default').", valueName: "file"))
+    var config: String?
+
     @Option(name: .customLong("blocklist"), help: ArgumentHelp("A block list (IPs, CIDRs, FireHOL netset/ipset, Spamhaus DROP); repeatable.", valueName: "file"))
     var blocklists: [String] = []
 
-    @Option(name: .customLong("connection-limit"), help: ArgumentHelp("Alert when a process holds more connections than this.", valueName: "n"))
-    var connectionLimit = 20
+    @Option(name: .customLong("connection-limit"), help: ArgumentHelp("Alert when a process holds more connections than this (default 20).", valueName: "n"))
+    var connectionLimit: Int?
 
     @Option(name: .customLong("log"), help: ArgumentHelp("Append alerts, one readable line each, to this file.", valueName: "file"))
     var log: String?
@@ -141,16 +145,39 @@ struct AlertOptions: ParsableArguments {
     @Option(name: .customLong("json-alerts"), help: ArgumentHelp("Append alerts as JSON lines to this file.", valueName: "file"))
     var jsonAlerts: String?
 
+    func validate() throws {
+        if let n = connectionLimit, n < 1 { throw ValidationError("--connection-limit takes a number of connections of 1 or more") }
+    }
+
     struct Setup {
+        var config: DetectionConfig
         var blocklist: Blocklist
         var writer: AlertWriter
     }
 
-    /// Loads the block lists (a bad line is reported and skipped; an unreadable file ends the
-    /// run) and opens the alert outputs.
-    func open(palette: Palette, terminal: OutputBuffer) throws -> Setup {
+    /// The config file (a mistake in it ends the run naming file, line and key), with the
+    /// command line over it.
+    func loadConfig() throws -> DetectionConfig {
+        var c = DetectionConfig()
+        if let path = config {
+            do { c = try DetectionConfigFile.load(path: path) } catch {
+                printError("netwatch: \(error)")
+                throw ExitCode(1)
+            }
+        }
+        c.blocklists += blocklists
+        if let log { c.log = log }
+        if let jsonAlerts { c.jsonAlerts = jsonAlerts }
+        if let connectionLimit { c.connectionLimit = connectionLimit }
+        return c
+    }
+
+    /// Loads the config and block lists (a bad line is reported and skipped; an unreadable
+    /// file ends the run) and opens the alert outputs.
+    func open(palette: Palette, terminal: OutputBuffer?) throws -> Setup {
+        let config = try loadConfig()
         var list = Blocklist()
-        for path in blocklists {
+        for path in config.blocklists {
             do { try list.load(path: path) } catch {
                 printError("netwatch: \(error.message)")
                 throw ExitCode(1)
@@ -158,9 +185,9 @@ struct AlertOptions: ParsableArguments {
         }
         for problem in list.problems { printError("netwatch: warning: \(problem) (skipped)") }
         do throws(CaptureError) {
-            let log = try log.map { path throws(CaptureError) in try openAppend(path) }
-            let json = try jsonAlerts.map { path throws(CaptureError) in try openAppend(path) }
-            return Setup(blocklist: list, writer: AlertWriter(terminal: terminal, log: log, json: json, palette: palette))
+            let log = try config.log.map { path throws(CaptureError) in try openAppend(path) }
+            let json = try config.jsonAlerts.map { path throws(CaptureError) in try openAppend(path) }
+            return Setup(config: config, blocklist: list, writer: AlertWriter(terminal: terminal, log: log, json: json, palette: palette))
         } catch {
             printError("netwatch: \(error.message)")
             throw ExitCode(1)

@@ -1,0 +1,12 @@
+/// A mistake in a config file: where it is (file, line, key) and what is wrong, in one sentence.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    /// The key path, `detectors.port_scan.ports`; empty for a syntax error.
+    public var key: String
+    public var message: String
+
+    public var description: String {
+        key.isEmpty ? "\(file):\(line): \(message)" : "\(file):\(line): \(key): \(message)"
+    }
+}

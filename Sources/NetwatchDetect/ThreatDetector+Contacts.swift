@@ -1,0 +1,70 @@
+import NetwatchDecode
+import NetwatchFlow
+
+/// Findings about single contacts: block-listed addresses, attempts on watched ports from
+/// outside, invalid TCP flags.
+extension ThreatDetector {
+    func blocklisted(_ p: DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
+        for (listed, other) in [(p.src, p.dst), (p.dst, p.src)] {
+            guard let entry = blocklist.lookup(listed) else { continue }
+            let key = IncidentBook.Key.blocklisted(listed)
+            if incidents.isOpen(key) {
+                incidents.touch(key, time: time) { i in if i.targets.count < 65_536 { i.targets.insert(other) } }
+                continue
+            }
+            var a = alert(.blocklistedPeer, "Connection to a block-listed address", severity: 1, time: time,
+                          reason: "\(other) \(listed == p.dst ? "contacted" : "was contacted by") block-listed \(listed), listed at \(entry.source)",
+                          p, u, flows)
+            a.details = [Alert.Detail("listed_ip", .text("\(listed)")), Alert.Detail("blocklist", .text("\(entry.file):\(entry.line)")), Alert.Detail("network", .text(entry.network))]
+            raise(key, a, first: time)
+        }
+    }
+
+    func watchedPortAttempt(_ p: DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
+        guard !home.contains(p.src), home.isEmpty || home.contains(p.dst) else { return }
+        let key = IncidentBook.Key.suspicious(p.src, p.dstPort)
+        if incidents.isOpen(key) {
+            incidents.touch(key, time: time) { i in if i.targets.count < 65_536 { i.targets.insert(p.dst) } }
+            return
+        }
+        let proto = Self.protoName(p)
+        var a = alert(.suspiciousAttempt(port: p.dstPort, proto: proto), "Potentially Bad Traffic", severity: 2, time: time,
+                      reason: "\(p.src), outside the home networks, tried \(p.dst) port \(p.dstPort)/\(proto)", p, u, flows)
+        a.details = [Alert.Detail("watched_port", .int(Int(p.dstPort)))]
+        raise(key, a, first: time)
+    }
+
+    func invalidFlags(_ p: DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
+        let f = p.tcp.flags
+        let combination = f.rawValue & 0x3F == 0 ? "no flags" : [(TCPFlags.syn, "SYN"), (.fin, "FIN"), (.rst, "RST")].filter { f.contains($0.0) }.map(\.1).joined(separator: "+")
+        if incidents.isOpen(.invalidFlags(p.src)) {
+            incidents.touch(.invalidFlags(p.src), time: time) { _ in }
+            return
+        }
+        if var r = invalid[p.src] {
+            r.packets += 1
+            r.last = time
+            r.combinations.insert(combination)
+            invalid[p.src] = r
+            return
+        }
+        guard invalid.count < 4096 else { return }
+        let a = alert(.invalidFlags, "Potentially Bad Traffic", severity: 2, time: time,
+                      reason: "\(p.src) sent TCP packets with impossible flags (\(combination)) to \(p.dst)", p, u, flows)
+        invalid[p.src] = InvalidFlagsRecord(first: time, last: time, packets: 1, combinations: [combination], alert: a)
+    }
+
+    /// Raises the invalid-flag findings held for two seconds, unless their source turned out to
+    /// be scanning (then the scan alert says it all).
+    func raisePendingFlags(now: Double, final: Bool) {
+        for (source, r) in invalid where final || now - r.first >= 2 {
+            invalid[source] = nil
+            if incidents.isOpen(.scan(source)) { continue }
+            var a = r.alert
+            a.time = max(a.time, r.first)
+            a.details = [Alert.Detail("flags", .texts(r.combinations.sorted())), Alert.Detail("packets", .int(r.packets)),
+                         Alert.Detail("first_seen", .time(r.first)), Alert.Detail("last_seen", .time(r.last))]
+            raise(.invalidFlags(source), a, first: r.first)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import NetwatchDecode
+
+/// SYN floods: per destination, SYNs in a window against completed handshakes.
+extension ThreatDetector {
+    /// Counts a SYN; returns true while its destination is under a flood.
+    @inline(__always)
+    func countSYN(_ p: DecodedPacket, time: Double) -> Bool {
+        if floods[p.dst] == nil {
+            if floods.count >= config.maxTracked / 16 { pruneFloods(now: time) }
+            floods[p.dst] = FloodWindow(start: time, source: p.src)
+        }
+        return floods[p.dst, default: FloodWindow(start: time, source: p.src)].add(p, time: time)
+    }
+
+    private func pruneFloods(now: Double) {
+        let window = config.synFlood.window
+        floods = floods.filter { $0.value.flooding || now - $0.value.last <= 2 * window }
+        if floods.count >= config.maxTracked / 16 {
+            let cut = floods.values.map(\.last).sorted()[floods.count / 2]
+            floods = floods.filter { $0.value.flooding || $0.value.last > cut }
+        }
+    }
+
+    /// Judges each destination's window: a flood when its SYNs reach `rate × window` and too
+    /// few of them completed. Windows restart every `window` seconds.
+    func judgeFloods(now: Double, final: Bool) {
+        guard config.synFlood.enabled, !floods.isEmpty else { return }
+        let cfg = config.synFlood
+        let threshold = Int((cfg.rate * cfg.window).rounded(.up))
+        for (victim, var w) in floods {
+            let elapsed = now - w.start
+            // One source that is port-scanning the host is the scan, not a flood.
+            let scanner = w.oneSource && incidents.isOpen(.scan(w.firstSource))
+            if !scanner && w.syns >= threshold && Double(w.completed) < Double(w.syns) * cfg.completedRatio {
+                let rate = Double(w.syns) / max(elapsed, min(cfg.window, max(w.last - w.start, 0.001)))
+                w.peakRate = max(w.peakRate, rate)
+                let sources = w.oneSource ? 1 : (w.sources?.estimate ?? 0)
+                if !w.flooding {
+                    w.flooding = true
+                    raiseFlood(victim, w, rate: rate, sources: sources, time: now)
+                } else {
+                    incidents.touch(.flood(victim), time: now) { i in
+                        i.latest = Self.floodDetails(w, rate: w.peakRate, sources: sources, cfg: cfg)
+                    }
+                }
+            } else if w.flooding && elapsed >= cfg.window && !incidents.isOpen(.flood(victim)) {
+                w.flooding = false
+            }
+            if elapsed >= cfg.window && !final {
+                // A new window; the source count runs on while the flood lasts.
+                w.start = now
+                w.syns = 0
+                w.completed = 0
+                if !w.flooding {
+                    w.sources = nil
+                    w.oneSource = true
+                }
+            }
+            floods[victim] = w
+        }
+    }
+
+    private func raiseFlood(_ victim: IPAddress, _ w: FloodWindow, rate: Double, sources: Int, time: Double) {
+        let cfg = config.synFlood
+        let from = w.oneSource ? "from \(w.firstSource)" : "from about \(sources) sources"
+        var a = Alert(time: time, signature: .synFlood, category: "Attempted Denial of Service", severity: 1,
+                      reason: "SYN flood on \(victim) port \(w.port): \(Int(rate)) SYNs/s \(from), \(w.completed) of \(w.syns) completed a handshake")
+        a.transport = "tcp"
+        a.destinationAddress = victim
+        a.destinationPort = w.port
+        if w.oneSource { a.sourceAddress = w.firstSource }
+        a.details = Self.floodDetails(w, rate: rate, sources: sources, cfg: cfg)
+        a.details.append(Alert.Detail("first_seen", .time(w.start)))
+        raise(.flood(victim), a, first: w.start)
+    }
+
+    static func floodDetails(_ w: FloodWindow, rate: Double, sources: Int, cfg: DetectionConfig.SYNFlood) -> [Alert.Detail] {
+        [
+            Alert.Detail("syn_rate", .int(Int(rate))),
+            Alert.Detail("syns", .int(w.totalSYNs)),
+            Alert.Detail("completed", .int(w.completed)),
+            Alert.Detail("half_open", .int(max(0, w.syns - w.completed))),
+            Alert.Detail("distinct_sources", .int(sources)),
+            Alert.Detail("window", .number(cfg.window)),
+        ]
+    }
+}
+
+extension FloodWindow {
+    @inline(__always)
+    mutating func add(_ p: DecodedPacket, time: Double) -> Bool {
+        syns += 1
+        totalSYNs += 1
+        last = time
+        port = p.dstPort
+        if oneSource && p.src != firstSource { oneSource = false }
+        if !oneSource {
+            // Sources are counted from the 64th SYN of a window on: a few bytes for every
+            // quiet host, 1 KB for a busy one.
+            if sources == nil && syns >= 64 { sources = DistinctCounter() }
+            sources?.add(p.src)
+        }
+        return flooding
+    }
+}
