@@ -24,7 +24,7 @@ public enum DetectionConfigFile {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw syntaxError(error, file: file)
+            throw syntaxError(error, file: file, text: text)
         } catch {
             throw ConfigError(file: file, line: 1, key: "", message: "not YAML: \(error)")
         }
@@ -111,8 +111,20 @@ public enum DetectionConfigFile {
         return config
     }
 
-    static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
+    static func syntaxError(_ error: YamlError, file: String, text: String) -> ConfigError {
         switch error {
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams names the mapping; the line people need is the key's second appearance.
+            let key = duplicates.first ?? ""
+            var seen = 0
+            for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let trimmed = line.drop { $0 == " " || $0 == "-" }
+                if trimmed.hasPrefix(key + ":") {
+                    seen += 1
+                    if seen == 2 { return ConfigError(file: file, line: n + 1, key: key, message: "this key is given twice") }
+                }
+            }
+            return ConfigError(file: file, line: context.mark.line, key: key, message: "this key is given twice")
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return ConfigError(file: file, line: mark.line, key: "", message: "not valid YAML: \(problem)")
         default:
