@@ -53,7 +53,16 @@ final class IncidentBook {
         self.budget = budget
     }
 
-    func isOpen(_ key: Key) -> Bool { open[key] != nil }
+    @inline(__always)
+    func isOpen(_ key: Key) -> Bool { !open.isEmpty && open[key] != nil }
+
+    /// Whether an incident of this family may open now (checked before an alert is built).
+    func mayStart(_ key: Key, time: Double) -> Bool {
+        if time - minute >= 60 { return true }
+        if opened[key.family] < budget { return true }
+        refused[key.family] += 1
+        return false
+    }
 
     /// Opens an incident; returns false (and counts it) when its family is over budget.
     func start(_ key: Key, _ alert: Alert, first: Double, time: Double) -> Bool {
@@ -70,12 +79,12 @@ final class IncidentBook {
         return true
     }
 
+    /// Changes an open incident where it is stored (its sets are never copied).
     func touch(_ key: Key, time: Double, _ body: (inout Incident) -> Void) {
-        guard var i = open[key] else { return }
-        i.last = max(i.last, time)
-        i.events += 1
-        body(&i)
-        open[key] = i
+        guard !open.isEmpty, let i = open.index(forKey: key) else { return }
+        if time > open.values[i].last { open.values[i].last = time }
+        open.values[i].events += 1
+        body(&open.values[i])
     }
 
     /// Summaries of the incidents quiet since `now - idle` (all of them with `everything`).

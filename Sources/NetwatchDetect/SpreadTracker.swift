@@ -57,31 +57,34 @@ final class SpreadTracker<Key: Hashable, Item: Hashable> {
 
     /// The item answered (port open, host alive): it no longer counts as failed.
     func answer(_ key: Key, _ item: Item) {
-        guard var e = entries[key], e.contains(item) else { return }
-        e.answered.insert(item)
-        entries[key] = e
+        guard let i = entries.index(forKey: key), entries.values[i].contains(item), !entries.values[i].answered.contains(item) else { return }
+        entries.values[i].answered.insert(item)
     }
 
     /// The item's answer was withdrawn (the prober reset the connection before any data).
     func unanswer(_ key: Key, _ item: Item) {
-        guard var e = entries[key], e.answered.contains(item) else { return }
-        e.answered.remove(item)
-        entries[key] = e
+        guard let i = entries.index(forKey: key), entries.values[i].answered.contains(item) else { return }
+        entries.values[i].answered.remove(item)
     }
 
     func entry(_ key: Key) -> Entry? { entries[key] }
 
     func remove(_ key: Key) { entries[key] = nil }
 
-    /// Starts the key's window afresh when it has run out.
+    /// Starts the key's window afresh when it has run out. The entry is changed where it is
+    /// stored: its sets are never copied.
     private func update(_ key: Key, time: Double, _ body: (inout Entry) -> Void) -> Entry {
-        let fresh = Entry(first: time, last: time)
-        var e = entries[key] ?? fresh
-        if time - e.first > window { e = fresh }
-        e.last = max(e.last, time)
-        body(&e)
-        entries[key] = e
-        return e
+        let i: Dictionary<Key, Entry>.Index
+        if let found = entries.index(forKey: key) {
+            i = found
+            if time - entries.values[i].first > window { entries.values[i] = Entry(first: time, last: time) }
+        } else {
+            entries[key] = Entry(first: time, last: time)
+            i = entries.index(forKey: key)!
+        }
+        if time > entries.values[i].last { entries.values[i].last = time }
+        body(&entries.values[i])
+        return entries.values[i]
     }
 
     /// Drops keys whose window has run out; if that frees too little, the least recently

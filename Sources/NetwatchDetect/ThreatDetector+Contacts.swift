@@ -5,13 +5,20 @@ import NetwatchFlow
 /// outside, invalid TCP flags.
 extension ThreatDetector {
     func blocklisted(_ p: DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
-        for (listed, other) in [(p.src, p.dst), (p.dst, p.src)] {
-            guard let entry = blocklist.lookup(listed) else { continue }
+        if blocklist.contains(p.src) { blocklisted(p.src, other: p.dst, p, u, flows, time: time) }
+        if blocklist.contains(p.dst) { blocklisted(p.dst, other: p.src, p, u, flows, time: time) }
+    }
+
+    private func blocklisted(_ listed: IPAddress, other: IPAddress, _ p: DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
+        do {
+            // The same pair again (many connections between two hosts): already counted.
+            if recentContacts.seen(listed, other, 0, time: time) && incidents.isOpen(.blocklisted(listed)) { return }
             let key = IncidentBook.Key.blocklisted(listed)
             if incidents.isOpen(key) {
                 incidents.touch(key, time: time) { i in if i.targets.count < 65_536 { i.targets.insert(other) } }
-                continue
+                return
             }
+            guard incidents.mayStart(key, time: time), let entry = blocklist.lookup(listed) else { return }
             var a = alert(.blocklistedPeer, "Connection to a block-listed address", severity: 1, time: time,
                           reason: "\(other) \(listed == p.dst ? "contacted" : "was contacted by") block-listed \(listed), listed at \(entry.source)",
                           p, u, flows)
@@ -27,6 +34,7 @@ extension ThreatDetector {
             incidents.touch(key, time: time) { i in if i.targets.count < 65_536 { i.targets.insert(p.dst) } }
             return
         }
+        guard incidents.mayStart(key, time: time) else { return }
         let proto = Self.protoName(p)
         var a = alert(.suspiciousAttempt(port: p.dstPort, proto: proto), "Potentially Bad Traffic", severity: 2, time: time,
                       reason: "\(p.src), outside the home networks, tried \(p.dst) port \(p.dstPort)/\(proto)", p, u, flows)

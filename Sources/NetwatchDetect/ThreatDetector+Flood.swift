@@ -2,17 +2,37 @@ import NetwatchDecode
 
 /// SYN floods: per destination, SYNs in a window against completed handshakes.
 extension ThreatDetector {
-    /// Counts a SYN; returns true while its destination is under a flood.
+    /// Counts a SYN; returns true while its destination is under a flood. The host last
+    /// SYNed is kept out of the dictionary, so a flood on one host costs no hashing.
     @inline(__always)
     func countSYN(_ p: DecodedPacket, time: Double) -> Bool {
-        if floods[p.dst] == nil {
-            if floods.count >= config.maxTracked / 16 { pruneFloods(now: time) }
-            floods[p.dst] = FloodWindow(start: time, source: p.src)
-        }
-        return floods[p.dst, default: FloodWindow(start: time, source: p.src)].add(p, time: time)
+        if p.dst != hotVictim || !hasHot { switchHot(to: p.dst, source: p.src, time: time) }
+        let flooding = hot.add(p, time: time)
+        // Judged at once when the window's count is reached, not at the next tick.
+        if hot.syns == floodThreshold && !flooding { judgeFloods(now: time, final: false, only: p.dst) }
+        return hot.flooding
     }
 
-    private func pruneFloods(now: Double) {
+    private func switchHot(to victim: IPAddress, source: IPAddress, time: Double) {
+        if hasHot { floods[hotVictim] = hot }
+        if let w = floods.removeValue(forKey: victim) {
+            hot = w
+        } else {
+            if floods.count >= config.maxTracked / 16 { pruneFloods(now: time) }
+            hot = FloodWindow(start: time, source: source)
+        }
+        hotVictim = victim
+        hasHot = true
+    }
+
+    /// Puts the hot host back among the others (before judging or pruning them all).
+    private func storeHot() {
+        guard hasHot else { return }
+        floods[hotVictim] = hot
+        hasHot = false
+    }
+
+    func pruneFloods(now: Double) {
         let window = config.synFlood.window
         floods = floods.filter { $0.value.flooding || now - $0.value.last <= 2 * window }
         if floods.count >= config.maxTracked / 16 {
@@ -23,15 +43,26 @@ extension ThreatDetector {
 
     /// Judges each destination's window: a flood when its SYNs reach `rate × window` and too
     /// few of them completed. Windows restart every `window` seconds.
-    func judgeFloods(now: Double, final: Bool) {
-        guard config.synFlood.enabled, !floods.isEmpty else { return }
+    func judgeFloods(now: Double, final: Bool, only: IPAddress? = nil) {
+        guard config.synFlood.enabled else { return }
+        storeHot()
+        defer {
+            if let only, let w = floods.removeValue(forKey: only) {
+                hot = w
+                hotVictim = only
+                hasHot = true
+            }
+        }
         let cfg = config.synFlood
-        let threshold = Int((cfg.rate * cfg.window).rounded(.up))
-        for (victim, var w) in floods {
+        let threshold = floodThreshold
+        let victims = only.map { [$0] } ?? Array(floods.keys)
+        for victim in victims {
+            guard var w = floods[victim] else { continue }
             let elapsed = now - w.start
             // One source that is port-scanning the host is the scan, not a flood.
             let scanner = w.oneSource && incidents.isOpen(.scan(w.firstSource))
             if !scanner && w.syns >= threshold && Double(w.completed) < Double(w.syns) * cfg.completedRatio {
+                if !w.flooding && !incidents.mayStart(.flood(victim), time: now) { continue }
                 let rate = Double(w.syns) / max(elapsed, min(cfg.window, max(w.last - w.start, 0.001)))
                 w.peakRate = max(w.peakRate, rate)
                 let sources = w.oneSource ? 1 : (w.sources?.estimate ?? 0)
@@ -46,7 +77,7 @@ extension ThreatDetector {
             } else if w.flooding && elapsed >= cfg.window && !incidents.isOpen(.flood(victim)) {
                 w.flooding = false
             }
-            if elapsed >= cfg.window && !final {
+            if elapsed >= cfg.window && !final && only == nil {
                 // A new window; the source count runs on while the flood lasts.
                 w.start = now
                 w.syns = 0
@@ -93,13 +124,13 @@ extension FloodWindow {
         totalSYNs += 1
         last = time
         port = p.dstPort
-        if oneSource && p.src != firstSource { oneSource = false }
-        if !oneSource {
-            // Sources are counted from the 64th SYN of a window on: a few bytes for every
-            // quiet host, 1 KB for a busy one.
-            if sources == nil && syns >= 64 { sources = DistinctCounter() }
-            sources?.add(p.src)
+        if oneSource && p.src != firstSource {
+            // A second source: from now on they are counted (1 KB; at most maxTracked/16 hosts).
+            oneSource = false
+            sources = DistinctCounter()
+            sources?.add(firstSource)
         }
+        if !oneSource { sources?.add(p.src) }
         return flooding
     }
 }

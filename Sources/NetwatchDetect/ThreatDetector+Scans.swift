@@ -8,6 +8,7 @@ extension ThreatDetector {
             watchedPortAttempt(p, u, flows, time: time)
         }
         let item = UInt32(p.ipProtocol) << 16 | UInt32(p.dstPort)
+        if recentAttempts.seen(p.src, p.dst, item, time: time) { return }
         if config.portScan.enabled {
             let e = scans.probe(PairKey(source: p.src, target: p.dst), item, kind: kind, time: time)
             judgeScan(p.src, p.dst, e, item: item, p, u, flows, time: time)
@@ -114,6 +115,8 @@ extension ThreatDetector {
     /// The responder's first packet: anything but a reset means the port (or host) answered.
     func firstReply(_ p: DecodedPacket, time: Double) {
         guard p.transport == .udp || (p.transport == .tcp && !p.tcp.flags.contains(.rst)) else { return }
+        let item = UInt32(p.ipProtocol) << 16 | UInt32(p.srcPort)
+        if recentAnswers.seen(p.dst, p.src, item, time: time) { return }
         if config.portScan.enabled {
             scans.answer(PairKey(source: p.dst, target: p.src), UInt32(p.ipProtocol) << 16 | UInt32(p.srcPort))
         }
@@ -137,5 +140,6 @@ extension ThreatDetector {
             }
         }
         if config.addressSweep.enabled { sweeps.unanswer(SweepKey(source: p.src, port: p.dstPort, proto: p.ipProtocol), p.dst) }
+        recentAnswers.forget()
     }
 }

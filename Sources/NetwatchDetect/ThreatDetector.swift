@@ -21,8 +21,17 @@ public final class ThreatDetector {
     let pings: SpreadTracker<IPAddress, IPAddress>
     let arpProbes: SpreadTracker<IPAddress, IPAddress>
     var floods: [IPAddress: FloodWindow] = [:]
+    /// The host SYNed last, kept outside `floods` (see `countSYN`).
+    var hot = FloodWindow(start: 0, source: .none)
+    var hotVictim = IPAddress.none
+    var hasHot = false
+    let floodThreshold: Int
     var invalid: [IPAddress: InvalidFlagsRecord] = [:]
     var arpBindings: [IPAddress: MACAddress] = [:]
+    /// Attempts and answers counted in the last second: repeats are not counted again.
+    var recentAttempts = RecentAttempts()
+    var recentAnswers = RecentAttempts()
+    var recentContacts = RecentAttempts()
     var arpClaims: [UInt64: (IPAddress, Double, Bool)] = [:]
     /// The spoofer (MAC) whose incident an address was first reported under.
     var arpIncidentOf: [IPAddress: UInt64] = [:]
@@ -57,6 +66,7 @@ public final class ThreatDetector {
         arpProbes = SpreadTracker(window: config.pingSweep.window, limit: limit)
         for port in config.suspicious.watchedPorts { watched[Int(port) >> 6] |= 1 << UInt64(port & 63) }
         checkSYNs = config.synFlood.enabled
+        floodThreshold = Int((config.synFlood.rate * config.synFlood.window).rounded(.up))
         checkFlags = config.suspicious.enabled && config.suspicious.invalidFlags
         checkBlocklist = config.blocklist.enabled && !blocklist.isEmpty
     }
@@ -65,8 +75,20 @@ public final class ThreatDetector {
     static func seconds(_ ns: Int64) -> Double { Double(ns) / 1e9 }
 
     /// One packet, after the flow table has seen it (`update` is nil for packets of no flow).
-    @inline(__always)
+    /// Inlined into the packet loop: the packets no detector reads (data in a flow already
+    /// seen, without SYN, FIN or RST) cost a few comparisons and no call.
+    @inlinable
     public func observe(_ p: DecodedPacket, _ update: FlowTable.Update?, _ flows: FlowTable, time: Int64) {
+        if p.network != .arp, let u = update, !u.isNew, !u.isFirstReply, !u.completedHandshake,
+            p.transport != .tcp || (p.tcp.flags.rawValue & 0x07 == 0 && p.tcp.flags.rawValue & 0x3F != 0)
+        {
+            return
+        }
+        inspect(p, update, flows, time: time)
+    }
+
+    @usableFromInline
+    func inspect(_ p: DecodedPacket, _ update: FlowTable.Update?, _ flows: FlowTable, time: Int64) {
         if p.network == .arp {
             if p.arp.isEthernetIPv4 { arp(p, time: Self.seconds(time)) }
             return
@@ -76,7 +98,9 @@ public final class ThreatDetector {
             let f = p.tcp.flags.rawValue & 0x3F
             if checkSYNs {
                 if f & 0x12 == 0x02, countSYN(p, time: Self.seconds(time)), u.isNew { return }
-                if u.completedHandshake { floods[p.dst]?.completed += 1 }
+                if u.completedHandshake {
+                    if hasHot && p.dst == hotVictim { hot.completed += 1 } else { floods[p.dst]?.completed += 1 }
+                }
             }
             // No flags, SYN+FIN, SYN+RST, FIN+RST: no stack sends these.
             if checkFlags && (f == 0 || f & 0x03 == 0x03 || f & 0x06 == 0x06 || f & 0x05 == 0x05) {
