@@ -8,8 +8,18 @@ extension ThreatDetector {
         let op = p.arp.operation
         guard sender != IPAddress.none else { return }  // probes (RFC 5227) claim nothing
         if config.arpSpoofing.enabled {
+            if op == 1 {
+                if arpAsked.count >= config.maxTracked { arpAsked.removeAll(keepingCapacity: true) }
+                arpAsked[PairKey(source: sender, target: target)] = time
+            }
+            // A reply nobody asked for, sent to one host: how ARP caches are poisoned.
+            var unsolicited = false
+            if op == 2 && target != sender && target != IPAddress.none {
+                let asked = arpAsked[PairKey(source: target, target: sender)]
+                unsolicited = asked.map { time - $0 > 5 } ?? true
+            }
             bind(sender, p.arp.senderMAC, p, time: time)
-            claim(p.arp.senderMAC, sender, p, time: time)
+            claim(p.arp.senderMAC, sender, unsolicited: unsolicited, p, time: time)
             // A reply's target is the asker's own binding: a forged reply contradicts it.
             if op == 2 && target != IPAddress.none { bind(target, p.arp.targetMAC, p, time: time) }
         }
@@ -49,12 +59,13 @@ extension ThreatDetector {
         }
     }
 
-    /// One MAC address claiming a second IP address within the window, one claim a reply: a host answering for
+    /// One MAC address claiming a second IP address within the window, one claim an unsolicited reply: a host answering for
     /// another (the gateway, usually) so its traffic comes to it.
-    private func claim(_ mac: MACAddress, _ ip: IPAddress, _ p: DecodedPacket, time: Double) {
+    private func claim(_ mac: MACAddress, _ ip: IPAddress, unsolicited: Bool, _ p: DecodedPacket, time: Double) {
         guard mac != .zero && mac != .broadcast else { return }
-        // Routers ask from each of their addresses; a false claim comes in a reply, at least once.
-        let isReply = p.arp.operation == 2
+        // Hosts with several addresses answer for each when asked; a spoofer's claim comes in
+        // a reply nobody asked for, at least once.
+        let isReply = unsolicited
         if let (other, when, replied) = arpClaims[mac.value], other != ip, replied || isReply, time - when <= config.pingSweep.window {
             spoofing(ip: ip, by: mac, p, time: time,
                      reason: "\(mac) claims both \(other) and \(ip) (ARP \(p.arp.operation == 2 ? "reply" : "request")): ARP spoofing",

@@ -33,6 +33,8 @@ public final class ThreatDetector {
     var recentAnswers = RecentAttempts()
     var recentContacts = RecentAttempts()
     var arpClaims: [UInt64: (IPAddress, Double, Bool)] = [:]
+    /// ARP requests seen: asker and the address asked for, when.
+    var arpAsked: [PairKey: Double] = [:]
     /// The spoofer (MAC) whose incident an address was first reported under.
     var arpIncidentOf: [IPAddress: UInt64] = [:]
     private var watched = [UInt64](repeating: 0, count: 1024)

@@ -107,6 +107,38 @@ final class DetectionLiveTests: XCTestCase {
         }
     }
 
+    /// One port on 25 addresses of the victim (all closed): one address sweep.
+    func testAddressSweepIsOneAlert() throws {
+        try requireTools("nmap")
+        let hosts = try victim()
+        defer { hosts.tearDown() }
+        let net = hosts.addressB.split(separator: ".").prefix(3).joined(separator: ".")
+        try hosts.exec(hosts.b, (10...34).map { "ip addr add \(net).\($0)/24 dev \(hosts.interfaceB)" }.joined(separator: " && "))
+        let (alerts, _) = try watch(hosts, "nmap -n -Pn -sS -p 81 \(net).10-34")
+        XCTAssertEqual(alerts.map { signature($0) ?? "?" }, ["address sweep on 81/tcp"])
+        XCTAssertEqual(alerts.first?["src_ip"] as? String, hosts.addressA)
+        XCTAssertGreaterThanOrEqual(alerts.first?["hosts_failed"] as? Int ?? 0, 20)
+    }
+
+    /// Connections to a block-listed host: one alert, however many connections; SYN+FIN
+    /// packets: one invalid-flags alert.
+    func testBlocklistedContactAndInvalidFlags() throws {
+        try requireTools("curl", "hping3")
+        let hosts = try victim()
+        defer { hosts.tearDown() }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let list = dir.appendingPathComponent("bad.netset")
+        try "# test list\n192.0.2.0/24\n\(hosts.addressB) ; TEST-1\n".write(to: list, atomically: true, encoding: .utf8)
+        let (listed, _) = try watch(hosts, "for i in 1 2 3 4 5; do curl -s -o /dev/null http://\(hosts.addressB)/; done", extra: ["--blocklist", list.path])
+        XCTAssertEqual(listed.map { signature($0) ?? "?" }, ["block-listed peer"])
+        XCTAssertEqual(listed.first?["listed_ip"] as? String, hosts.addressB)
+        XCTAssertEqual(listed.first?["blocklist"] as? String, "\(list.path):3")
+        let (flags, _) = try watch(hosts, "hping3 -q -c 3 -i u100000 -S -F -p 80 \(hosts.addressB) 2>/dev/null; true")
+        XCTAssertEqual(flags.map { signature($0) ?? "?" }, ["invalid TCP flags"])
+        XCTAssertEqual(flags.first?["src_ip"] as? String, hosts.addressA)
+    }
+
     /// Hundreds of parallel downloads, a burst of DNS queries, a long transfer, and a service
     /// that restarts and refuses a few connections meanwhile: no alert at all.
     func testBenignTrafficRaisesNoAlert() throws {
