@@ -15,8 +15,7 @@ public struct Blocklist: Sendable {
     public private(set) var problems: [String] = []
     /// Entries per file, in load order.
     public private(set) var files: [(path: String, entries: Int)] = []
-    private var v4 = RangeTable<UInt32>([])
-    private var v6 = RangeTable<UInt128>([])
+    private var ranges = AddressRanges()
     private var v4Blocks: [(start: UInt32, end: UInt32, entry: Int32)] = []
     private var v6Blocks: [(start: UInt128, end: UInt128, entry: Int32)] = []
 
@@ -30,7 +29,7 @@ public struct Blocklist: Sendable {
     public var isEmpty: Bool { entries.isEmpty }
 
     /// Disjoint ranges after merging (for the benchmark and tests).
-    public var rangeCount: Int { v4.count + v6.count }
+    public var rangeCount: Int { ranges.count }
 
     public mutating func load(path: String) throws(BlocklistError) {
         guard let text = ProcFile.text(path) else {
@@ -66,20 +65,19 @@ public struct Blocklist: Sendable {
             }
         }
         files.append((name, entries.count - before))
-        v4 = RangeTable(v4Blocks)
-        v6 = RangeTable(v6Blocks)
+        ranges = AddressRanges(v4: v4Blocks, v6: v6Blocks)
     }
 
     /// The entry that lists `address` (the most specific one), if any.
     @inline(__always)
     public func lookup(_ address: IPAddress) -> BlocklistEntry? {
-        let i = address.isIPv6 ? v6.lookup(UInt128(address.high) << 64 | UInt128(address.low)) : v4.lookup(address.ipv4)
+        let i = ranges.lookup(address)
         return i < 0 ? nil : entries[Int(i)]
     }
 
     @inline(__always)
     public func contains(_ address: IPAddress) -> Bool {
-        address.isIPv6 ? v6.lookup(UInt128(address.high) << 64 | UInt128(address.low)) >= 0 : v4.lookup(address.ipv4) >= 0
+        ranges.lookup(address) >= 0
     }
 
     enum Block {

@@ -35,8 +35,4 @@ struct DistinctCounter {
         if raw <= 2.5 * m && zeros > 0 { return Int((m * log(m / Double(zeros))).rounded()) }
         return Int(raw.rounded())
     }
-
-    mutating func reset() {
-        for i in registers.indices { registers[i] = 0 }
-    }
 }

@@ -32,12 +32,9 @@ final class IncidentBook {
         var alert: Alert
         var first: Double
         var last: Double
-        /// Probes, packets or SYNs since the alert.
-        var events = 0
         var targets = Set<IPAddress>()
         var items = Set<UInt32>()
-        /// The largest figure seen (ports, hosts, SYNs/s) and the detector's latest figures.
-        var peak = 0.0
+        /// The detector's latest figures, for the summary.
         var latest: [Alert.Detail] = []
     }
 
@@ -83,7 +80,6 @@ final class IncidentBook {
     func touch(_ key: Key, time: Double, _ body: (inout Incident) -> Void) {
         guard !open.isEmpty, let i = open.index(forKey: key) else { return }
         if time > open.values[i].last { open.values[i].last = time }
-        open.values[i].events += 1
         body(&open.values[i])
     }
 

@@ -3,8 +3,7 @@ import NetwatchDecode
 /// A set of IP networks (home networks, private ranges) with fast membership tests: the block
 /// list's range tables without entries to name.
 public struct NetworkSet: Sendable {
-    private var v4 = RangeTable<UInt32>([])
-    private var v6 = RangeTable<UInt128>([])
+    private let ranges: AddressRanges
     public let isEmpty: Bool
 
     /// Nil when a network does not parse (the config reader names it first).
@@ -18,8 +17,7 @@ public struct NetworkSet: Sendable {
             case nil: return nil
             }
         }
-        v4 = RangeTable(v4Blocks)
-        v6 = RangeTable(v6Blocks)
+        ranges = AddressRanges(v4: v4Blocks, v6: v6Blocks)
         isEmpty = networks.isEmpty
     }
 
@@ -27,6 +25,6 @@ public struct NetworkSet: Sendable {
 
     @inline(__always)
     public func contains(_ address: IPAddress) -> Bool {
-        address.isIPv6 ? v6.lookup(UInt128(address.high) << 64 | UInt128(address.low)) >= 0 : v4.lookup(address.ipv4) >= 0
+        ranges.lookup(address) >= 0
     }
 }

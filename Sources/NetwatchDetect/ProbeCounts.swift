@@ -20,11 +20,4 @@ struct ProbeCounts: Sendable {
         }
         return best
     }
-
-    mutating func merge(_ other: ProbeCounts) {
-        for k in ProbeKind.allCases {
-            let n = other.count(k)
-            if n > 0 { withUnsafeMutableBytes(of: &counts) { $0.storeBytes(of: $0.load(fromByteOffset: k.rawValue * 4, as: UInt32.self) &+ UInt32(n), toByteOffset: k.rawValue * 4, as: UInt32.self) } }
-        }
-    }
 }

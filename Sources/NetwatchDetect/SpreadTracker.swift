@@ -69,8 +69,6 @@ final class SpreadTracker<Key: Hashable, Item: Hashable> {
 
     func entry(_ key: Key) -> Entry? { entries[key] }
 
-    func remove(_ key: Key) { entries[key] = nil }
-
     /// Starts the key's window afresh when it has run out. The entry is changed where it is
     /// stored: its sets are never copied.
     private func update(_ key: Key, time: Double, _ body: (inout Entry) -> Void) -> Entry {

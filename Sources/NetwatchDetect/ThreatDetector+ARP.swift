@@ -54,7 +54,6 @@ extension ThreatDetector {
         ]
         raise(.sweep(sender), a, first: e.first)
         incidents.touch(.sweep(sender), time: time) { i in
-            i.events = 0
             for h in hosts { i.targets.insert(h) }
         }
     }
@@ -105,7 +104,6 @@ extension ThreatDetector {
         a.details = details + [Alert.Detail("arp_operation", .text(p.arp.operation == 2 ? "reply" : "request"))]
         raise(key, a, first: time)
         incidents.touch(key, time: time) { i in
-            i.events = 0
             i.targets.insert(ip)
         }
     }

@@ -18,7 +18,6 @@ extension ThreatDetector {
             if incidents.isOpen(.sweep(p.src)) {
                 incidents.touch(.sweep(p.src), time: time) { i in
                     if i.targets.count < 65_536 { i.targets.insert(p.dst) }
-                    i.peak = max(i.peak, Double(e.failed))
                 }
             } else if e.failed >= config.addressSweep.hosts && !incidents.isOpen(.scan(p.src)) {
                 raiseSweep(p, e, u, flows, time: time)
@@ -34,7 +33,6 @@ extension ThreatDetector {
             incidents.touch(.scan(source), time: time) { i in
                 if i.targets.count < 65_536 { i.targets.insert(target) }
                 if i.items.count < 65_536 { i.items.insert(item) }
-                i.peak = max(i.peak, Double(e.failed))
                 i.latest = [Alert.Detail("ports_probed", .int(i.items.count)), Alert.Detail("hosts", .int(i.targets.count))]
             }
             return
@@ -62,10 +60,8 @@ extension ThreatDetector {
         ]
         raise(.scan(source), a, first: e.first)
         incidents.touch(.scan(source), time: time) { i in
-            i.events = 0
             i.targets.insert(target)
             for port in ports.prefix(4096) { i.items.insert(UInt32(p.ipProtocol) << 16 | UInt32(port)) }
-            i.peak = Double(e.failed)
         }
     }
 
@@ -107,7 +103,6 @@ extension ThreatDetector {
         ]
         raise(.sweep(p.src), a, first: e.first)
         incidents.touch(.sweep(p.src), time: time) { i in
-            i.events = 0
             for h in hosts { i.targets.insert(h) }
         }
     }
