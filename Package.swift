@@ -6,8 +6,9 @@ import PackageDescription
 //   NetwatchDecode (bytes -> fields; no I/O, no Foundation) <- NetwatchFlow (flow table)
 //   NetwatchStats (counters, top-N in bounded memory) <- NetwatchDecode
 //   NetwatchHost (the host's socket table: procfs on Linux, behind SocketSource) <- NetwatchDecode
+//   NetwatchGeo (GeoIP: DB-IP CSV range tables, MaxMind DB reader) <- NetwatchDecode
 //   NetwatchDetect (block lists, alerts, detectors, YAML config) <- NetwatchDecode, NetwatchFlow, NetwatchHost
-//   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow, NetwatchStats, NetwatchHost, NetwatchDetect
+//   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow, NetwatchStats, NetwatchHost, NetwatchDetect, NetwatchGeo
 //   netwatch (command line) <- all of the above
 let package = Package(
     name: "netwatch",
@@ -19,6 +20,7 @@ let package = Package(
         .library(name: "NetwatchView", targets: ["NetwatchView"]),
         .library(name: "NetwatchFlow", targets: ["NetwatchFlow"]),
         .library(name: "NetwatchDetect", targets: ["NetwatchDetect"]),
+        .library(name: "NetwatchGeo", targets: ["NetwatchGeo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,11 +34,12 @@ let package = Package(
         .target(name: "NetwatchStats", dependencies: ["NetwatchDecode"]),
         .target(name: "NetwatchHost", dependencies: ["NetwatchDecode"]),
         .target(name: "NetwatchDetect", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchHost", .product(name: "Yams", package: "Yams")]),
-        .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect"]),
+        .target(name: "NetwatchGeo", dependencies: ["NetwatchDecode"]),
+        .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo"]),
         .executableTarget(
             name: "netwatch",
             dependencies: [
-                "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchView",
+                "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchView",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +52,7 @@ let package = Package(
         .testTarget(name: "NetwatchDetectTests", dependencies: ["NetwatchDetect", "NetwatchHost", "NetwatchDecode", "NetwatchFlow", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchFlowTests", dependencies: ["NetwatchFlow", "NetwatchStats", "NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchCaptureTests", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
+        .testTarget(name: "NetwatchGeoTests", dependencies: ["NetwatchGeo", "NetwatchDecode", "NetwatchView", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchCLITests", dependencies: ["netwatch", "NetwatchDecode", "NetwatchTestSupport"]),
     ]
 )

@@ -51,7 +51,7 @@ extension IPAddress {
         }
     }
 
-    static func parseIPv4(_ s: ArraySlice<UInt8>) -> UInt32? {
+    package static func parseIPv4(_ s: ArraySlice<UInt8>) -> UInt32? {
         var value: UInt32 = 0
         var part: UInt32 = 0
         var digits = 0
@@ -75,7 +75,7 @@ extension IPAddress {
         return value << 8 | part
     }
 
-    static func parseIPv6(_ s: ArraySlice<UInt8>) -> (UInt64, UInt64)? {
+    package static func parseIPv6(_ s: ArraySlice<UInt8>) -> (UInt64, UInt64)? {
         guard s.count >= 2, s.count <= 45 else { return nil }
         var groups: [UInt16] = []
         var gapAt: Int? = nil

@@ -36,3 +36,30 @@ func readSmallFile(_ path: String, limit: Int = 16 << 20) -> [UInt8]? {
     }
     return result
 }
+
+/// The names in a directory (no "." or ".."); nil when it cannot be read.
+func directoryEntries(_ path: String) -> [String]? {
+    guard let dir = opendir(path) else { return nil }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+}
+
+/// The directory holding the running netwatch binary.
+func executableDirectory() -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    #if os(Linux)
+    let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    let path = n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+    #else
+    let path = CommandLine.arguments[0]
+    #endif
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return String(path[..<slash])
+}

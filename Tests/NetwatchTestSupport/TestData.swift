@@ -142,3 +142,11 @@ public func udpPacket(src: UInt16, dst: UInt16, _ payload: [UInt8]) -> [UInt8] {
     p += [UInt8(src >> 8), UInt8(src & 0xFF), UInt8(dst >> 8), UInt8(dst & 0xFF), UInt8(udpLength >> 8), UInt8(udpLength & 0xFF), 0, 0]
     return p + payload
 }
+
+/// Runs a python3 script that needs `modules`; skips when python3 or a module is missing.
+public func runPython(_ script: String, _ arguments: [String], modules: [String], timeout: TimeInterval = 300) throws -> CommandResult {
+    guard let python = which("python3") else { throw XCTSkip("python3 is not installed (scripts/setup --test installs it)") }
+    let check = try runCommand(python, ["-c", "import " + modules.joined(separator: ", ")])
+    guard check.status == 0 else { throw XCTSkip("python modules \(modules.joined(separator: ", ")) are missing (scripts/setup --test installs them)") }
+    return try runCommand(python, ["-c", script] + arguments, timeout: timeout)
+}

@@ -1,14 +1,14 @@
 /// Disjoint sorted address ranges, each naming the most specific entry that covers it, built
 /// from CIDR blocks (which nest or are disjoint, never partly overlap). Lookup is a binary
 /// search over the starts, narrowed by a table of the top 16 bits.
-struct RangeTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable {
-    private(set) var starts: [Address] = []
-    private(set) var ends: [Address] = []
-    private(set) var entries: [Int32] = []
+package struct RangeTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable {
+    @usableFromInline private(set) var starts: [Address] = []
+    @usableFromInline private(set) var ends: [Address] = []
+    @usableFromInline private(set) var entries: [Int32] = []
     /// For each value of the top 16 bits, the first range that could hold such an address.
-    private var index: [Int32] = []
+    @usableFromInline private(set) var index: [Int32] = []
 
-    init(_ blocks: [(start: Address, end: Address, entry: Int32)]) {
+    package init(_ blocks: [(start: Address, end: Address, entry: Int32)]) {
         // Wider blocks first at equal starts, so nested ones come after their parent.
         let sorted = blocks.sorted { $0.start != $1.start ? $0.start < $1.start : ($0.end != $1.end ? $0.end > $1.end : $0.entry < $1.entry) }
         var stack: [(start: Address, end: Address, entry: Int32)] = []
@@ -55,11 +55,11 @@ struct RangeTable<Address: FixedWidthInteger & UnsignedInteger & Sendable>: Send
         }
     }
 
-    var count: Int { starts.count }
+    package var count: Int { starts.count }
 
     /// The entry covering `address`, or -1.
-    @inline(__always)
-    func lookup(_ address: Address) -> Int32 {
+    @inlinable @inline(__always)
+    package func lookup(_ address: Address) -> Int32 {
         let top = Int(address >> (Address.bitWidth - 16))
         var lo = Int(index[top])
         var hi = top == 65535 ? starts.count : min(starts.count, Int(index[top + 1]) + 1)
