@@ -8,7 +8,8 @@ import PackageDescription
 //   NetwatchHost (the host's socket table: procfs on Linux, behind SocketSource) <- NetwatchDecode
 //   NetwatchGeo (GeoIP: DB-IP CSV range tables, MaxMind DB reader) <- NetwatchDecode
 //   NetwatchDetect (block lists, alerts, detectors, YAML config) <- NetwatchDecode, NetwatchFlow, NetwatchHost
-//   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow, NetwatchStats, NetwatchHost, NetwatchDetect, NetwatchGeo
+//   NetwatchTimeline (per remote address activity over time) <- NetwatchDecode, NetwatchFlow, NetwatchHost, NetwatchDetect
+//   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow, NetwatchStats, NetwatchHost, NetwatchDetect, NetwatchGeo, NetwatchTimeline
 //   netwatch (command line) <- all of the above
 let package = Package(
     name: "netwatch",
@@ -35,11 +36,12 @@ let package = Package(
         .target(name: "NetwatchHost", dependencies: ["NetwatchDecode"]),
         .target(name: "NetwatchDetect", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchHost", .product(name: "Yams", package: "Yams")]),
         .target(name: "NetwatchGeo", dependencies: ["NetwatchDecode"]),
-        .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo"]),
+        .target(name: "NetwatchTimeline", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchHost", "NetwatchDetect"]),
+        .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchTimeline"]),
         .executableTarget(
             name: "netwatch",
             dependencies: [
-                "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchView",
+                "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchTimeline", "NetwatchView",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

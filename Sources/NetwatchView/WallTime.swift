@@ -31,6 +31,14 @@ public enum WallTime {
         return "\(date(parts)) \(clock(parts))"
     }
 
+    /// `20261122_061500`, for file names.
+    public static func fileStamp(_ time: Double) -> String {
+        var t = time_t(Int64(time.rounded(.down)))
+        var parts = tm()
+        localtime_r(&t, &parts)
+        return "\(parts.tm_year + 1900)\(pad(Int(parts.tm_mon) + 1, 2))\(pad(Int(parts.tm_mday), 2))_\(pad(Int(parts.tm_hour), 2))\(pad(Int(parts.tm_min), 2))\(pad(Int(parts.tm_sec), 2))"
+    }
+
     /// `06:15:00`.
     public static func clockTime(_ time: Double) -> String {
         var t = time_t(Int64(time.rounded(.down)))
@@ -42,7 +50,7 @@ public enum WallTime {
     private static func date(_ p: tm) -> String { "\(p.tm_year + 1900)-\(pad(Int(p.tm_mon) + 1, 2))-\(pad(Int(p.tm_mday), 2))" }
     private static func clock(_ p: tm) -> String { "\(pad(Int(p.tm_hour), 2)):\(pad(Int(p.tm_min), 2)):\(pad(Int(p.tm_sec), 2))" }
 
-    static func pad(_ n: Int, _ digits: Int) -> String {
+    public static func pad(_ n: Int, _ digits: Int) -> String {
         let s = String(n)
         return String(repeating: "0", count: max(0, digits - s.count)) + s
     }

@@ -5,6 +5,7 @@ import NetwatchDetect
 import NetwatchFlow
 import NetwatchHost
 import NetwatchStats
+import NetwatchTimeline
 import NetwatchView
 #if canImport(Glibc)
 import Glibc
@@ -26,6 +27,8 @@ final class PacketPipeline {
         var showEnded = false
         var records: ConnectionRecordWriter?
         var recordsBuffer: OutputBuffer?
+        /// The timeline command's reader of flow events.
+        var timeline: FlowTimelineFeed?
     }
 
     /// Statistics: a live block every `interval` seconds (0: none), a final block, JSON lines.
@@ -69,6 +72,8 @@ final class PacketPipeline {
     var alertWriter: AlertWriter?
     /// Print nothing but alerts: no statistics, no closing summary (`--alerts-only`).
     var alertsOnly = false
+    /// Called between packets (live: at least every 100 ms), for views that redraw.
+    var onTick: (() -> Void)?
     private var lastPacketTime: Int64 = 0
 
     init(source: PacketSource, output: OutputBuffer, view: View, filter: OfflineFilter?, limit: Int?, writerPlan: WriterPlan?, palette: Palette,
@@ -143,6 +148,7 @@ final class PacketPipeline {
                     }
                 }
                 if let detector { detector.observe(packet, update, flows, time: time) }
+                if let feed = outputs.timeline, let update { feed.packet(flows[update.index], isNew: update.isNew, time: time) }
                 if time >= nextSweep {
                     if nextSweep != Int64.min {
                         flows.expire(now: time) { Self.ended($0, $1, outputs) }
@@ -170,6 +176,7 @@ final class PacketPipeline {
                 lastDetectorTick = Self.wallClock()
                 detector.tick(now: Self.realTime())
             }
+            onTick?()
             output.flush()
             flowOutputs.recordsBuffer?.flush()
             guard plan.interval > 0 && plan.live else { return }
@@ -233,6 +240,8 @@ final class PacketPipeline {
     private static func ended(_ flow: Flow, _ reason: FlowEnd, _ outputs: FlowOutputs) {
         if outputs.showEnded { outputs.view?.writeEnd(flow, reason) }
         outputs.records?.writeEnd(flow, reason)
+        // A flow still open when a capture ends was open then: the timeline keeps it so.
+        if reason != .shutdown { outputs.timeline?.ended(flow, time: flow.last) }
     }
 
     @inline(__always)
