@@ -39,9 +39,18 @@ public struct TimelineView {
         }
     }
 
-    public var legend: String {
-        let items: [(TimelineMark, String)] = [(.new, "new"), (.active, "active"), (.listening, "listening/half-open"), (.closed, "closed"), (.idle, "idle")]
-        return "Legend: " + items.map { colour ? code($0.0) + $0.0.symbol + Self.reset + " " + $0.1 : $0.0.symbol + " " + $0.1 }.joined(separator: "  ")
+    public var legend: String { legend(columns: nil) }
+
+    /// The legend, shortened to fit `columns` (it is coloured, so it cannot be cut blindly).
+    public func legend(columns: Int?) -> String {
+        let long: [(TimelineMark, String)] = [(.new, "new"), (.active, "active"), (.listening, "listening/half-open"), (.closed, "closed"), (.idle, "idle")]
+        let short: [(TimelineMark, String)] = [(.new, "new"), (.active, "active"), (.listening, "half-open"), (.closed, "closed"), (.idle, "idle")]
+        for (prefix, items) in [("Legend: ", long), ("", short), ("", long.map { ($0.0, "") })] {
+            let plainWidth = prefix.count + items.map { 1 + ($0.1.isEmpty ? 0 : 1 + $0.1.count) }.reduce(0, +) + 2 * (items.count - 1)
+            if let columns, plainWidth > columns, !items[0].1.isEmpty { continue }
+            return prefix + items.map { (colour ? code($0.0) + $0.0.symbol + Self.reset : $0.0.symbol) + ($0.1.isEmpty ? "" : " " + $0.1) }.joined(separator: "  ")
+        }
+        return ""
     }
 
     /// `203.0.113.7 (host.example)`; the name is sanitised by whoever resolved it.
@@ -94,7 +103,7 @@ public struct TimelineView {
     /// One dashboard frame for a screen of `columns` x `rows` (nil: every row, full width),
     /// lines separated by "\n", without escapes for cursor movement.
     public func frame(_ t: Timeline, source: String, columns: Int?, rows: Int?, labels: (Int) -> Labels) -> [String] {
-        var lines = [clip(header(t, source: source), columns), clip(legend, columns, visible: legendWidth)]
+        var lines = [clip(header(t, source: source), columns), legend(columns: columns)]
         let order = t.ranked(window: width)
         let end = t.currentSlot + 1
         let maxRows = rows.map { max(0, $0 - 3) } ?? order.count
@@ -133,11 +142,8 @@ public struct TimelineView {
         return lines
     }
 
-    private var legendWidth: Int { 8 + 5 * 2 + 3 + 6 + 19 + 6 + 4 + 4 * 2 + 5 * 2 }
-
-    private func clip(_ s: String, _ columns: Int?, visible: Int? = nil) -> String {
-        guard let columns, (visible ?? s.unicodeScalars.count) > columns else { return s }
-        if visible != nil { return s }  // coloured text: the terminal cuts it
+    private func clip(_ s: String, _ columns: Int?) -> String {
+        guard let columns, s.unicodeScalars.count > columns else { return s }
         return String(String.UnicodeScalarView(s.unicodeScalars.prefix(max(0, columns - 1)))) + "…"
     }
 

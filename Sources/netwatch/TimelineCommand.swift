@@ -207,15 +207,16 @@ struct TimelineCommand: ParsableCommand {
         let t = session.timeline
         var failed = false
         if let pct = saveThreshold {
-            let name = "frequent_ips_\(pct == pct.rounded() ? String(Int(pct)) : String(pct))pct_\(WallTime.fileStamp(WallTime.now())).txt"
+            let pctText = pct == pct.rounded() ? String(Int(pct)) : String(pct)
+            let name = "frequent_ips_\(pctText)pct_\(WallTime.fileStamp(WallTime.now())).txt"
             let total = max(1, t.slotCount)
             let frequent = t.hosts.filter { Double($0.markedSlots) * 100 >= pct * Double(total) }.sorted { $0.markedSlots > $1.markedSlots }
-            var text = "# netwatch timeline: IPs connected at least \(TimelineView.interval(pct).replacingOccurrences(of: " s", with: ""))% of the run\n"
+            var text = "# netwatch timeline: IPs connected at least \(pctText)% of the run\n"
             text += "# run: \(WallTime.readable(run.started)) to \(WallTime.readable(run.ended)), \(total) columns of \(TimelineView.interval(t.interval)), source: \(run.source)\n"
             text += "# usable as: netwatch timeline --filter-file \(name)\n"
             for h in frequent { text += "\(h.address)\n" }
             if writeFile(name, text) {
-                printError("netwatch: \(frequent.count) IPs connected at least \(pct)% of the run written to \(name)")
+                printError("netwatch: \(frequent.count) IPs connected at least \(pctText)% of the run written to \(name)")
             } else { failed = true }
         }
         var path = output
