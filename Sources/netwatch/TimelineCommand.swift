@@ -114,7 +114,10 @@ struct TimelineCommand: ParsableCommand {
             if lookupASN && !db.hasASN { printError("netwatch: warning: no ASN database loaded; networks show as AS?") }
         }
         let view = TimelineView(colour: colour, width: width, showCountry: lookupCountry, showASN: lookupASN)
-        if let n = benchRows { return bench(rows: n, view: view, db: db) }
+        if let n = benchRows {
+            // Coloured, as on a terminal: the escapes are part of the cost.
+            return bench(rows: n, view: TimelineView(colour: true, width: width, showCountry: lookupCountry, showASN: lookupASN), db: db)
+        }
 
         let timeline = Timeline(interval: interval, filter: filter)
         timeline.keepsEvents = scroll
