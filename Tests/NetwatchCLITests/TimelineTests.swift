@@ -228,6 +228,43 @@ final class TimelineLiveTests: XCTestCase {
         XCTAssertFalse(text.contains("\u{1B}"), "no raw escapes in the export")
     }
 
+    /// On a terminal: colours unless NO_COLOR or --no-color, and the question on exit that
+    /// saves the timeline when no -o was given.
+    func testColoursAndTheSaveQuestionOnATerminal() throws {
+        guard which("tmux") != nil else { throw XCTSkip("tmux is not installed (scripts/setup --test installs it)") }
+        let capture = try TestData.path("pcap/mixed/zeek_wikipedia.pcap")
+        let binary = try netwatchBinary()
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (setting, coloured) in [("env -u NO_COLOR", true), ("env NO_COLOR=1", false), ("env -u NO_COLOR", false)] {
+            let session = "nwtc\(UInt32.random(in: 0..<1_000_000))"
+            let flag = coloured || setting.contains("NO_COLOR=1") ? "" : "--no-color"
+            try tmux("new-session -d -s \(session) -x 200 -y 40 'cd \(dir.path) && \(setting) TZ=UTC \(binary) timeline -r \(capture) \(flag); sleep 30'")
+            defer { _ = try? tmux("kill-session -t \(session)") }
+            var s = ""
+            for _ in 0..<100 {
+                s = try tmux("capture-pane -p -J -e -t \(session)")
+                if s.contains("[y/N]") { break }
+                usleep(100_000)
+            }
+            XCTAssertTrue(s.contains("Save the timeline to a file? [y/N]"), s)
+            XCTAssertEqual(s.contains("\u{1B}[32m▲"), coloured, "\(setting) \(flag): \(s)")
+            XCTAssertEqual(s.contains("\u{1B}[3"), coloured, "\(setting) \(flag): \(s)")
+            if coloured {
+                _ = try tmux("send-keys -t \(session) y Enter")
+                usleep(300_000)
+                _ = try tmux("send-keys -t \(session) answered.txt Enter")
+                for _ in 0..<50 where !FileManager.default.fileExists(atPath: dir.appendingPathComponent("answered.txt").path) { usleep(100_000) }
+                usleep(200_000)
+                let text = try String(contentsOf: dir.appendingPathComponent("answered.txt"), encoding: .utf8)
+                XCTAssertTrue(text.hasPrefix("# netwatch timeline export\n"), text)
+                XCTAssertTrue(text.contains("== 10 most active =="), text)
+            } else {
+                _ = try tmux("send-keys -t \(session) Enter")
+            }
+        }
+    }
+
     /// The event log from the live socket table: NEW and CLOSED lines, a status line every 10 s.
     func testScrollModeFromTheSocketTable() throws {
         let hosts = try TestHosts()
