@@ -20,23 +20,20 @@ public struct GeoCSVTable: Sendable {
     /// the load with an error naming the file and line.
     public init(kind: Kind, paths: [String]) throws(GeoError) {
         var parser = GeoCSVParser(kind: kind)
-        for path in paths {
-            let bytes = try GeoFile.contents(path)
-            try parser.parse(bytes, name: path)
-        }
-        self.kind = kind
-        files = paths
-        rows = parser.rows
-        networks = parser.networks
-        ranges = AddressRanges(v4: parser.v4, v6: parser.v6)
+        for path in paths { try parser.parse(try GeoFile.contents(path), name: path) }
+        self.init(parser, files: paths)
     }
 
     /// Parses text as one file called `name` (tests, fuzzing).
     public init(kind: Kind, text: String, name: String) throws(GeoError) {
         var parser = GeoCSVParser(kind: kind)
         try parser.parse(Array(text.utf8), name: name)
-        self.kind = kind
-        files = [name]
+        self.init(parser, files: [name])
+    }
+
+    private init(_ parser: GeoCSVParser, files: [String]) {
+        kind = parser.kind
+        self.files = files
         rows = parser.rows
         networks = parser.networks
         ranges = AddressRanges(v4: parser.v4, v6: parser.v6)
@@ -45,7 +42,6 @@ public struct GeoCSVTable: Sendable {
     /// The number of disjoint ranges after adjacent rows with the same answer were merged.
     public var rangeCount: Int { ranges.count }
 
-    @inlinable
     public func lookup(_ address: IPAddress) -> GeoInfo {
         var info = GeoInfo()
         fill(&info, address)

@@ -8,11 +8,6 @@ public struct GeoDatabase: Sendable {
 
     public init() {}
 
-    public init(tables: [GeoCSVTable], mmdbs: [MaxMindDB]) {
-        self.tables = tables
-        self.mmdbs = mmdbs
-    }
-
     public var isEmpty: Bool { tables.isEmpty && mmdbs.isEmpty }
 
     public var hasCountry: Bool {
@@ -59,10 +54,6 @@ public struct GeoDatabase: Sendable {
 
     public mutating func add(mmdb path: String) throws(GeoError) {
         mmdbs.append(try MaxMindDB(path: path))
-    }
-
-    public mutating func add(_ table: GeoCSVTable) {
-        tables.append(table)
     }
 }
 

@@ -23,8 +23,14 @@ public final class ReverseResolver: @unchecked Sendable {
     private var queue: [IPAddress] = []
     public let timeout: Double
     private let maxEntries: Int
-    public private(set) var resolved = 0
-    public private(set) var failed = 0
+    private var found = 0
+
+    /// Names found so far.
+    public var resolved: Int {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        return found
+    }
 
     public init(workers: Int = 4, timeout: Double = 3, maxEntries: Int = 65_536) {
         self.timeout = timeout
@@ -60,7 +66,6 @@ public final class ReverseResolver: @unchecked Sendable {
         if let known = cache[address] {
             if known == .pending, let since = asked[address], monotonic() - since > timeout {
                 cache[address] = Answer.none
-                failed += 1
                 return .none
             }
             return known
@@ -84,7 +89,7 @@ public final class ReverseResolver: @unchecked Sendable {
             let name = monotonic() - since > timeout ? nil : Self.lookup(address)
             pthread_mutex_lock(&lock)
             if cache[address] == .pending || name != nil {
-                if name == nil { failed += 1 } else { resolved += 1 }
+                if name != nil { found += 1 }
                 cache[address] = name.map { .name($0) } ?? Answer.none
             }
             pthread_mutex_unlock(&lock)

@@ -24,8 +24,6 @@ public struct AddressFilter: Sendable {
 
     static let special = NetworkSet(specialPurpose)!
 
-    public static func isSpecialPurpose(_ address: IPAddress) -> Bool { special.contains(address) }
-
     public func hides(_ address: IPAddress) -> Bool {
         (hideLocal && Self.special.contains(address)) || (!lists.isEmpty && lists.contains(address))
     }

@@ -45,11 +45,8 @@ public final class Timeline {
     /// Seconds from the start to now.
     public var elapsed: Double { start.map { now - $0 } ?? 0 }
 
-    public subscript(address: IPAddress) -> TimelineHost? {
-        index[Self.normal(address)].map { hosts[$0] }
-    }
-
-    public func setHost(_ i: Int, _ change: (inout TimelineHost) -> Void) { change(&hosts[i]) }
+    /// Where `address` is in `hosts`, if it has a row.
+    public func hostIndex(_ address: IPAddress) -> Int? { index[Self.normal(address)] }
 
     public func takeEvents() -> [TimelineEvent] {
         defer { events.removeAll(keepingCapacity: true) }

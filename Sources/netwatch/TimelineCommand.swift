@@ -260,11 +260,16 @@ struct TimelineCommand: ParsableCommand {
     /// The dashboard's own cost: N hosts, each with a connection that opens, stays and closes,
     /// drawn once per time unit for --duration seconds (default 10) on a screen tall enough for
     /// every row, to /dev/null.
-    #if canImport(Glibc)
-    private var rusageSelf: __rusage_who_t { __rusage_who_t(RUSAGE_SELF.rawValue) }
-    #else
-    private var rusageSelf: Int32 { RUSAGE_SELF }
-    #endif
+    /// User plus system CPU time of this process so far.
+    private func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
 
     private func bench(rows: Int, view: TimelineView, db: GeoDatabase) {
         let timeline = Timeline(interval: interval, maxHosts: rows + 1)
@@ -273,9 +278,7 @@ struct TimelineCommand: ParsableCommand {
         session.screenOverride = (columns: 250, rows: rows + 5)
         timeline.onNewHost = { [unowned session] i in session.annotate(i) }
         let seconds = duration ?? 10
-        var usage = rusage()
-        getrusage(rusageSelf, &usage)
-        let cpu0 = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        let cpu0 = cpuSeconds()
         let wall0 = PacketPipeline.wallClock()
         var frames = 0
         var tick = 0
@@ -295,8 +298,7 @@ struct TimelineCommand: ParsableCommand {
             let next = wall0 + Double(tick) * interval
             while PacketPipeline.wallClock() < next { usleep(5_000) }
         }
-        getrusage(rusageSelf, &usage)
-        let cpu1 = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        let cpu1 = cpuSeconds()
         let wall = PacketPipeline.wallClock() - wall0
         print("dashboard: \(rows) rows, \(frames) frames in \(Int(wall)) s, CPU \(String(Int((cpu1 - cpu0) / wall * 1000) / 10)).\(Int((cpu1 - cpu0) / wall * 1000) % 10)% of one core (updating the model and drawing)")
     }

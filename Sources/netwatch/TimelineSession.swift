@@ -124,8 +124,7 @@ final class TimelineSession {
     func drainEvents() {
         guard scroll else { return }
         for e in timeline.takeEvents() {
-            let i = timeline.hosts.firstIndex { $0.address == e.address }
-            line(view.event(e, i.map(labels) ?? TimelineView.Labels()))
+            line(view.event(e, timeline.hostIndex(e.address).map(labels) ?? TimelineView.Labels()))
         }
         out.flush()
     }

@@ -4,16 +4,6 @@ import XCTest
 
 /// netwatch on a real terminal (tmux), read back with capture-pane as a person would see it.
 final class TerminalTests: XCTestCase {
-    /// A new session may start tmux's server, which outlives the call: Foundation's `Process`
-    /// was seen never to reap the shell then (and a pipe would never reach EOF), so this one
-    /// call goes through `system()`, which waits with waitpid itself, output to /dev/null.
-    func tmux(_ arguments: String) throws -> String {
-        guard arguments.hasPrefix("new-session") else { return try shell("tmux \(arguments)") }
-        let status = system("tmux \(arguments) </dev/null >/dev/null 2>&1")
-        guard status == 0 else { throw ShellError(description: "tmux \(arguments) exited \(status)") }
-        return ""
-    }
-
     func testInteractiveSetupOnATerminal() throws {
         guard which("tmux") != nil else { throw XCTSkip("tmux is not installed (scripts/setup --test installs it)") }
         let hosts = try TestHosts()

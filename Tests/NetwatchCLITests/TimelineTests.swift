@@ -141,13 +141,6 @@ final class TimelineTests: XCTestCase {
 
 /// The live timeline between network-namespace test hosts.
 final class TimelineLiveTests: XCTestCase {
-    func tmux(_ arguments: String) throws -> String {
-        guard arguments.hasPrefix("new-session") else { return try shell("tmux \(arguments)") }
-        let status = system("tmux \(arguments) </dev/null >/dev/null 2>&1")
-        guard status == 0 else { throw ShellError(description: "tmux \(arguments) exited \(status)") }
-        return ""
-    }
-
     static let hold = "import socket, sys, time; s = socket.create_connection((sys.argv[1], 8080)); time.sleep(float(sys.argv[2])); s.close()"
     static let silentDNS = "import socket, sys; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((sys.argv[1], 53))\nwhile True: s.recvfrom(512)"
 

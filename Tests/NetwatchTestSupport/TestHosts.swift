@@ -194,3 +194,15 @@ public let dnsResponderScript = """
         answer = b"\\xc0\\x0c\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x3c\\x00\\x04" + bytes([10, 77, 0, 99])
         s.sendto(q[:2] + b"\\x81\\x80" + q[4:6] + b"\\x00\\x01\\x00\\x00\\x00\\x00" + question + answer, peer)
     """
+
+/// Runs a tmux command, returning what it printed. A new session may start tmux's server,
+/// which outlives the call: Foundation's `Process` was seen never to reap the shell then (and
+/// a pipe would never reach EOF), so `new-session` goes through `system()`, which waits with
+/// waitpid itself, output to /dev/null.
+@discardableResult
+public func tmux(_ arguments: String) throws -> String {
+    guard arguments.hasPrefix("new-session") else { return try shell("tmux \(arguments)") }
+    let status = system("tmux \(arguments) </dev/null >/dev/null 2>&1")
+    guard status == 0 else { throw ShellError(description: "tmux \(arguments) exited \(status)") }
+    return ""
+}
