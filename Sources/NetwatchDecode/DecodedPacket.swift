@@ -62,7 +62,10 @@ public struct DecodedPacket: Sendable {
     @inlinable public mutating func flag(_ layer: Layer, _ kind: DecodeIssue.Kind) {
         if issue == nil { issue = DecodeIssue(layer, kind) }
     }
-    @inlinable public var hasPorts: Bool { transport == .tcp || transport == .udp }
+    @inlinable public var hasPorts: Bool {
+        // Always: the inliner otherwise prices in a copy of the whole packet and declines.
+        @inline(always) get { transport == .tcp || transport == .udp }
+    }
 }
 
 public enum NetworkProtocol: UInt8, Sendable {

@@ -12,6 +12,10 @@ public struct SeededHash {
 
     @inlinable public init() { state = SeededHash.seed }
 
+    /// A hasher from a copy of `seed` held by the caller: the per-packet tables keep one, so
+    /// the hot path does not go through the global's lazy initialisation check.
+    @inlinable public init(seed: UInt64) { state = seed }
+
     @inlinable @inline(__always)
     public mutating func add(_ word: UInt64) {
         state = (state ^ word) &* 0x9E37_79B9_7F4A_7C15

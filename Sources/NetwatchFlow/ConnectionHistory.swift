@@ -5,15 +5,15 @@ import NetwatchDecode
 /// S SYN, H SYN-ACK, A pure ACK, D data, F FIN, R RST.
 public struct ConnectionHistory: Sendable, Equatable {
     /// Up to 12 letters, packed; `seen` has one bit per letter and side.
-    private var letters: UInt64 = 0
-    private var count: UInt8 = 0
-    private var seen: UInt16 = 0
+    @usableFromInline var letters: UInt64 = 0
+    @usableFromInline var count: UInt8 = 0
+    @usableFromInline var seen: UInt16 = 0
 
     public init() {}
 
     private static let order: [UInt8] = Array("SHADFR".utf8)
 
-    @inline(__always)
+    @inlinable @inline(always)
     mutating func record(_ letter: Int, originator: Bool) {
         let bit = UInt16(1) << UInt16(letter * 2 + (originator ? 0 : 1))
         guard seen & bit == 0, count < 12 else { return }
@@ -23,7 +23,7 @@ public struct ConnectionHistory: Sendable, Equatable {
     }
 
     /// The letters a TCP segment adds.
-    @inline(__always)
+    @inlinable @inline(always)
     mutating func record(_ flags: TCPFlags, payload: Int, originator: Bool) {
         if flags.contains(.syn) {
             record(flags.contains(.ack) ? 1 : 0, originator: originator)
@@ -36,7 +36,7 @@ public struct ConnectionHistory: Sendable, Equatable {
     }
 
     /// Payload seen on a datagram flow (Zeek writes D/d for UDP too).
-    mutating func recordData(originator: Bool) { record(3, originator: originator) }
+    @inlinable mutating func recordData(originator: Bool) { record(3, originator: originator) }
 
     public var text: String {
         var out = [UInt8]()

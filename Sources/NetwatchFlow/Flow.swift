@@ -32,9 +32,20 @@ public struct Flow: Sendable {
     /// The process owning the local socket (when capturing on this host), or -1.
     public var pid: Int32 = -1
     // Table bookkeeping: hash, and neighbours in least-recently-seen order.
-    var hash: UInt32 = 0
-    var newer: Int32 = -1
-    var older: Int32 = -1
+    @usableFromInline var hash: UInt32 = 0
+    @usableFromInline var newer: Int32 = -1
+    @usableFromInline var older: Int32 = -1
+
+    @inlinable
+    init(key: FlowKey, originatorIsLow: Bool, id: UInt64, transport: TransportProtocol, first: Int64, last: Int64, hash: UInt32) {
+        self.key = key
+        self.originatorIsLow = originatorIsLow
+        self.id = id
+        self.transport = transport
+        self.first = first
+        self.last = last
+        self.hash = hash
+    }
 
     public var originator: (address: IPAddress, port: UInt16) {
         originatorIsLow ? (key.lowAddress, key.lowPort) : (key.highAddress, key.highPort)

@@ -11,8 +11,19 @@ public struct FlowKey: SeededHashable, Sendable {
     public var proto: UInt8
     public var vlan: UInt16
 
+    @inlinable
+    public init(lowAddress: IPAddress, highAddress: IPAddress, lowPort: UInt16, highPort: UInt16, proto: UInt8, vlan: UInt16) {
+        self.lowAddress = lowAddress
+        self.highAddress = highAddress
+        self.lowPort = lowPort
+        self.highPort = highPort
+        self.proto = proto
+        self.vlan = vlan
+    }
+
     /// The key of a decoded packet and whether its source is the key's low endpoint;
     /// nil for packets without an IP flow (ARP, non-first fragments, cut transport headers).
+    @inlinable @inline(always)
     public static func of(_ p: DecodedPacket) -> (key: FlowKey, sourceIsLow: Bool)? {
         guard p.network == .ipv4 || p.network == .ipv6, p.ipHeaderLength > 0, p.fragment.offset == 0 else { return nil }
         var srcPort: UInt16 = 0
@@ -46,7 +57,7 @@ public struct FlowKey: SeededHashable, Sendable {
         return make(src: p.icmp.quotedSource, dst: p.icmp.quotedDestination, srcPort: srcPort, dstPort: dstPort, proto: proto, vlan: p.vlanCount > 0 ? p.vlanIDs.0 : 0)
     }
 
-    @inline(__always)
+    @inlinable @inline(always)
     static func make(src: IPAddress, dst: IPAddress, srcPort: UInt16, dstPort: UInt16, proto: UInt8, vlan: UInt16) -> (key: FlowKey, sourceIsLow: Bool) {
         let sourceIsLow = src < dst || (src == dst && srcPort <= dstPort)
         if sourceIsLow {
@@ -57,7 +68,16 @@ public struct FlowKey: SeededHashable, Sendable {
 }
 
 extension FlowKey {
-    @inline(__always)
+    /// Written out so the flow table's probe compares in place (the synthesised one is not
+    /// inlined across modules).
+    @inlinable @inline(always)
+    public static func == (a: FlowKey, b: FlowKey) -> Bool {
+        a.lowAddress.low == b.lowAddress.low && a.highAddress.low == b.highAddress.low && a.lowAddress.high == b.lowAddress.high
+            && a.highAddress.high == b.highAddress.high && a.lowAddress.isIPv6 == b.lowAddress.isIPv6 && a.highAddress.isIPv6 == b.highAddress.isIPv6
+            && a.lowPort == b.lowPort && a.highPort == b.highPort && a.proto == b.proto && a.vlan == b.vlan
+    }
+
+    @inlinable @inline(always)
     public func hash(into h: inout SeededHash) {
         lowAddress.hash(into: &h)
         highAddress.hash(into: &h)

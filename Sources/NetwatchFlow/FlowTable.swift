@@ -1,3 +1,4 @@
+import CPrefetch
 import NetwatchDecode
 #if canImport(Glibc)
 import Glibc
@@ -18,35 +19,51 @@ public enum FlowEnd: String, Sendable {
 /// Every flow seen, keyed by a direction-independent 5-tuple (plus VLAN), with a hard bound
 /// on the number of flows.
 ///
-/// Storage is allocated once: an open-addressing index (linear probing, backward-shift
+/// Storage is mapped once: an open-addressing index (linear probing, backward-shift
 /// deletion) over a fixed array of flows, threaded on a least-recently-seen list. Each index
 /// slot holds the flow's hash beside its position, so probing and deletion touch a flow's
-/// record only when the hash matches. Lookups use a hash keyed per process (`SeededHash`), so
-/// crafted addresses cannot aim at one bucket. Expiry walks the list from the oldest flow and
-/// stops at the first one too young to expire under the shortest timeout, so its cost follows
-/// the flows that end. Mutable bookkeeping sits behind a pointer: the per-packet path pays no
-/// dynamic exclusivity checks.
+/// record only when the hash matches. The index starts small and doubles (to twice the
+/// capacity at most) as flows arrive, so a run with few flows touches, zeroes and misses in a
+/// small index rather than tens of megabytes. Lookups use a hash keyed per process
+/// (`SeededHash`), so crafted addresses cannot aim at one bucket. Expiry walks the list from
+/// the oldest flow and stops at the first one too young to expire under the shortest timeout,
+/// so its cost follows the flows that end. Mutable bookkeeping sits behind a pointer: the
+/// per-packet path pays no dynamic exclusivity checks.
 public final class FlowTable {
     public let capacity: Int
-    private let flows: UnsafeMutablePointer<Flow>
-    /// Per slot: hash << 32 | (flow index + 1), 0 when empty. Zeroed memory from `LargeAllocation`,
-    /// so start-up touches no page of the index until flows arrive.
-    private let slots: UnsafeMutablePointer<UInt64>
-    private let mask: Int
-    private let state: UnsafeMutablePointer<State>
+    @usableFromInline let flows: UnsafeMutablePointer<Flow>
+    @usableFromInline let state: UnsafeMutablePointer<State>
+    /// The index never grows past this many slots: twice the capacity, rounded up to a power of two.
+    @usableFromInline let maxSlots: Int
 
-    private struct State {
-        var timeouts: FlowTimeouts
+    @usableFromInline struct State {
+        @usableFromInline var timeouts: FlowTimeouts
+        /// Per slot: hash << 32 | (flow index + 1), 0 when empty. Zeroed memory from
+        /// `LargeAllocation`, touched only as flows arrive.
+        @usableFromInline var slots: UnsafeMutablePointer<UInt64>
+        @usableFromInline var mask: Int
+        @usableFromInline var seed: UInt64
         /// Flows removed, chained through `older`; flows never used come from `nextUnused`.
-        var freeHead: Int32 = -1
-        var nextUnused: Int32 = 0
-        var newest: Int32 = -1
-        var oldest: Int32 = -1
-        var nextID: UInt64 = 1
-        var count = 0
-        var created: UInt64 = 0
-        var expired: UInt64 = 0
-        var evicted: UInt64 = 0
+        @usableFromInline var freeHead: Int32 = -1
+        @usableFromInline var nextUnused: Int32 = 0
+        @usableFromInline var newest: Int32 = -1
+        @usableFromInline var oldest: Int32 = -1
+        @usableFromInline var nextID: UInt64 = 1
+        @usableFromInline var count = 0
+        @usableFromInline var created: UInt64 = 0
+        @usableFromInline var expired: UInt64 = 0
+        @usableFromInline var evicted: UInt64 = 0
+        /// One record more than the capacity: an evicted flow stays intact here (for whoever
+        /// reports it) while its old record takes the new flow, so eviction copies nothing.
+        @usableFromInline var spare: Int32
+
+        init(timeouts: FlowTimeouts, slots: UnsafeMutablePointer<UInt64>, mask: Int, seed: UInt64, spare: Int32) {
+            self.timeouts = timeouts
+            self.slots = slots
+            self.mask = mask
+            self.seed = seed
+            self.spare = spare
+        }
     }
 
     public var timeouts: FlowTimeouts {
@@ -57,27 +74,33 @@ public final class FlowTable {
     public var created: UInt64 { state.pointee.created }
     public var expired: UInt64 { state.pointee.expired }
     public var evicted: UInt64 { state.pointee.evicted }
+    /// Slots in the index now (it grows with the flows).
+    public var indexSlots: Int { state.pointee.mask + 1 }
 
-    /// Bytes one tracked flow costs: its record plus two index slots.
+    /// Bytes one tracked flow costs at the bound: its record plus two index slots.
     public static let bytesPerFlow = MemoryLayout<Flow>.stride + 2 * MemoryLayout<UInt64>.stride
 
     /// The flow count that fits in `bytes` of memory (the default bound is 256 MB).
     public static func capacity(forMemory bytes: Int) -> Int { max(1024, bytes / bytesPerFlow) }
 
+    /// The index's first size: 64k slots (512 KB), or the whole index when smaller.
+    static let initialSlots = 1 << 16
+
     public init(capacity: Int = FlowTable.capacity(forMemory: 256 << 20), timeouts: FlowTimeouts = FlowTimeouts()) {
         self.capacity = capacity
         var slotCount = 1
         while slotCount < capacity * 2 { slotCount <<= 1 }
-        mask = slotCount - 1
-        slots = LargeAllocation.allocate(UInt64.self, count: slotCount)
-        flows = LargeAllocation.allocate(Flow.self, count: capacity)
+        maxSlots = slotCount
+        slotCount = min(slotCount, Self.initialSlots)
+        flows = LargeAllocation.allocate(Flow.self, count: capacity + 1)
         state = .allocate(capacity: 1)
-        state.initialize(to: State(timeouts: timeouts))
+        state.initialize(to: State(timeouts: timeouts, slots: LargeAllocation.allocate(UInt64.self, count: slotCount), mask: slotCount - 1,
+                                   seed: SeededHash.seed, spare: Int32(capacity)))
     }
 
     deinit {
-        LargeAllocation.deallocate(flows, count: capacity)  // Flow is a trivial type: nothing to deinitialize
-        LargeAllocation.deallocate(slots, count: mask + 1)
+        LargeAllocation.deallocate(flows, count: capacity + 1)  // Flow is a trivial type: nothing to deinitialize
+        LargeAllocation.deallocate(state.pointee.slots, count: state.pointee.mask + 1)
         state.deallocate()
     }
 
@@ -97,24 +120,77 @@ public final class FlowTable {
         public var isFirstReply: Bool
         /// This packet completed the TCP handshake.
         public var completedHandshake: Bool
+        /// The table was full: the least recently seen flow made room (see `lastEvicted`).
+        public var evicted: Bool
+
+        @inlinable
+        init(index: Int32, isNew: Bool, fromOriginator: Bool, quoted: Int32, isFirstReply: Bool, completedHandshake: Bool, evicted: Bool) {
+            self.index = index
+            self.isNew = isNew
+            self.fromOriginator = fromOriginator
+            self.quoted = quoted
+            self.isFirstReply = isFirstReply
+            self.completedHandshake = completedHandshake
+            self.evicted = evicted
+        }
     }
+
+    /// The flow the last `update` with `evicted` set pushed out, as it was then (until the
+    /// next eviction).
+    public var lastEvicted: Flow { flows[Int(state.pointee.spare)] }
 
     /// Accounts one packet to its flow, creating the flow if needed; `ended` hears of a flow
     /// evicted to make room. Nil for packets that belong to no flow.
-    @inline(__always)
     public func update(_ p: DecodedPacket, time: Int64, wireLength: Int, ended: (Flow, FlowEnd) -> Void) -> Update? {
+        let update = self.update(p, time: time, wireLength: wireLength)
+        if let update, update.evicted { ended(lastEvicted, .evicted) }
+        return update
+    }
+
+    /// Starts loading the index slot `update` will probe for this packet and, when the table
+    /// is full, the slot of the flow it would evict. Called before other per-packet work
+    /// (statistics), so these cache misses overlap that work instead of stalling `update`.
+    @inlinable @inline(always)
+    public func prefetch(_ p: DecodedPacket) {
+        guard let (key, _) = FlowKey.of(p) else { return }
+        let slots = state.pointee.slots
+        let mask = state.pointee.mask
+        netwatch_prefetch(slots + (Int(hash(key)) & mask))
+        let oldest = state.pointee.oldest
+        if oldest >= 0 && state.pointee.freeHead < 0 && Int(state.pointee.nextUnused) == capacity {
+            netwatch_prefetch(slots + (Int(flows[Int(oldest)].hash) & mask))
+        }
+    }
+
+    /// Accounts one packet to its flow, creating the flow if needed. Nil for packets that
+    /// belong to no flow. The per-packet form: no closure to call, and so nothing to retain;
+    /// inlinable, so the caller's packet is read in place rather than copied for the call.
+    @inlinable @inline(always)
+    public func update(_ p: DecodedPacket, time: Int64, wireLength: Int) -> Update? {
         guard let (key, sourceIsLow) = FlowKey.of(p) else { return nil }
-        let hash = Self.hash(key)
+        let hash = self.hash(key)
         var (index, slot) = find(key, hash: hash)
         var isNew = false
+        var evicted = false
         if index < 0 {
             if state.pointee.freeHead < 0 && Int(state.pointee.nextUnused) == capacity {
-                evictOldest(ended)
+                // Full: the least recently seen flow leaves the index and keeps its record as
+                // the spare; the old spare takes the new flow.
+                let victim = state.pointee.oldest
+                unindex(victim)
+                index = state.pointee.spare
+                state.pointee.spare = victim
+                state.pointee.evicted += 1
+                evicted = true
                 // The eviction moved slots: find the empty one again.
-                slot = Int(hash) & mask
-                while slots[slot] != 0 { slot = (slot + 1) & mask }
+                slot = emptySlot(hash)
+            } else if (state.pointee.count + 1) * 2 > state.pointee.mask + 1 && state.pointee.mask + 1 < maxSlots {
+                grow()
+                slot = emptySlot(hash)
             }
-            if state.pointee.freeHead >= 0 {
+            if evicted {
+                // The spare's record, taken above.
+            } else if state.pointee.freeHead >= 0 {
                 index = state.pointee.freeHead
                 state.pointee.freeHead = flows[Int(index)].older
             } else {
@@ -123,11 +199,11 @@ public final class FlowTable {
             }
             // The originator sent the first packet; a first SYN-ACK comes from the responder.
             var originatorIsLow = sourceIsLow
-            if p.transport == .tcp && p.tcp.flags.contains([.syn, .ack]) { originatorIsLow.toggle() }
+            if p.transport == .tcp && p.tcp.flags.contains(.syn) && p.tcp.flags.contains(.ack) { originatorIsLow.toggle() }
             (flows + Int(index)).initialize(
                 to: Flow(key: key, originatorIsLow: originatorIsLow, id: state.pointee.nextID, transport: p.transport, first: time, last: time, hash: hash))
             state.pointee.nextID += 1
-            slots[slot] = UInt64(hash) << 32 | UInt64(index + 1)
+            state.pointee.slots[slot] = UInt64(hash) << 32 | UInt64(index + 1)
             state.pointee.count += 1
             state.pointee.created += 1
             isNew = true
@@ -141,26 +217,29 @@ public final class FlowTable {
         var quoted: Int32 = -1
         if p.icmp.hasQuotedFlow, let (quotedKey, _) = FlowKey.ofQuoted(p) {
             // An ICMP error (unreachable, time exceeded, ...) also counts on the flow it is about.
-            quoted = find(quotedKey, hash: Self.hash(quotedKey)).index
+            quoted = find(quotedKey, hash: self.hash(quotedKey)).index
             if quoted >= 0 {
                 flows[Int(quoted)].icmpErrors &+= 1
                 flows[Int(quoted)].lastICMPError = UInt16(p.icmp.type) << 8 | UInt16(p.icmp.code)
             }
         }
-        return Update(index: index, isNew: isNew, fromOriginator: fromOriginator, quoted: quoted, isFirstReply: isFirstReply, completedHandshake: completed)
+        return Update(index: index, isNew: isNew, fromOriginator: fromOriginator, quoted: quoted, isFirstReply: isFirstReply,
+                      completedHandshake: completed, evicted: evicted)
     }
 
-    @inline(__always)
-    private static func hash(_ key: FlowKey) -> UInt32 {
-        var hasher = SeededHash()
+    @inlinable @inline(always)
+    func hash(_ key: FlowKey) -> UInt32 {
+        var hasher = SeededHash(seed: state.pointee.seed)
         key.hash(into: &hasher)
         return UInt32(truncatingIfNeeded: hasher.value)
     }
 
     /// The flow with `key` and its slot, or index -1 and the empty slot that ends its probe.
-    @inline(__always)
-    private func find(_ key: FlowKey, hash: UInt32) -> (index: Int32, slot: Int) {
+    @inlinable @inline(always)
+    func find(_ key: FlowKey, hash: UInt32) -> (index: Int32, slot: Int) {
         let tag = UInt64(hash) << 32
+        let slots = state.pointee.slots
+        let mask = state.pointee.mask
         var slot = Int(hash) & mask
         while slots[slot] != 0 {
             let entry = slots[slot]
@@ -173,9 +252,36 @@ public final class FlowTable {
         return (-1, slot)
     }
 
+    @inlinable @inline(always)
+    func emptySlot(_ hash: UInt32) -> Int {
+        let slots = state.pointee.slots
+        let mask = state.pointee.mask
+        var slot = Int(hash) & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        return slot
+    }
+
+    /// Doubles the index and places every entry again by its hash. Rare (at most a few
+    /// dozen times a run), so a new flow's amortised cost stays constant.
+    @usableFromInline func grow() {
+        let oldSlots = state.pointee.slots
+        let oldCount = state.pointee.mask + 1
+        let newCount = oldCount * 2
+        let slots = LargeAllocation.allocate(UInt64.self, count: newCount)
+        let mask = newCount - 1
+        for i in 0..<oldCount where oldSlots[i] != 0 {
+            var slot = Int(oldSlots[i] >> 32) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = oldSlots[i]
+        }
+        LargeAllocation.deallocate(oldSlots, count: oldCount)
+        state.pointee.slots = slots
+        state.pointee.mask = mask
+    }
+
     /// Returns true when the packet completed the TCP handshake.
-    @inline(__always)
-    private func account(_ f: inout Flow, _ p: DecodedPacket, time: Int64, wireLength: Int, fromOriginator: Bool) -> Bool {
+    @inlinable @inline(always)
+    func account(_ f: inout Flow, _ p: DecodedPacket, time: Int64, wireLength: Int, fromOriginator: Bool) -> Bool {
         f.last = time
         let ipBytes = UInt64(p.ipLength)
         if fromOriginator { f.originatorWireBytes &+= UInt64(wireLength) } else { f.responderWireBytes &+= UInt64(wireLength) }
@@ -196,15 +302,15 @@ public final class FlowTable {
         f.history.record(p.tcp.flags, payload: payload, originator: fromOriginator)
         let wasEstablished = f.originatorState == .established
         if fromOriginator {
-            Self.advance(sender: &f.originatorState, peer: &f.responderState, p.tcp.flags)
+            FlowTable.advance(sender: &f.originatorState, peer: &f.responderState, p.tcp.flags)
         } else {
-            Self.advance(sender: &f.responderState, peer: &f.originatorState, p.tcp.flags)
+            FlowTable.advance(sender: &f.responderState, peer: &f.originatorState, p.tcp.flags)
         }
         return !wasEstablished && f.originatorState == .established
     }
 
     /// TCP endpoint transitions after Zeek's TCP analyzer, reduced to what conn_state reads.
-    @inline(__always)
+    @inlinable @inline(always)
     static func advance(sender: inout TCPEndpointState, peer: inout TCPEndpointState, _ flags: TCPFlags) {
         if flags.contains(.rst) {
             sender = .reset
@@ -257,27 +363,19 @@ public final class FlowTable {
             ended(flows[Int(index)], .shutdown)
             index = flows[Int(index)].newer
         }
-        memset(slots, 0, (mask + 1) * MemoryLayout<UInt64>.stride)
+        memset(state.pointee.slots, 0, (state.pointee.mask + 1) * MemoryLayout<UInt64>.stride)
         state.pointee.count = 0
         state.pointee.newest = -1
         state.pointee.oldest = -1
         state.pointee.freeHead = -1
         state.pointee.nextUnused = 0
-    }
-
-    private func evictOldest(_ ended: (Flow, FlowEnd) -> Void) {
-        let index = state.pointee.oldest
-        guard index >= 0 else { return }
-        let flow = flows[Int(index)]
-        remove(index)
-        state.pointee.evicted += 1
-        ended(flow, .evicted)
+        state.pointee.spare = Int32(capacity)
     }
 
     // MARK: Least-recently-seen list
 
-    @inline(__always)
-    private func link(_ index: Int32) {
+    @inlinable @inline(always)
+    func link(_ index: Int32) {
         let newest = state.pointee.newest
         flows[Int(index)].older = newest
         flows[Int(index)].newer = -1
@@ -286,25 +384,35 @@ public final class FlowTable {
         if state.pointee.oldest < 0 { state.pointee.oldest = index }
     }
 
-    @inline(__always)
-    private func unlink(_ index: Int32) {
+    @inlinable @inline(always)
+    func unlink(_ index: Int32) {
         let older = flows[Int(index)].older
         let newer = flows[Int(index)].newer
         if older >= 0 { flows[Int(older)].newer = newer } else { state.pointee.oldest = newer }
         if newer >= 0 { flows[Int(newer)].older = older } else { state.pointee.newest = older }
     }
 
-    @inline(__always)
-    private func touch(_ index: Int32) {
+    @inlinable @inline(always)
+    func touch(_ index: Int32) {
         guard state.pointee.newest != index else { return }
         unlink(index)
         link(index)
     }
 
+    /// Takes a flow out of the index and the list, onto the free list.
+    @usableFromInline func remove(_ index: Int32) {
+        unindex(index)
+        flows[Int(index)].id = 0
+        flows[Int(index)].older = state.pointee.freeHead
+        state.pointee.freeHead = index
+    }
+
     /// Takes a flow out of the index (backward-shift deletion keeps probe chains whole; the
-    /// hashes in the slots say where each entry belongs) and the list, onto the free list.
-    private func remove(_ index: Int32) {
+    /// hashes in the slots say where each entry belongs) and the list; its record is left as it was.
+    @usableFromInline func unindex(_ index: Int32) {
         unlink(index)
+        let slots = state.pointee.slots
+        let mask = state.pointee.mask
         let entry = UInt64(flows[Int(index)].hash) << 32 | UInt64(index + 1)
         var hole = Int(flows[Int(index)].hash) & mask
         while slots[hole] != entry { hole = (hole + 1) & mask }
@@ -320,9 +428,6 @@ public final class FlowTable {
             next = (next + 1) & mask
         }
         slots[hole] = 0
-        flows[Int(index)].id = 0
-        flows[Int(index)].older = state.pointee.freeHead
-        state.pointee.freeHead = index
         state.pointee.count -= 1
     }
 }

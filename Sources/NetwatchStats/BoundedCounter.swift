@@ -1,3 +1,4 @@
+import CPrefetch
 import NetwatchDecode
 
 /// Packet and byte counts per key in a fixed amount of memory.
@@ -16,17 +17,24 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         public var key: Key
         public var packets: UInt64
         public var bytes: UInt64
+
+        @inlinable init(key: Key, packets: UInt64, bytes: UInt64) {
+            self.key = key
+            self.packets = packets
+            self.bytes = bytes
+        }
     }
 
-    static var bucketSize: Int { 8 }
+    @inlinable static var bucketSize: Int { 8 }
     /// Per slot: tag (high 32 bits, from the hash, never 0) and Misra-Gries weight (low 32
     /// bits, saturating), 0 when empty. Slots fill from the start of their bucket and are never
     /// emptied, so the first empty slot ends a search.
-    let meta: UnsafeMutablePointer<UInt64>
-    let records: UnsafeMutablePointer<Entry>
-    let bucketMask: Int
-    let slotCount: Int
-    let overflow: UnsafeMutablePointer<UInt64>
+    @usableFromInline let meta: UnsafeMutablePointer<UInt64>
+    @usableFromInline let records: UnsafeMutablePointer<Entry>
+    @usableFromInline let bucketMask: Int
+    @usableFromInline let slotCount: Int
+    @usableFromInline let overflow: UnsafeMutablePointer<UInt64>
+    @usableFromInline let seed = SeededHash.seed
 
     /// Keys displaced or never admitted because a bucket was full: counts are lower bounds once non-zero.
     public var overflowed: UInt64 { overflow.pointee }
@@ -35,8 +43,8 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     /// comes zeroed from `LargeAllocation` and is touched only as keys arrive.
     public init(capacity: Int) {
         var buckets = 1
-        while buckets * Self.bucketSize < 2 * capacity { buckets <<= 1 }
-        slotCount = buckets * Self.bucketSize
+        while buckets * BoundedCounter.bucketSize < 2 * capacity { buckets <<= 1 }
+        slotCount = buckets * BoundedCounter.bucketSize
         bucketMask = buckets - 1
         meta = LargeAllocation.allocate(UInt64.self, count: slotCount)
         records = LargeAllocation.allocate(Entry.self, count: slotCount)
@@ -50,19 +58,38 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         overflow.deallocate()
     }
 
-    @inline(__always)
-    static func locate(_ key: Key) -> (hash: Int, tag: UInt64) {
-        var hasher = SeededHash()
-        key.hash(into: &hasher)
-        let value = hasher.value
-        return (Int(truncatingIfNeeded: value), (value | 0x1_0000_0000) & 0xFFFF_FFFF_0000_0000)
+    /// Where a key's bucket is and the tag that marks the key in it.
+    public struct Location {
+        @usableFromInline var hash: Int
+        @usableFromInline var tag: UInt64
+        @inlinable init(hash: Int, tag: UInt64) {
+            self.hash = hash
+            self.tag = tag
+        }
     }
 
-    @inline(__always)
-    public func add(_ key: Key, bytes size: UInt64) {
-        let (hash, tag) = Self.locate(key)
-        let base = (hash & bucketMask) * Self.bucketSize
-        for i in base..<(base + Self.bucketSize) {
+    @inlinable @inline(always)
+    public func locate(_ key: Key) -> Location {
+        var hasher = SeededHash(seed: seed)
+        key.hash(into: &hasher)
+        let value = hasher.value
+        return Location(hash: Int(truncatingIfNeeded: value), tag: (value | 0x1_0000_0000) & 0xFFFF_FFFF_0000_0000)
+    }
+
+    /// Starts loading the bucket's tags (one cache line) ahead of `add`.
+    @inlinable @inline(always)
+    public func prefetch(_ location: Location) {
+        netwatch_prefetch(meta + (location.hash & bucketMask) * BoundedCounter.bucketSize)
+    }
+
+    @inlinable @inline(always)
+    public func add(_ key: Key, bytes size: UInt64) { add(key, at: locate(key), bytes: size) }
+
+    @inlinable @inline(always)
+    public func add(_ key: Key, at location: Location, bytes size: UInt64) {
+        let tag = location.tag
+        let base = (location.hash & bucketMask) * BoundedCounter.bucketSize
+        for i in base..<(base + BoundedCounter.bucketSize) {
             let m = meta[i]
             if m & 0xFFFF_FFFF_0000_0000 == tag && records[i].key == key {
                 if m & 0xFFFF_FFFF != 0xFFFF_FFFF { meta[i] = m + 1 }
@@ -78,7 +105,7 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         }
         overflow.pointee &+= 1
         var smallest = base
-        for i in (base + 1)..<(base + Self.bucketSize) where meta[i] & 0xFFFF_FFFF < meta[smallest] & 0xFFFF_FFFF { smallest = i }
+        for i in (base + 1)..<(base + BoundedCounter.bucketSize) where meta[i] & 0xFFFF_FFFF < meta[smallest] & 0xFFFF_FFFF { smallest = i }
         if meta[smallest] & 0xFFFF_FFFF <= 1 {
             meta[smallest] = tag | 1
             records[smallest] = Entry(key: key, packets: 1, bytes: size)
@@ -89,11 +116,11 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
 
     /// The entry for `key`, if it is counted.
     public func count(_ key: Key) -> Entry? {
-        let (hash, tag) = Self.locate(key)
-        let base = (hash & bucketMask) * Self.bucketSize
-        for i in base..<(base + Self.bucketSize) {
+        let location = locate(key)
+        let base = (location.hash & bucketMask) * BoundedCounter.bucketSize
+        for i in base..<(base + BoundedCounter.bucketSize) {
             if meta[i] == 0 { return nil }
-            if meta[i] & 0xFFFF_FFFF_0000_0000 == tag && records[i].key == key { return records[i] }
+            if meta[i] & 0xFFFF_FFFF_0000_0000 == location.tag && records[i].key == key { return records[i] }
         }
         return nil
     }

@@ -29,6 +29,9 @@ final class PacketPipeline {
         var recordsBuffer: OutputBuffer?
         /// The timeline command's reader of flow events.
         var timeline: FlowTimelineFeed?
+
+        /// Whether anything here wants to hear of flows that end.
+        var hearsEnds: Bool { (showEnded && view != nil) || records != nil || timeline != nil }
     }
 
     /// Statistics: a live block every `interval` seconds (0: none), a final block, JSON lines.
@@ -105,6 +108,7 @@ final class PacketPipeline {
         let writing = writerPlan != nil
         let limit = self.limit.map { UInt64($0) } ?? UInt64.max
         let flows = self.flows
+        let tracking = flows != nil
         let outputs = flowOutputs
         var nextSweep = Int64.min
         let plan = statisticsPlan
@@ -119,26 +123,32 @@ final class PacketPipeline {
         var lastTime: Int64 = 0
         var lastDetectorTick = Self.wallClock()
         let end = try source.run({ raw in
-            if let filter, !filter.matches(raw) { return true }
+            if filter?.matches(raw) == false { return true }
             counters.packets &+= 1
             counters.bytes &+= UInt64(raw.wireLength)
             let captured = PacketBytes(raw.bytes)
-            // A local, not captured state: passed to each stage by reference, never copied.
+            // Statistics and the flow table are inlined here and read this in place; any other
+            // call taking it gets a copy (439 bytes), which only the optional stages pay.
             var packet = DecodedPacket()
             decoder.decode(captured, linkType: raw.linkType, wireLength: raw.wireLength, into: &packet)
             if let issue = packet.issue { counters.count(issue) }
             if writing && !write(raw) { return false }
             let time = raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds)
             lastTime = time
+            // The flow table's index line loads while statistics count.
+            if tracking { flows.unsafelyUnwrapped.prefetch(packet) }
             if countStatistics { stats.record(packet, time: time, wireLength: raw.wireLength) }
             if fileBlocks && stats.duration - lastReport >= plan.interval {
                 // Reading a file, blocks come by packet time: the same at any read speed.
                 lastReport = stats.duration
                 report(stats, runtime: lastReport, final: false)
             }
-            if let flows {
+            if tracking {
+                // Not `if let`: binding a captured optional costs a retain and a release per packet.
+                let flows = flows.unsafelyUnwrapped
                 // Flows age by packet time, so a file gives the same records at any read speed.
-                let update = flows.update(packet, time: time, wireLength: raw.wireLength, ended: { Self.ended($0, $1, outputs) })
+                let update = flows.update(packet, time: time, wireLength: raw.wireLength)
+                if let update, update.evicted, outputs.hearsEnds { Self.ended(flows.lastEvicted, .evicted, outputs) }
                 if let update, update.isNew {
                     if let processes { Self.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9) }
                     if outputs.view != nil || outputs.records != nil {
@@ -147,8 +157,8 @@ final class PacketPipeline {
                         outputs.records?.writeNew(flow)
                     }
                 }
-                if let detector { detector.observe(packet, update, flows, time: time) }
-                if let feed = outputs.timeline, let update { feed.packet(flows[update.index], isNew: update.isNew, time: time) }
+                detector?.observe(packet, update, flows, time: time)
+                if let update { outputs.timeline?.packet(flows[update.index], isNew: update.isNew, time: time) }
                 if time >= nextSweep {
                     if nextSweep != Int64.min {
                         flows.expire(now: time) { Self.ended($0, $1, outputs) }

@@ -209,6 +209,32 @@ final class FlowTableBoundTests: XCTestCase {
         XCTAssertEqual(ended.filter { $0.1 == .evicted }.count, Int(table.evicted))
     }
 
+    /// A table far too small for the capture (16 flows for 236): every packet still counts
+    /// once, on a flow reported once with its own id, and per 5-tuple the totals equal a run
+    /// that never evicts. (An evicted flow's record must survive until it is reported.)
+    func testEvictedFlowsKeepTheirCounts() throws {
+        let path = try TestData.path("pcap/mixed/sgr_mariti_skypeirc.pcap")
+        let (small, smallEnded) = try flows(of: path, capacity: 16)
+        let (_, wholeEnded) = try flows(of: path)
+        XCTAssertGreaterThan(small.evicted, 200)
+        XCTAssertEqual(Set(smallEnded.map(\.0.id)).count, smallEnded.count, "an id reported twice")
+        func totals(_ ended: [(Flow, FlowEnd)]) -> [String: [UInt64]] {
+            var result: [String: [UInt64]] = [:]
+            for (f, _) in ended {
+                let k = f.key
+                let key = "\(k.proto) \(k.lowAddress):\(k.lowPort) \(k.highAddress):\(k.highPort)"
+                let lowSent = f.originatorIsLow ? (f.originatorPackets, f.originatorWireBytes) : (f.responderPackets, f.responderWireBytes)
+                let highSent = f.originatorIsLow ? (f.responderPackets, f.responderWireBytes) : (f.originatorPackets, f.originatorWireBytes)
+                let t = result[key] ?? [0, 0, 0, 0]
+                result[key] = [t[0] + lowSent.0, t[1] + lowSent.1, t[2] + highSent.0, t[3] + highSent.1]
+            }
+            return result
+        }
+        XCTAssertEqual(totals(smallEnded), totals(wholeEnded))
+        XCTAssertEqual(smallEnded.reduce(0) { $0 + $1.0.originatorPackets + $1.0.responderPackets },
+                       wholeEnded.reduce(0) { $0 + $1.0.originatorPackets + $1.0.responderPackets })
+    }
+
     func testTimeoutsFollowPacketTime() throws {
         var timeouts = FlowTimeouts()
         timeouts.udpNew = 1
