@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "NetwatchCapture", targets: ["NetwatchCapture"]),
         .library(name: "NetwatchView", targets: ["NetwatchView"]),
         .library(name: "NetwatchFlow", targets: ["NetwatchFlow"]),
+        .library(name: "NetwatchStats", targets: ["NetwatchStats"]),
         .library(name: "NetwatchDetect", targets: ["NetwatchDetect"]),
         .library(name: "NetwatchGeo", targets: ["NetwatchGeo"]),
     ],

@@ -19,6 +19,8 @@ let package = Package(
                 .product(name: "NetwatchCapture", package: "netwatch"),
                 .product(name: "NetwatchView", package: "netwatch"),
                 .product(name: "NetwatchDetect", package: "netwatch"),
+                .product(name: "NetwatchFlow", package: "netwatch"),
+                .product(name: "NetwatchStats", package: "netwatch"),
             ],
             path: "Benchmarks/NetwatchBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -36,7 +36,7 @@ public struct ConnectionHistory: Sendable, Equatable {
     }
 
     /// Payload seen on a datagram flow (Zeek writes D/d for UDP too).
-    @inlinable mutating func recordData(originator: Bool) { record(3, originator: originator) }
+    @inlinable @inline(always) mutating func recordData(originator: Bool) { record(3, originator: originator) }
 
     public var text: String {
         var out = [UInt8]()

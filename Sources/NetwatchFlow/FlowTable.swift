@@ -142,33 +142,62 @@ public final class FlowTable {
     /// Accounts one packet to its flow, creating the flow if needed; `ended` hears of a flow
     /// evicted to make room. Nil for packets that belong to no flow.
     public func update(_ p: DecodedPacket, time: Int64, wireLength: Int, ended: (Flow, FlowEnd) -> Void) -> Update? {
-        let update = self.update(p, time: time, wireLength: wireLength)
+        var p = p
+        let update = self.update(&p, time: time, wireLength: wireLength)
         if let update, update.evicted { ended(lastEvicted, .evicted) }
         return update
     }
 
-    /// Starts loading the index slot `update` will probe for this packet and, when the table
-    /// is full, the slot of the flow it would evict. Called before other per-packet work
-    /// (statistics), so these cache misses overlap that work instead of stalling `update`.
+    /// A packet's flow key, which side of it the source is, and the key's hash: worked out
+    /// once by `probe`, used by `update`.
+    public struct Probe {
+        @usableFromInline var key: FlowKey
+        @usableFromInline var sourceIsLow: Bool
+        @usableFromInline var hash: UInt32
+
+        @inlinable init(key: FlowKey, sourceIsLow: Bool, hash: UInt32) {
+            self.key = key
+            self.sourceIsLow = sourceIsLow
+            self.hash = hash
+        }
+    }
+
+    /// The packet's probe, nil for packets that belong to no flow. It also starts loading the
+    /// index slot `update` will read and, when the table is full, the slot of the flow it
+    /// would evict: called before other per-packet work (statistics), those cache misses
+    /// overlap that work instead of stalling `update`. (`inout` only to pass the packet by
+    /// reference, as in `update`; it is not changed.)
     @inlinable @inline(always)
-    public func prefetch(_ p: DecodedPacket) {
-        guard let (key, _) = FlowKey.of(p) else { return }
+    public func probe(_ p: inout DecodedPacket) -> Probe? {
+        guard let (key, sourceIsLow) = FlowKey.of(p) else { return nil }
+        let hash = self.hash(key)
         let slots = state.pointee.slots
         let mask = state.pointee.mask
-        netwatch_prefetch(slots + (Int(hash(key)) & mask))
+        netwatch_prefetch(slots + (Int(hash) & mask))
         let oldest = state.pointee.oldest
         if oldest >= 0 && state.pointee.freeHead < 0 && Int(state.pointee.nextUnused) == capacity {
             netwatch_prefetch(slots + (Int(flows[Int(oldest)].hash) & mask))
         }
+        return Probe(key: key, sourceIsLow: sourceIsLow, hash: hash)
     }
 
     /// Accounts one packet to its flow, creating the flow if needed. Nil for packets that
-    /// belong to no flow. The per-packet form: no closure to call, and so nothing to retain;
-    /// inlinable, so the caller's packet is read in place rather than copied for the call.
+    /// belong to no flow.
     @inlinable @inline(always)
-    public func update(_ p: DecodedPacket, time: Int64, wireLength: Int) -> Update? {
-        guard let (key, sourceIsLow) = FlowKey.of(p) else { return nil }
-        let hash = self.hash(key)
+    public func update(_ p: inout DecodedPacket, time: Int64, wireLength: Int) -> Update? {
+        guard let probe = probe(&p) else { return nil }
+        return update(probe, &p, time: time, wireLength: wireLength)
+    }
+
+    /// Accounts one packet, of the flow `probe` names, to that flow, creating it if needed.
+    /// The per-packet form: no closure to call, and so nothing to retain; inlined, so the
+    /// packet is read in place (`inout` only to pass it by reference: a 439-byte argument
+    /// would otherwise be copied for the call; it is not changed).
+    @inlinable @inline(always)
+    public func update(_ probe: Probe, _ p: inout DecodedPacket, time: Int64, wireLength: Int) -> Update {
+        let key = probe.key
+        let sourceIsLow = probe.sourceIsLow
+        let hash = probe.hash
         var (index, slot) = find(key, hash: hash)
         var isNew = false
         var evicted = false

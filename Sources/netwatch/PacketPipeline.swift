@@ -136,7 +136,7 @@ final class PacketPipeline {
             let time = raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds)
             lastTime = time
             // The flow table's index line loads while statistics count.
-            if tracking { flows.unsafelyUnwrapped.prefetch(packet) }
+            let probe = tracking ? flows.unsafelyUnwrapped.probe(&packet) : nil
             if countStatistics { stats.record(packet, time: time, wireLength: raw.wireLength) }
             if fileBlocks && stats.duration - lastReport >= plan.interval {
                 // Reading a file, blocks come by packet time: the same at any read speed.
@@ -147,7 +147,7 @@ final class PacketPipeline {
                 // Not `if let`: binding a captured optional costs a retain and a release per packet.
                 let flows = flows.unsafelyUnwrapped
                 // Flows age by packet time, so a file gives the same records at any read speed.
-                let update = flows.update(packet, time: time, wireLength: raw.wireLength)
+                let update = probe.map { flows.update($0, &packet, time: time, wireLength: raw.wireLength) }
                 if let update, update.evicted, outputs.hearsEnds { Self.ended(flows.lastEvicted, .evicted, outputs) }
                 if let update, update.isNew {
                     if let processes { Self.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9) }

@@ -2,6 +2,8 @@ import Benchmark
 import NetwatchCapture
 import NetwatchDecode
 import NetwatchDetect
+import NetwatchFlow
+import NetwatchStats
 import NetwatchView
 #if canImport(Glibc)
 import Glibc
@@ -42,6 +44,29 @@ let benchmarks: @Sendable () -> Void = {
             if p.issue != nil { issues += 1 }
         }
         blackHole(issues)
+    }
+
+    // The full pipeline's per-packet work as `netwatch -q --no-detect` does it: decode, probe
+    // the flow table, count statistics, update the flow (creating, evicting). A fresh table
+    // and counters per iteration, so every iteration creates every flow again.
+    Benchmark("decode + flow table + statistics (\(packets.count) packets per iteration)") { benchmark in
+        let decoder = PacketDecoder()
+        let table = FlowTable()
+        let stats = TrafficStatistics()
+        var flowsSeen = 0
+        benchmark.startMeasurement()
+        for packet in packets {
+            packet.bytes.withUnsafeBytes { raw in
+                var p = DecodedPacket()
+                decoder.decode(PacketBytes(raw), linkType: packet.link, wireLength: packet.wire, into: &p)
+                let time = packet.seconds &* 1_000_000_000
+                let probe = table.probe(&p)
+                stats.record(p, time: time, wireLength: packet.wire)
+                if let probe, table.update(probe, &p, time: time, wireLength: packet.wire).isNew { flowsSeen += 1 }
+            }
+        }
+        benchmark.stopMeasurement()
+        blackHole(flowsSeen)
     }
 
     // Control: proves the malloc counter is live (one array copy per packet must show up).
