@@ -77,19 +77,40 @@ public final class FlowTable {
     /// Slots in the index now (it grows with the flows).
     public var indexSlots: Int { state.pointee.mask + 1 }
 
-    /// Bytes one tracked flow costs at the bound: its record plus two index slots.
-    public static let bytesPerFlow = MemoryLayout<Flow>.stride + 2 * MemoryLayout<UInt64>.stride
+    /// Index slots for a capacity: twice the flows (so probes stay short), a power of two.
+    static func slots(forCapacity capacity: Int) -> Int {
+        var slotCount = 1
+        while slotCount < capacity * 2 { slotCount <<= 1 }
+        return slotCount
+    }
 
-    /// The flow count that fits in `bytes` of memory (the default bound is 256 MB).
-    public static func capacity(forMemory bytes: Int) -> Int { max(1024, bytes / bytesPerFlow) }
+    /// Memory the table maps when full: the flow records (and the spare) plus the whole index.
+    public static func bytes(forCapacity capacity: Int) -> Int {
+        (capacity + 1) * MemoryLayout<Flow>.stride + slots(forCapacity: capacity) * MemoryLayout<UInt64>.stride
+    }
+
+    /// Bytes one tracked flow costs in a full table of `capacity` flows.
+    public static func bytesPerFlow(capacity: Int) -> Int { (bytes(forCapacity: capacity) + capacity - 1) / capacity }
+
+    /// The most flows whose full table fits in `bytes` of memory (the default bound is 256 MB).
+    public static func capacity(forMemory bytes: Int) -> Int {
+        // The index is a power of two: take the largest that leaves room for the records it serves.
+        var best = 1024
+        var slotCount = 2048
+        while slotCount * MemoryLayout<UInt64>.stride < bytes {
+            let records = (bytes - slotCount * MemoryLayout<UInt64>.stride) / MemoryLayout<Flow>.stride - 1
+            best = max(best, min(records, slotCount / 2))
+            slotCount <<= 1
+        }
+        return best
+    }
 
     /// The index's first size: 64k slots (512 KB), or the whole index when smaller.
     static let initialSlots = 1 << 16
 
     public init(capacity: Int = FlowTable.capacity(forMemory: 256 << 20), timeouts: FlowTimeouts = FlowTimeouts()) {
         self.capacity = capacity
-        var slotCount = 1
-        while slotCount < capacity * 2 { slotCount <<= 1 }
+        var slotCount = Self.slots(forCapacity: capacity)
         maxSlots = slotCount
         slotCount = min(slotCount, Self.initialSlots)
         flows = LargeAllocation.allocate(Flow.self, count: capacity + 1)

@@ -315,7 +315,7 @@ final class PacketPipeline {
         }
         if let flows {
             summary += "; \(flows.created) flows"
-            if flows.evicted > 0 { summary += " (\(flows.evicted) evicted: table full at \(flows.capacity) flows of \(FlowTable.bytesPerFlow) bytes)" }
+            if flows.evicted > 0 { summary += " (\(flows.evicted) evicted: table full at \(flows.capacity) flows of \(FlowTable.bytesPerFlow(capacity: flows.capacity)) bytes)" }
         }
         printError("netwatch: \(summary)")
         for s in source.statistics() {
