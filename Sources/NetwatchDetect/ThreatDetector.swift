@@ -78,9 +78,10 @@ public final class ThreatDetector {
 
     /// One packet, after the flow table has seen it (`update` is nil for packets of no flow).
     /// Inlined into the packet loop: the packets no detector reads (data in a flow already
-    /// seen, without SYN, FIN or RST) cost a few comparisons and no call.
-    @inlinable
-    public func observe(_ p: DecodedPacket, _ update: FlowTable.Update?, _ flows: FlowTable, time: Int64) {
+    /// seen, without SYN, FIN or RST) cost a few comparisons, no call and no copy of the
+    /// packet (`inout` only to pass it by reference; it is not changed).
+    @inlinable @inline(always)
+    public func observe(_ p: inout DecodedPacket, _ update: FlowTable.Update?, _ flows: FlowTable, time: Int64) {
         if p.network != .arp, let u = update, !u.isNew, !u.isFirstReply, !u.completedHandshake,
             p.transport != .tcp || (p.tcp.flags.rawValue & 0x07 == 0 && p.tcp.flags.rawValue & 0x3F != 0)
         {

@@ -122,14 +122,15 @@ final class PacketPipeline {
         let detector = flows != nil ? self.detector : nil
         var lastTime: Int64 = 0
         var lastDetectorTick = Self.wallClock()
+        // One packet record for the run, reset by the decoder: the flow table, statistics and
+        // detectors are inlined into this loop and read it in place; any other stage taking it
+        // gets a copy (439 bytes).
+        var packet = DecodedPacket()
         let end = try source.run({ raw in
             if filter?.matches(raw) == false { return true }
             counters.packets &+= 1
             counters.bytes &+= UInt64(raw.wireLength)
             let captured = PacketBytes(raw.bytes)
-            // Statistics and the flow table are inlined here and read this in place; any other
-            // call taking it gets a copy (439 bytes), which only the optional stages pay.
-            var packet = DecodedPacket()
             decoder.decode(captured, linkType: raw.linkType, wireLength: raw.wireLength, into: &packet)
             if let issue = packet.issue { counters.count(issue) }
             if writing && !write(raw) { return false }
@@ -147,7 +148,8 @@ final class PacketPipeline {
                 // Not `if let`: binding a captured optional costs a retain and a release per packet.
                 let flows = flows.unsafelyUnwrapped
                 // Flows age by packet time, so a file gives the same records at any read speed.
-                let update = probe.map { flows.update($0, &packet, time: time, wireLength: raw.wireLength) }
+                var update: FlowTable.Update?
+                if let probe { update = flows.update(probe, &packet, time: time, wireLength: raw.wireLength) }
                 if let update, update.evicted, outputs.hearsEnds { Self.ended(flows.lastEvicted, .evicted, outputs) }
                 if let update, update.isNew {
                     if let processes { Self.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9) }
@@ -157,7 +159,7 @@ final class PacketPipeline {
                         outputs.records?.writeNew(flow)
                     }
                 }
-                detector?.observe(packet, update, flows, time: time)
+                detector?.observe(&packet, update, flows, time: time)
                 if let update { outputs.timeline?.packet(flows[update.index], isNew: update.isNew, time: time) }
                 if time >= nextSweep {
                     if nextSweep != Int64.min {
