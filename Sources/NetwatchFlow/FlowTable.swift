@@ -74,8 +74,6 @@ public final class FlowTable {
     public var created: UInt64 { state.pointee.created }
     public var expired: UInt64 { state.pointee.expired }
     public var evicted: UInt64 { state.pointee.evicted }
-    /// Slots in the index now (it grows with the flows).
-    public var indexSlots: Int { state.pointee.mask + 1 }
 
     /// Index slots for a capacity: twice the flows (so probes stay short), a power of two.
     static func slots(forCapacity capacity: Int) -> Int {
@@ -164,8 +162,9 @@ public final class FlowTable {
     /// evicted to make room. Nil for packets that belong to no flow.
     public func update(_ p: DecodedPacket, time: Int64, wireLength: Int, ended: (Flow, FlowEnd) -> Void) -> Update? {
         var p = p
-        let update = self.update(&p, time: time, wireLength: wireLength)
-        if let update, update.evicted { ended(lastEvicted, .evicted) }
+        guard let probe = probe(&p) else { return nil }
+        let update = update(probe, &p, time: time, wireLength: wireLength)
+        if update.evicted { ended(lastEvicted, .evicted) }
         return update
     }
 
@@ -195,19 +194,8 @@ public final class FlowTable {
         let slots = state.pointee.slots
         let mask = state.pointee.mask
         netwatch_prefetch(slots + (Int(hash) & mask))
-        let oldest = state.pointee.oldest
-        if oldest >= 0 && state.pointee.freeHead < 0 && Int(state.pointee.nextUnused) == capacity {
-            netwatch_prefetch(slots + (Int(flows[Int(oldest)].hash) & mask))
-        }
+        if isFull { netwatch_prefetch(slots + (Int(flows[Int(state.pointee.oldest)].hash) & mask)) }
         return Probe(key: key, sourceIsLow: sourceIsLow, hash: hash)
-    }
-
-    /// Accounts one packet to its flow, creating the flow if needed. Nil for packets that
-    /// belong to no flow.
-    @inlinable @inline(always)
-    public func update(_ p: inout DecodedPacket, time: Int64, wireLength: Int) -> Update? {
-        guard let probe = probe(&p) else { return nil }
-        return update(probe, &p, time: time, wireLength: wireLength)
     }
 
     /// Accounts one packet, of the flow `probe` names, to that flow, creating it if needed.
@@ -223,9 +211,9 @@ public final class FlowTable {
         var isNew = false
         var evicted = false
         if index < 0 {
-            if state.pointee.freeHead < 0 && Int(state.pointee.nextUnused) == capacity {
-                // Full: the least recently seen flow leaves the index and keeps its record as
-                // the spare; the old spare takes the new flow.
+            if isFull {
+                // The least recently seen flow leaves the index and keeps its record as the
+                // spare; the old spare takes the new flow.
                 let victim = state.pointee.oldest
                 unindex(victim)
                 index = state.pointee.spare
@@ -234,18 +222,18 @@ public final class FlowTable {
                 evicted = true
                 // The eviction moved slots: find the empty one again.
                 slot = emptySlot(hash)
-            } else if (state.pointee.count + 1) * 2 > state.pointee.mask + 1 && state.pointee.mask + 1 < maxSlots {
-                grow()
-                slot = emptySlot(hash)
-            }
-            if evicted {
-                // The spare's record, taken above.
-            } else if state.pointee.freeHead >= 0 {
-                index = state.pointee.freeHead
-                state.pointee.freeHead = flows[Int(index)].older
             } else {
-                index = state.pointee.nextUnused
-                state.pointee.nextUnused += 1
+                if (state.pointee.count + 1) * 2 > state.pointee.mask + 1 && state.pointee.mask + 1 < maxSlots {
+                    grow()
+                    slot = emptySlot(hash)
+                }
+                if state.pointee.freeHead >= 0 {
+                    index = state.pointee.freeHead
+                    state.pointee.freeHead = flows[Int(index)].older
+                } else {
+                    index = state.pointee.nextUnused
+                    state.pointee.nextUnused += 1
+                }
             }
             // The originator sent the first packet; a first SYN-ACK comes from the responder.
             var originatorIsLow = sourceIsLow
@@ -302,10 +290,17 @@ public final class FlowTable {
         return (-1, slot)
     }
 
+    /// Every record is in use (no free one, none never used): a new flow must evict.
+    @inlinable var isFull: Bool {
+        @inline(always) get { state.pointee.freeHead < 0 && Int(state.pointee.nextUnused) == capacity }
+    }
+
     @inlinable @inline(always)
-    func emptySlot(_ hash: UInt32) -> Int {
-        let slots = state.pointee.slots
-        let mask = state.pointee.mask
+    func emptySlot(_ hash: UInt32) -> Int { FlowTable.emptySlot(hash, in: state.pointee.slots, mask: state.pointee.mask) }
+
+    /// The first empty slot of `hash`'s probe sequence.
+    @inlinable @inline(always)
+    static func emptySlot(_ hash: UInt32, in slots: UnsafeMutablePointer<UInt64>, mask: Int) -> Int {
         var slot = Int(hash) & mask
         while slots[slot] != 0 { slot = (slot + 1) & mask }
         return slot
@@ -320,9 +315,7 @@ public final class FlowTable {
         let slots = LargeAllocation.allocate(UInt64.self, count: newCount)
         let mask = newCount - 1
         for i in 0..<oldCount where oldSlots[i] != 0 {
-            var slot = Int(oldSlots[i] >> 32) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = oldSlots[i]
+            slots[FlowTable.emptySlot(UInt32(truncatingIfNeeded: oldSlots[i] >> 32), in: slots, mask: mask)] = oldSlots[i]
         }
         LargeAllocation.deallocate(oldSlots, count: oldCount)
         state.pointee.slots = slots
