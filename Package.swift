@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "NetwatchDecode"),
         .target(name: "NetwatchCapture", dependencies: ["CPcap", "NetwatchDecode"]),
         .target(name: "NetwatchFlow", dependencies: ["CPrefetch", "NetwatchDecode"]),
-        .target(name: "NetwatchStats", dependencies: ["CPrefetch", "NetwatchDecode"]),
+        .target(name: "NetwatchStats", dependencies: ["CPrefetch", "NetwatchDecode", "NetwatchFlow"]),
         .target(name: "NetwatchHost", dependencies: ["NetwatchDecode"]),
         .target(name: "NetwatchDetect", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchHost", .product(name: "Yams", package: "Yams")]),
         .target(name: "NetwatchGeo", dependencies: ["NetwatchDecode"]),

@@ -11,8 +11,6 @@ public struct Flow: Sendable {
     public var transport: TransportProtocol
     public var first: Int64
     public var last: Int64
-    public var originatorPackets: UInt64 = 0
-    public var responderPackets: UInt64 = 0
     /// IP-level bytes (headers included), per direction.
     public var originatorIPBytes: UInt64 = 0
     public var responderIPBytes: UInt64 = 0
@@ -31,13 +29,21 @@ public struct Flow: Sendable {
     public var lastICMPError: UInt16 = 0
     /// The process owning the local socket (when capturing on this host), or -1.
     public var pid: Int32 = -1
+    // Packet counts beside the table's bookkeeping: an evicted flow's record is in cache at
+    // this end (its hash and neighbours were just read), and statistics read the counts next.
+    public var originatorPackets: UInt64 = 0
+    public var responderPackets: UInt64 = 0
     // Table bookkeeping: hash, and neighbours in least-recently-seen order.
     @usableFromInline var hash: UInt32 = 0
     @usableFromInline var newer: Int32 = -1
     @usableFromInline var older: Int32 = -1
+    /// The first packet's frame length: statistics count that packet when it arrives and the
+    /// rest of the flow when it ends.
+    public var firstWireLength: UInt32 = 0
 
     @inlinable
-    init(key: FlowKey, originatorIsLow: Bool, id: UInt64, transport: TransportProtocol, first: Int64, last: Int64, hash: UInt32) {
+    init(key: FlowKey, originatorIsLow: Bool, id: UInt64, transport: TransportProtocol, first: Int64, last: Int64, hash: UInt32, firstWireLength: Int) {
+        self.firstWireLength = UInt32(clamping: firstWireLength)
         self.key = key
         self.originatorIsLow = originatorIsLow
         self.id = id

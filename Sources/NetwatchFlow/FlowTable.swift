@@ -158,6 +158,9 @@ public final class FlowTable {
     /// next eviction).
     public var lastEvicted: Flow { flows[Int(state.pointee.spare)] }
 
+    /// `lastEvicted` by reference, valid until the next `update`.
+    @inlinable public var lastEvictedRecord: UnsafePointer<Flow> { UnsafePointer(flows + Int(state.pointee.spare)) }
+
     /// Accounts one packet to its flow, creating the flow if needed; `ended` hears of a flow
     /// evicted to make room. Nil for packets that belong to no flow.
     public func update(_ p: DecodedPacket, time: Int64, wireLength: Int, ended: (Flow, FlowEnd) -> Void) -> Update? {
@@ -239,7 +242,8 @@ public final class FlowTable {
             var originatorIsLow = sourceIsLow
             if p.transport == .tcp && p.tcp.flags.contains(.syn) && p.tcp.flags.contains(.ack) { originatorIsLow.toggle() }
             (flows + Int(index)).initialize(
-                to: Flow(key: key, originatorIsLow: originatorIsLow, id: state.pointee.nextID, transport: p.transport, first: time, last: time, hash: hash))
+                to: Flow(key: key, originatorIsLow: originatorIsLow, id: state.pointee.nextID, transport: p.transport, first: time, last: time, hash: hash,
+                     firstWireLength: wireLength))
             state.pointee.nextID += 1
             state.pointee.slots[slot] = UInt64(hash) << 32 | UInt64(index + 1)
             state.pointee.count += 1
@@ -395,6 +399,15 @@ public final class FlowTable {
                 ended(flow, .timeout)
             }
             index = previous
+        }
+    }
+
+    /// Calls `body` with every flow still open, in memory order (the records are read one
+    /// after another, not by chasing the list), by reference: nothing is copied.
+    public func forEachOpen(_ body: (UnsafePointer<Flow>) -> Void) {
+        let spare = Int(state.pointee.spare)
+        for index in 0..<Int(state.pointee.nextUnused) where index != spare && flows[index].id != 0 {
+            body(flows + index)
         }
     }
 

@@ -9,9 +9,10 @@ import NetwatchDecode
 /// slot handed to the new key once it reaches zero (a Misra-Gries step), so heavy keys keep
 /// their place under a flood of one-off keys and memory never grows.
 ///
-/// A bucket's tags and weights fill exactly one cache line, so a key that is not counted (the
-/// common case under a flood) costs one line read; the keys and exact counts live apart and
-/// are read only when a tag matches.
+/// A bucket's eight tags and eight weights fill exactly one cache line and are compared as
+/// vectors, eight at once: a key that is not counted (the common case under a flood) costs one
+/// line read and a few instructions. The keys and exact counts live apart and are read only
+/// when a tag matches.
 public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     public struct Entry {
         public var key: Key
@@ -26,15 +27,15 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     }
 
     @inlinable static var bucketSize: Int { 8 }
-    /// Per slot: tag (high 32 bits, from the hash, never 0) and Misra-Gries weight (low 32
-    /// bits, saturating), 0 when empty. Slots fill from the start of their bucket and are never
-    /// emptied, so the first empty slot ends a search.
-    @usableFromInline let meta: UnsafeMutablePointer<UInt64>
+    /// Per bucket, one 64-byte line: eight tags (from the hash, never 0; 0 marks an empty slot),
+    /// then the eight slots' Misra-Gries weights (saturating). Slots fill from the start of
+    /// their bucket and are never emptied.
+    @usableFromInline let lines: UnsafeMutablePointer<UInt32>
     @usableFromInline let records: UnsafeMutablePointer<Entry>
     @usableFromInline let bucketMask: Int
     @usableFromInline let slotCount: Int
     @usableFromInline let overflow: UnsafeMutablePointer<UInt64>
-    @usableFromInline let seed = SeededHash.seed
+    @usableFromInline let seed: UInt64
 
     /// Keys displaced or never admitted because a bucket was full: counts are lower bounds once non-zero.
     public var overflowed: UInt64 { overflow.pointee }
@@ -46,24 +47,38 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         while buckets * BoundedCounter.bucketSize < 2 * capacity { buckets <<= 1 }
         slotCount = buckets * BoundedCounter.bucketSize
         bucketMask = buckets - 1
-        meta = LargeAllocation.allocate(UInt64.self, count: slotCount)
+        seed = SeededHash.seed
+        lines = LargeAllocation.allocate(UInt32.self, count: 2 * slotCount)
         records = LargeAllocation.allocate(Entry.self, count: slotCount)
         overflow = .allocate(capacity: 1)
         overflow.initialize(to: 0)
     }
 
+    /// An independent copy of `other`'s counts.
+    public init(copying other: BoundedCounter) {
+        slotCount = other.slotCount
+        bucketMask = other.bucketMask
+        seed = other.seed
+        lines = LargeAllocation.allocate(UInt32.self, count: 2 * slotCount)
+        lines.update(from: other.lines, count: 2 * slotCount)
+        records = LargeAllocation.allocate(Entry.self, count: slotCount)
+        records.update(from: other.records, count: slotCount)
+        overflow = .allocate(capacity: 1)
+        overflow.initialize(to: other.overflow.pointee)
+    }
+
     deinit {
-        LargeAllocation.deallocate(meta, count: slotCount)
+        LargeAllocation.deallocate(lines, count: 2 * slotCount)
         LargeAllocation.deallocate(records, count: slotCount)
         overflow.deallocate()
     }
 
     /// Where a key's bucket is and the tag that marks the key in it.
     public struct Location {
-        @usableFromInline var hash: Int
-        @usableFromInline var tag: UInt64
-        @inlinable init(hash: Int, tag: UInt64) {
-            self.hash = hash
+        @usableFromInline var bucket: Int
+        @usableFromInline var tag: UInt32
+        @inlinable init(bucket: Int, tag: UInt32) {
+            self.bucket = bucket
             self.tag = tag
         }
     }
@@ -73,54 +88,83 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         var hasher = SeededHash(seed: seed)
         key.hash(into: &hasher)
         let value = hasher.value
-        return Location(hash: Int(truncatingIfNeeded: value), tag: (value | 0x1_0000_0000) & 0xFFFF_FFFF_0000_0000)
+        return Location(bucket: Int(truncatingIfNeeded: value) & bucketMask, tag: UInt32(truncatingIfNeeded: value >> 32) | 1)
     }
 
-    /// Starts loading the bucket's tags (one cache line) ahead of `add`.
+    /// Starts loading the bucket's line ahead of `add`.
     @inlinable @inline(always)
     public func prefetch(_ location: Location) {
-        netwatch_prefetch(meta + (location.hash & bucketMask) * BoundedCounter.bucketSize)
+        netwatch_prefetch(lines + location.bucket * 2 * BoundedCounter.bucketSize)
+    }
+
+    /// Lanes set in `mask`, as bits 0-7.
+    @inlinable @inline(always)
+    static func bits(_ mask: SIMDMask<SIMD8<Int32>>) -> UInt32 {
+        let lanes = SIMD8<Int32>(repeating: 0).replacing(with: SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128), where: mask)
+        return UInt32(truncatingIfNeeded: lanes.wrappedSum())
     }
 
     @inlinable @inline(always)
-    public func add(_ key: Key, bytes size: UInt64) { add(key, at: locate(key), bytes: size) }
+    public func add(_ key: Key, bytes size: UInt64) { add(key, at: locate(key), packets: 1, bytes: size) }
 
+    /// Counts `packets` packets of `size` bytes in all for `key`: one packet, or a flow's
+    /// packets at once. A key that finds its bucket full lowers the bucket's smallest weight
+    /// by `packets`, taking the slot when that weight would reach zero.
     @inlinable @inline(always)
-    public func add(_ key: Key, at location: Location, bytes size: UInt64) {
-        let tag = location.tag
-        let base = (location.hash & bucketMask) * BoundedCounter.bucketSize
-        for i in base..<(base + BoundedCounter.bucketSize) {
-            let m = meta[i]
-            if m & 0xFFFF_FFFF_0000_0000 == tag && records[i].key == key {
-                if m & 0xFFFF_FFFF != 0xFFFF_FFFF { meta[i] = m + 1 }
-                records[i].packets &+= 1
-                records[i].bytes &+= size
+    public func add(_ key: Key, at location: Location, packets: UInt64, bytes size: UInt64) {
+        let line = UnsafeMutableRawPointer(lines + location.bucket * 2 * BoundedCounter.bucketSize)
+        let base = location.bucket * BoundedCounter.bucketSize
+        let weight = UInt32(truncatingIfNeeded: min(packets, 0xFFFF_FFFF))
+        let tags = line.load(as: SIMD8<UInt32>.self)
+        var matches = BoundedCounter.bits(tags .== SIMD8(repeating: location.tag))
+        while matches != 0 {
+            let i = Int(matches.trailingZeroBitCount)
+            if records[base + i].key == key {
+                let weights = line.advanced(by: 32).assumingMemoryBound(to: UInt32.self)
+                let (sum, saturated) = weights[i].addingReportingOverflow(weight)
+                weights[i] = saturated ? UInt32.max : sum
+                records[base + i].packets &+= packets
+                records[base + i].bytes &+= size
                 return
             }
-            if m == 0 {
-                meta[i] = tag | 1
-                records[i] = Entry(key: key, packets: 1, bytes: size)
-                return
-            }
+            matches &= matches - 1
+        }
+        let empty = BoundedCounter.bits(tags .== SIMD8(repeating: 0))
+        if empty != 0 {
+            take(Int(empty.trailingZeroBitCount), line: line, base: base, key, location.tag, weight, packets, size)
+            return
         }
         overflow.pointee &+= 1
-        var smallest = base
-        for i in (base + 1)..<(base + BoundedCounter.bucketSize) where meta[i] & 0xFFFF_FFFF < meta[smallest] & 0xFFFF_FFFF { smallest = i }
-        if meta[smallest] & 0xFFFF_FFFF <= 1 {
-            meta[smallest] = tag | 1
-            records[smallest] = Entry(key: key, packets: 1, bytes: size)
+        let weights = line.load(fromByteOffset: 32, as: SIMD8<UInt32>.self)
+        let least = weights.min()
+        let i = Int(BoundedCounter.bits(weights .== SIMD8(repeating: least)).trailingZeroBitCount)
+        if least <= weight {
+            take(i, line: line, base: base, key, location.tag, weight - least + 1, packets, size)
         } else {
-            meta[smallest] -= 1
+            line.storeBytes(of: least - weight, toByteOffset: 32 + 4 * i, as: UInt32.self)
         }
+    }
+
+    /// Gives slot `i` of the bucket to `key`.
+    @inlinable @inline(always)
+    func take(_ i: Int, line: UnsafeMutableRawPointer, base: Int, _ key: Key, _ tag: UInt32, _ weight: UInt32, _ packets: UInt64, _ size: UInt64) {
+        line.storeBytes(of: tag, toByteOffset: 4 * i, as: UInt32.self)
+        line.storeBytes(of: weight, toByteOffset: 32 + 4 * i, as: UInt32.self)
+        records[base + i] = Entry(key: key, packets: packets, bytes: size)
+    }
+
+    /// Whether slot `slot` holds a key.
+    @inlinable func isUsed(_ slot: Int) -> Bool {
+        lines[(slot / BoundedCounter.bucketSize) * 2 * BoundedCounter.bucketSize + slot % BoundedCounter.bucketSize] != 0
     }
 
     /// The entry for `key`, if it is counted.
     public func count(_ key: Key) -> Entry? {
         let location = locate(key)
-        let base = (location.hash & bucketMask) * BoundedCounter.bucketSize
-        for i in base..<(base + BoundedCounter.bucketSize) {
-            if meta[i] == 0 { return nil }
-            if meta[i] & 0xFFFF_FFFF_0000_0000 == location.tag && records[i].key == key { return records[i] }
+        let base = location.bucket * BoundedCounter.bucketSize
+        let tags = lines + location.bucket * 2 * BoundedCounter.bucketSize
+        for i in 0..<BoundedCounter.bucketSize where tags[i] == location.tag && records[base + i].key == key {
+            return records[base + i]
         }
         return nil
     }
@@ -128,7 +172,7 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     /// Every counted entry, in table order.
     public var entries: [Entry] {
         var result: [Entry] = []
-        for i in 0..<slotCount where meta[i] != 0 { result.append(records[i]) }
+        for i in 0..<slotCount where isUsed(i) { result.append(records[i]) }
         return result
     }
 
@@ -139,7 +183,7 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
 
     public var distinct: Int {
         var n = 0
-        for i in 0..<slotCount where meta[i] != 0 { n += 1 }
+        for i in 0..<slotCount where isUsed(i) { n += 1 }
         return n
     }
 }

@@ -1,5 +1,6 @@
 import CPrefetch
 import NetwatchDecode
+import NetwatchFlow
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -81,6 +82,20 @@ public final class TrafficStatistics {
         portWraps = LargeAllocation.allocate(UInt32.self, count: 2 * 65536)
     }
 
+    /// An independent copy of `other`'s counts.
+    public init(copying other: TrafficStatistics) {
+        addresses = BoundedCounter(copying: other.addresses)
+        conversations = BoundedCounter(copying: other.conversations)
+        totals = .allocate(capacity: 1)
+        totals.initialize(to: other.totals.pointee)
+        byProtocol = .allocate(capacity: ProtocolClass.allCases.count)
+        byProtocol.initialize(from: other.byProtocol, count: ProtocolClass.allCases.count)
+        portPackets = LargeAllocation.allocate(UInt32.self, count: 2 * 65536)
+        portPackets.update(from: other.portPackets, count: 2 * 65536)
+        portWraps = LargeAllocation.allocate(UInt32.self, count: 2 * 65536)
+        portWraps.update(from: other.portWraps, count: 2 * 65536)
+    }
+
     deinit {
         totals.deallocate()
         byProtocol.deallocate()
@@ -88,14 +103,17 @@ public final class TrafficStatistics {
         LargeAllocation.deallocate(portWraps, count: 2 * 65536)
     }
 
-    /// Inlinable: the caller's packet is read in place rather than copied for the call.
+    /// Counts one packet. With `hostsByFlow` its hosts, conversation and ports are left to
+    /// its flow: `recordHosts` when the packet starts the flow, `recordRest(of:)` for the rest
+    /// when the flow ends. Once per flow costs less than once per packet, and a flow of one
+    /// packet (a flood's) costs nothing more. Inlined, the caller's packet is read in place
+    /// (`inout` only so that it is passed by reference, not copied: it is not changed).
     @inlinable @inline(always)
-    public func record(_ p: DecodedPacket, time: Int64, wireLength: Int) {
+    public func record(_ p: inout DecodedPacket, time: Int64, wireLength: Int, hostsByFlow: Bool = false) {
         if totals.pointee.packets == 0 { totals.pointee.first = time }
         totals.pointee.last = time
         totals.pointee.packets &+= 1
-        let size = UInt64(wireLength)
-        totals.pointee.bytes &+= size
+        totals.pointee.bytes &+= UInt64(wireLength)
         if let issue = p.issue, issue.kind != .unsupported { totals.pointee.malformed &+= 1 }
         if p.application == .dns { totals.pointee.dnsPackets &+= 1 }
         let cls: ProtocolClass
@@ -113,7 +131,23 @@ public final class TrafficStatistics {
             }
         }
         byProtocol[cls.rawValue] &+= 1
+        if !hostsByFlow { recordHosts(&p, wireLength: wireLength) }
+    }
+
+    /// Starts loading the counter lines `recordHosts` will touch for this packet.
+    @inlinable @inline(always)
+    public func prefetchHosts(_ p: inout DecodedPacket) {
+        addresses.prefetch(addresses.locate(p.src))
+        addresses.prefetch(addresses.locate(p.dst))
+        conversations.prefetch(conversations.locate(p.src < p.dst ? HostPair(a: p.src, b: p.dst) : HostPair(a: p.dst, b: p.src)))
+    }
+
+    /// Counts one IP packet toward its source and destination, their conversation and (TCP,
+    /// UDP) its two ports. (`inout` as in `record`: not changed.)
+    @inlinable @inline(always)
+    public func recordHosts(_ p: inout DecodedPacket, wireLength: Int) {
         guard (p.network == .ipv4 || p.network == .ipv6) && p.ipHeaderLength > 0 else { return }
+        let size = UInt64(wireLength)
         // Every table line this packet touches is requested first, then updated: the misses
         // (random addresses and ports under a flood) overlap rather than queue.
         let source = addresses.locate(p.src)
@@ -130,20 +164,85 @@ public final class TrafficStatistics {
             netwatch_prefetch(portPackets + column + Int(p.dstPort))
         }
         // Sent plus received, as Wireshark's endpoint table counts (a packet to itself counts twice).
-        addresses.add(p.src, at: source, bytes: size)
-        addresses.add(p.dst, at: destination, bytes: size)
-        conversations.add(pair, at: conversation, bytes: size)
+        addresses.add(p.src, at: source, packets: 1, bytes: size)
+        addresses.add(p.dst, at: destination, packets: 1, bytes: size)
+        conversations.add(pair, at: conversation, packets: 1, bytes: size)
         if ports {
-            countPort(column + Int(p.srcPort))
-            if p.dstPort != p.srcPort { countPort(column + Int(p.dstPort)) }
+            countPort(column + Int(p.srcPort), 1)
+            if p.dstPort != p.srcPort { countPort(column + Int(p.dstPort), 1) }
         }
     }
 
+    /// Counts a flow's packets after its first (which `recordHosts` counted) toward its two
+    /// hosts, their conversation and (TCP, UDP) its two ports. Both ends count every packet,
+    /// as each packet counts for its source and destination. Reads the table's record in place.
+    @inlinable
+    public func recordRest(of f: UnsafePointer<Flow>) {
+        let total = f.pointee.originatorPackets &+ f.pointee.responderPackets
+        guard total > 1 else { return }
+        let packets = total &- 1
+        let size = f.pointee.originatorWireBytes &+ f.pointee.responderWireBytes &- UInt64(f.pointee.firstWireLength)
+        let low = f.pointee.key.lowAddress
+        let high = f.pointee.key.highAddress
+        // The key's low address is the lower one, as `HostPair` orders them.
+        let pair = HostPair(a: low, b: high)
+        let lowLocation = addresses.locate(low)
+        let highLocation = addresses.locate(high)
+        let conversation = conversations.locate(pair)
+        addresses.prefetch(lowLocation)
+        addresses.prefetch(highLocation)
+        conversations.prefetch(conversation)
+        addresses.add(low, at: lowLocation, packets: packets, bytes: size)
+        addresses.add(high, at: highLocation, packets: packets, bytes: size)
+        conversations.add(pair, at: conversation, packets: packets, bytes: size)
+        let transport = f.pointee.transport
+        guard transport == .tcp || transport == .udp else { return }
+        let column = transport == .tcp ? 0 : 65536
+        let (lowPort, highPort) = (f.pointee.key.lowPort, f.pointee.key.highPort)
+        countPort(column + Int(lowPort), packets)
+        if highPort != lowPort { countPort(column + Int(highPort), packets) }
+    }
+
+    /// `recordRest(of:)` for every flow still open in `table` (in no particular order), the
+    /// counter lines of each loaded eight flows ahead so that their misses overlap.
+    public func recordRest(ofOpenFlowsIn table: FlowTable) {
+        let distance = 8
+        var pending: [UnsafePointer<Flow>] = []
+        pending.reserveCapacity(distance)
+        var next = 0
+        table.forEachOpen { f in
+            guard f.pointee.originatorPackets &+ f.pointee.responderPackets > 1 else { return }
+            let low = f.pointee.key.lowAddress
+            let high = f.pointee.key.highAddress
+            addresses.prefetch(addresses.locate(low))
+            addresses.prefetch(addresses.locate(high))
+            conversations.prefetch(conversations.locate(HostPair(a: low, b: high)))
+            if pending.count < distance {
+                pending.append(f)
+            } else {
+                recordRest(of: pending[next])
+                pending[next] = f
+                next = (next + 1) % distance
+            }
+        }
+        for k in 0..<pending.count { recordRest(of: pending[(next + k) % pending.count]) }
+    }
+
+    /// These counts with every flow still open in `flows` added: what a report made before the
+    /// end of the run shows when packets are counted `hostsByFlow`. A copy, so nothing is
+    /// counted twice when those flows end.
+    public func including(_ flows: FlowTable) -> TrafficStatistics {
+        let copy = TrafficStatistics(copying: self)
+        copy.recordRest(ofOpenFlowsIn: flows)
+        return copy
+    }
+
     @inlinable @inline(always)
-    func countPort(_ index: Int) {
-        let (count, wrapped) = portPackets[index].addingReportingOverflow(1)
+    func countPort(_ index: Int, _ packets: UInt64) {
+        let (count, wrapped) = portPackets[index].addingReportingOverflow(UInt32(truncatingIfNeeded: packets))
         portPackets[index] = count
-        if wrapped { portWraps[index] &+= 1 }
+        let carry = UInt32(truncatingIfNeeded: packets >> 32) &+ (wrapped ? 1 : 0)
+        if carry != 0 { portWraps[index] &+= carry }
     }
 
     private func portCount(_ index: Int) -> UInt64 { UInt64(portWraps[index]) << 32 | UInt64(portPackets[index]) }

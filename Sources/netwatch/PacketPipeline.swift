@@ -119,6 +119,9 @@ final class PacketPipeline {
         var lastProcessScan = Self.wallClock()
         let fileBlocks = plan.interval > 0 && !plan.live
         let countStatistics = plan.enabled
+        // With a flow table, hosts, conversations and ports are counted once per flow.
+        let statisticsByFlow = countStatistics && tracking
+        var lastStartedFlow = false
         let detector = flows != nil ? self.detector : nil
         var lastTime: Int64 = 0
         var lastDetectorTick = Self.wallClock()
@@ -138,11 +141,14 @@ final class PacketPipeline {
             lastTime = time
             // The flow table's index line loads while statistics count.
             let probe = tracking ? flows.unsafelyUnwrapped.probe(&packet) : nil
-            if countStatistics { stats.record(packet, time: time, wireLength: raw.wireLength) }
+            if countStatistics { stats.record(&packet, time: time, wireLength: raw.wireLength, hostsByFlow: probe != nil) }
+            // While new flows come one after another (a flood), this packet likely starts one
+            // too: its host counters load beside the flow index.
+            if statisticsByFlow && lastStartedFlow && probe != nil { stats.prefetchHosts(&packet) }
             if fileBlocks && stats.duration - lastReport >= plan.interval {
                 // Reading a file, blocks come by packet time: the same at any read speed.
                 lastReport = stats.duration
-                report(stats, runtime: lastReport, final: false)
+                report(runtime: lastReport, final: false)
             }
             if tracking {
                 // Not `if let`: binding a captured optional costs a retain and a release per packet.
@@ -150,8 +156,13 @@ final class PacketPipeline {
                 // Flows age by packet time, so a file gives the same records at any read speed.
                 var update: FlowTable.Update?
                 if let probe { update = flows.update(probe, &packet, time: time, wireLength: raw.wireLength) }
-                if let update, update.evicted, outputs.hearsEnds { Self.ended(flows.lastEvicted, .evicted, outputs) }
+                if let update, update.evicted {
+                    if statisticsByFlow { stats.recordRest(of: flows.lastEvictedRecord) }
+                    if outputs.hearsEnds { Self.ended(flows.lastEvicted, .evicted, outputs) }
+                }
+                lastStartedFlow = update?.isNew ?? false
                 if let update, update.isNew {
+                    if statisticsByFlow { stats.recordHosts(&packet, wireLength: raw.wireLength) }
                     if let processes { Self.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9) }
                     if outputs.view != nil || outputs.records != nil {
                         let flow = flows[update.index]
@@ -163,7 +174,10 @@ final class PacketPipeline {
                 if let update { outputs.timeline?.packet(flows[update.index], isNew: update.isNew, time: time) }
                 if time >= nextSweep {
                     if nextSweep != Int64.min {
-                        flows.expire(now: time) { Self.ended($0, $1, outputs) }
+                        flows.expire(now: time) {
+                            if statisticsByFlow { withUnsafePointer(to: $0) { stats.recordRest(of: $0) } }
+                            Self.ended($0, $1, outputs)
+                        }
                         detector?.tick(now: time)
                     }
                     nextSweep = time + 1_000_000_000
@@ -195,7 +209,7 @@ final class PacketPipeline {
             let runtime = runtime(stats)
             if runtime - lastReport >= plan.interval {
                 lastReport = runtime
-                report(stats, runtime: runtime, final: false)
+                report(runtime: runtime, final: false)
             }
         })
         self.counters = counters
@@ -224,8 +238,15 @@ final class PacketPipeline {
 
     func useServices(_ table: ServiceTable?) { services = table }
 
-    private func report(_ stats: TrafficStatistics, runtime: Double, final: Bool) {
-        let r = StatisticsReport(stats: stats, services: services, activeFlows: flows?.count ?? 0, flowsSeen: flows?.created ?? 0, runtime: runtime)
+    /// The counts so far: with a flow table, the open flows' hosts, conversations and ports
+    /// are added to a copy (they are counted into `statistics` as each flow ends).
+    private var statisticsSoFar: TrafficStatistics {
+        guard let flows, statisticsPlan.enabled else { return statistics }
+        return statistics.including(flows)
+    }
+
+    private func report(runtime: Double, final: Bool) {
+        let r = StatisticsReport(stats: statisticsSoFar, services: services, activeFlows: flows?.count ?? 0, flowsSeen: flows?.created ?? 0, runtime: runtime)
         printError(final ? r.finalText() : r.liveText())
         if let json = statisticsPlan.json {
             json.string(r.json(kind: final ? "final" : "live") + "\n")
@@ -283,6 +304,14 @@ final class PacketPipeline {
             detector.finish(now: statisticsPlan.live ? Self.realTime() : lastPacketTime)
             alertWriter?.flush()
         }
+        // Open flows are written with the state they reached, so nothing seen is lost; on the
+        // way out they bring their hosts, conversation and ports to the statistics.
+        let statisticsByFlow = statisticsPlan.enabled && flows != nil
+        let stats = statistics
+        flows?.removeAll { flow, reason in
+            if statisticsByFlow { withUnsafePointer(to: flow) { stats.recordRest(of: $0) } }
+            Self.ended(flow, reason, flowOutputs)
+        }
         if statisticsPlan.final && !alertsOnly {
             let r = StatisticsReport(stats: statistics, services: services, activeFlows: activeAtEnd, flowsSeen: flows?.created ?? 0, runtime: runtime(statistics))
             printError(r.finalText())
@@ -291,8 +320,6 @@ final class PacketPipeline {
                 json.flush()
             }
         }
-        // Open flows are written with the state they reached, so nothing seen is lost.
-        flows?.removeAll { Self.ended($0, $1, flowOutputs) }
         output.flush()
         flowOutputs.recordsBuffer?.flush()
         if let plan = writerPlan {

@@ -1,6 +1,7 @@
 import Foundation
 import NetwatchCapture
 import NetwatchDecode
+import NetwatchFlow
 import NetwatchStats
 import NetwatchTestSupport
 import XCTest
@@ -24,7 +25,7 @@ final class StatisticsTests: XCTestCase {
         var p = DecodedPacket()
         _ = try Savefile.open(path).run({ raw in
             decoder.decode(PacketBytes(raw.bytes), linkType: raw.linkType, wireLength: raw.wireLength, into: &p)
-            stats.record(p, time: raw.seconds * 1_000_000_000 + Int64(raw.nanoseconds), wireLength: raw.wireLength)
+            stats.record(&p, time: raw.seconds * 1_000_000_000 + Int64(raw.nanoseconds), wireLength: raw.wireLength)
             if p.icmp.quotedOffset > 0 { quotes += 1 }
             return true
         }, tick: {})
@@ -96,12 +97,73 @@ final class StatisticsTests: XCTestCase {
         var p = DecodedPacket()
         _ = try Savefile.open(try TestData.path("pcap/attack/stopddos_synflood_spoofed.pcap")).run({ raw in
             decoder.decode(PacketBytes(raw.bytes), linkType: raw.linkType, wireLength: raw.wireLength, into: &p)
-            stats.record(p, time: 0, wireLength: raw.wireLength)
+            stats.record(&p, time: 0, wireLength: raw.wireLength)
             return true
         }, tick: {})
         XCTAssertLessThanOrEqual(stats.addresses.distinct, 2 * 1024, "the table holds twice the tracked keys, never more")
         XCTAssertGreaterThan(stats.addresses.overflowed, 30_000)
         let top = stats.addresses.top(1).first
         XCTAssertEqual(top?.packets, 37_841, "the victim received every SYN")
+    }
+
+    /// The pipeline counts hosts, conversations and ports once per flow: a flow's first packet
+    /// as it comes, the rest when the flow ends (evicted, expired or still open at the end).
+    /// On every capture that gives exactly the counts of counting every packet, and
+    /// `including(_:)` gives them midway, with flows still open.
+    func testCountsByFlowEqualCountsByPacket() throws {
+        var compared = 0
+        var evictions: UInt64 = 0
+        for path in try TestData.allCaptures() where !path.contains("/malformed/") {
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            let byPacket = TrafficStatistics(tracked: 1 << 17)
+            let byFlow = TrafficStatistics(tracked: 1 << 17)
+            // A small table, so that flows are evicted as well as expired and left open.
+            let table = FlowTable(capacity: 64)
+            let decoder = PacketDecoder()
+            var p = DecodedPacket()
+            var lastSweep: Int64 = 0
+            var packets = 0
+            var midway: (TrafficStatistics, TrafficStatistics)?
+            _ = try Savefile.open(path).run({ raw in
+                decoder.decode(PacketBytes(raw.bytes), linkType: raw.linkType, wireLength: raw.wireLength, into: &p)
+                let time = raw.seconds * 1_000_000_000 + Int64(raw.nanoseconds)
+                byPacket.record(&p, time: time, wireLength: raw.wireLength)
+                let probe = table.probe(&p)
+                byFlow.record(&p, time: time, wireLength: raw.wireLength, hostsByFlow: probe != nil)
+                if let probe {
+                    let update = table.update(probe, &p, time: time, wireLength: raw.wireLength)
+                    if update.evicted { byFlow.recordRest(of: table.lastEvictedRecord) }
+                    if update.isNew { byFlow.recordHosts(&p, wireLength: raw.wireLength) }
+                }
+                if time - lastSweep > 1_000_000_000 {
+                    table.expire(now: time) { flow, _ in withUnsafePointer(to: flow) { byFlow.recordRest(of: $0) } }
+                    lastSweep = time
+                }
+                packets += 1
+                if packets == 300 { midway = (TrafficStatistics(copying: byPacket), byFlow.including(table)) }
+                return true
+            }, tick: {})
+            evictions += table.evicted
+            table.removeAll { flow, _ in withUnsafePointer(to: flow) { byFlow.recordRest(of: $0) } }
+            for (expected, ours, when) in [(byPacket, byFlow, "at the end")] + (midway.map { [($0.0, $0.1, "midway")] } ?? []) {
+                if expected.addresses.overflowed > 0 || ours.addresses.overflowed > 0 || expected.conversations.overflowed > 0 { continue }
+                XCTAssertEqual(Self.counts(ours.addresses), Self.counts(expected.addresses), "\(name) addresses \(when)")
+                XCTAssertEqual(Self.counts(ours.conversations), Self.counts(expected.conversations), "\(name) conversations \(when)")
+                XCTAssertEqual(Self.ports(ours), Self.ports(expected), "\(name) ports \(when)")
+                XCTAssertEqual(ours.packets, expected.packets, "\(name) packets \(when)")
+                compared += 1
+            }
+        }
+        XCTAssertGreaterThan(compared, 50)
+        XCTAssertGreaterThan(evictions, 10_000, "the small table evicts")
+        print("counts by flow and by packet: \(compared) comparisons equal, \(evictions) flows evicted on the way")
+    }
+
+    static func counts<Key>(_ counter: BoundedCounter<Key>) -> [Key: [UInt64]] {
+        Dictionary(uniqueKeysWithValues: counter.entries.map { ($0.key, [$0.packets, $0.bytes]) })
+    }
+
+    static func ports(_ stats: TrafficStatistics) -> [String: UInt64] {
+        Dictionary(uniqueKeysWithValues: stats.topPorts(Int.max).map { ("\($0.port)/\($0.tcp ? "tcp" : "udp")", $0.packets) })
     }
 }

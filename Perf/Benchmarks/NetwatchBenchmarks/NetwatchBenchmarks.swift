@@ -61,8 +61,16 @@ let benchmarks: @Sendable () -> Void = {
                 decoder.decode(PacketBytes(raw), linkType: packet.link, wireLength: packet.wire, into: &p)
                 let time = packet.seconds &* 1_000_000_000
                 let probe = table.probe(&p)
-                stats.record(p, time: time, wireLength: packet.wire)
-                if let probe, table.update(probe, &p, time: time, wireLength: packet.wire).isNew { flowsSeen += 1 }
+                // As the pipeline counts: hosts and ports once per flow.
+                stats.record(&p, time: time, wireLength: packet.wire, hostsByFlow: probe != nil)
+                if let probe {
+                    let update = table.update(probe, &p, time: time, wireLength: packet.wire)
+                    if update.evicted { stats.recordRest(of: table.lastEvictedRecord) }
+                    if update.isNew {
+                        stats.recordHosts(&p, wireLength: packet.wire)
+                        flowsSeen += 1
+                    }
+                }
             }
         }
         benchmark.stopMeasurement()
