@@ -134,14 +134,6 @@ public final class TrafficStatistics {
         if !hostsByFlow { recordHosts(&p, wireLength: wireLength) }
     }
 
-    /// Starts loading the counter lines `recordHosts` will touch for this packet.
-    @inlinable @inline(always)
-    public func prefetchHosts(_ p: inout DecodedPacket) {
-        addresses.prefetch(addresses.locate(p.src))
-        addresses.prefetch(addresses.locate(p.dst))
-        conversations.prefetch(conversations.locate(p.src < p.dst ? HostPair(a: p.src, b: p.dst) : HostPair(a: p.dst, b: p.src)))
-    }
-
     /// Counts one IP packet toward its source and destination, their conversation and (TCP,
     /// UDP) its two ports. (`inout` as in `record`: not changed.)
     @inlinable @inline(always)
@@ -203,29 +195,9 @@ public final class TrafficStatistics {
         if highPort != lowPort { countPort(column + Int(highPort), packets) }
     }
 
-    /// `recordRest(of:)` for every flow still open in `table` (in no particular order), the
-    /// counter lines of each loaded eight flows ahead so that their misses overlap.
-    public func recordRest(ofOpenFlowsIn table: FlowTable) {
-        let distance = 8
-        var pending: [UnsafePointer<Flow>] = []
-        pending.reserveCapacity(distance)
-        var next = 0
-        table.forEachOpen { f in
-            guard f.pointee.originatorPackets &+ f.pointee.responderPackets > 1 else { return }
-            let low = f.pointee.key.lowAddress
-            let high = f.pointee.key.highAddress
-            addresses.prefetch(addresses.locate(low))
-            addresses.prefetch(addresses.locate(high))
-            conversations.prefetch(conversations.locate(HostPair(a: low, b: high)))
-            if pending.count < distance {
-                pending.append(f)
-            } else {
-                recordRest(of: pending[next])
-                pending[next] = f
-                next = (next + 1) % distance
-            }
-        }
-        for k in 0..<pending.count { recordRest(of: pending[(next + k) % pending.count]) }
+    /// `recordRest(of:)` of a flow handed over by value (expired, or ended at shutdown).
+    public func recordRest(of flow: Flow) {
+        withUnsafePointer(to: flow) { recordRest(of: $0) }
     }
 
     /// These counts with every flow still open in `flows` added: what a report made before the
@@ -233,7 +205,7 @@ public final class TrafficStatistics {
     /// counted twice when those flows end.
     public func including(_ flows: FlowTable) -> TrafficStatistics {
         let copy = TrafficStatistics(copying: self)
-        copy.recordRest(ofOpenFlowsIn: flows)
+        flows.forEachOpen { copy.recordRest(of: $0) }
         return copy
     }
 

@@ -119,9 +119,7 @@ final class PacketPipeline {
         var lastProcessScan = Self.wallClock()
         let fileBlocks = plan.interval > 0 && !plan.live
         let countStatistics = plan.enabled
-        // With a flow table, hosts, conversations and ports are counted once per flow.
-        let statisticsByFlow = countStatistics && tracking
-        var lastStartedFlow = false
+        let statisticsByFlow = countsHostsByFlow
         let detector = flows != nil ? self.detector : nil
         var lastTime: Int64 = 0
         var lastDetectorTick = Self.wallClock()
@@ -142,9 +140,6 @@ final class PacketPipeline {
             // The flow table's index line loads while statistics count.
             let probe = tracking ? flows.unsafelyUnwrapped.probe(&packet) : nil
             if countStatistics { stats.record(&packet, time: time, wireLength: raw.wireLength, hostsByFlow: probe != nil) }
-            // While new flows come one after another (a flood), this packet likely starts one
-            // too: its host counters load beside the flow index.
-            if statisticsByFlow && lastStartedFlow && probe != nil { stats.prefetchHosts(&packet) }
             if fileBlocks && stats.duration - lastReport >= plan.interval {
                 // Reading a file, blocks come by packet time: the same at any read speed.
                 lastReport = stats.duration
@@ -160,7 +155,6 @@ final class PacketPipeline {
                     if statisticsByFlow { stats.recordRest(of: flows.lastEvictedRecord) }
                     if outputs.hearsEnds { Self.ended(flows.lastEvicted, .evicted, outputs) }
                 }
-                lastStartedFlow = update?.isNew ?? false
                 if let update, update.isNew {
                     if statisticsByFlow { stats.recordHosts(&packet, wireLength: raw.wireLength) }
                     if let processes { Self.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9) }
@@ -175,7 +169,7 @@ final class PacketPipeline {
                 if time >= nextSweep {
                     if nextSweep != Int64.min {
                         flows.expire(now: time) {
-                            if statisticsByFlow { withUnsafePointer(to: $0) { stats.recordRest(of: $0) } }
+                            if statisticsByFlow { stats.recordRest(of: $0) }
                             Self.ended($0, $1, outputs)
                         }
                         detector?.tick(now: time)
@@ -238,10 +232,14 @@ final class PacketPipeline {
 
     func useServices(_ table: ServiceTable?) { services = table }
 
-    /// The counts so far: with a flow table, the open flows' hosts, conversations and ports
-    /// are added to a copy (they are counted into `statistics` as each flow ends).
+    /// With a flow table, hosts, conversations and ports are counted once per flow: the first
+    /// packet as it comes, the rest as the flow ends.
+    private var countsHostsByFlow: Bool { statisticsPlan.enabled && flows != nil }
+
+    /// The counts so far: counted by flow, the open flows' rest is added to a copy (each is
+    /// counted into `statistics` when it ends).
     private var statisticsSoFar: TrafficStatistics {
-        guard let flows, statisticsPlan.enabled else { return statistics }
+        guard countsHostsByFlow, let flows else { return statistics }
         return statistics.including(flows)
     }
 
@@ -306,10 +304,10 @@ final class PacketPipeline {
         }
         // Open flows are written with the state they reached, so nothing seen is lost; on the
         // way out they bring their hosts, conversation and ports to the statistics.
-        let statisticsByFlow = statisticsPlan.enabled && flows != nil
+        let statisticsByFlow = countsHostsByFlow
         let stats = statistics
         flows?.removeAll { flow, reason in
-            if statisticsByFlow { withUnsafePointer(to: flow) { stats.recordRest(of: $0) } }
+            if statisticsByFlow { stats.recordRest(of: flow) }
             Self.ended(flow, reason, flowOutputs)
         }
         if statisticsPlan.final && !alertsOnly {

@@ -136,7 +136,7 @@ final class StatisticsTests: XCTestCase {
                     if update.isNew { byFlow.recordHosts(&p, wireLength: raw.wireLength) }
                 }
                 if time - lastSweep > 1_000_000_000 {
-                    table.expire(now: time) { flow, _ in withUnsafePointer(to: flow) { byFlow.recordRest(of: $0) } }
+                    table.expire(now: time) { flow, _ in byFlow.recordRest(of: flow) }
                     lastSweep = time
                 }
                 packets += 1
@@ -144,7 +144,7 @@ final class StatisticsTests: XCTestCase {
                 return true
             }, tick: {})
             evictions += table.evicted
-            table.removeAll { flow, _ in withUnsafePointer(to: flow) { byFlow.recordRest(of: $0) } }
+            table.removeAll { flow, _ in byFlow.recordRest(of: flow) }
             for (expected, ours, when) in [(byPacket, byFlow, "at the end")] + (midway.map { [($0.0, $0.1, "midway")] } ?? []) {
                 if expected.addresses.overflowed > 0 || ours.addresses.overflowed > 0 || expected.conversations.overflowed > 0 { continue }
                 XCTAssertEqual(Self.counts(ours.addresses), Self.counts(expected.addresses), "\(name) addresses \(when)")
