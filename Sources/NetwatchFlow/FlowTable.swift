@@ -20,14 +20,15 @@ public enum FlowEnd: String, Sendable {
 /// on the number of flows.
 ///
 /// Storage is mapped once: an open-addressing index (linear probing, backward-shift
-/// deletion) over a fixed array of flows, threaded on a least-recently-seen list. Each index
+/// deletion) over a fixed array of flows, threaded on a least-recently-seen list (a flow moves
+/// to its newest end at most once per 2^30 ns of packet time, not on every packet). Each index
 /// slot holds the flow's hash beside its position, so probing and deletion touch a flow's
 /// record only when the hash matches. The index starts small and doubles (to twice the
 /// capacity at most) as flows arrive, so a run with few flows touches, zeroes and misses in a
 /// small index rather than tens of megabytes. Lookups use a hash keyed per process
 /// (`SeededHash`), so crafted addresses cannot aim at one bucket. Expiry walks the list from
-/// the oldest flow and stops at the first one too young to expire under the shortest timeout,
-/// so its cost follows the flows that end. Mutable bookkeeping sits behind a pointer: the
+/// the oldest flow and stops at the first one too young (by the time it last moved) to expire
+/// under the shortest timeout, so its cost follows the flows that end. Mutable bookkeeping sits behind a pointer: the
 /// per-packet path pays no dynamic exclusivity checks.
 public final class FlowTable {
     public let capacity: Int
@@ -107,6 +108,8 @@ public final class FlowTable {
     static let initialSlots = 1 << 16
 
     public init(capacity: Int = FlowTable.capacity(forMemory: 256 << 20), timeouts: FlowTimeouts = FlowTimeouts()) {
+        // Records start on a line (the allocation is page-aligned) and stay on lines.
+        assert(MemoryLayout<Flow>.stride == 192)
         self.capacity = capacity
         var slotCount = Self.slots(forCapacity: capacity)
         maxSlots = slotCount
@@ -197,7 +200,6 @@ public final class FlowTable {
         let slots = state.pointee.slots
         let mask = state.pointee.mask
         netwatch_prefetch(slots + (Int(hash) & mask))
-        if isFull { netwatch_prefetch(slots + (Int(flows[Int(state.pointee.oldest)].hash) & mask)) }
         return Probe(key: key, sourceIsLow: sourceIsLow, hash: hash)
     }
 
@@ -219,6 +221,7 @@ public final class FlowTable {
                 // spare; the old spare takes the new flow.
                 let victim = state.pointee.oldest
                 unindex(victim)
+                prefetchVictims()
                 index = state.pointee.spare
                 state.pointee.spare = victim
                 state.pointee.evicted += 1
@@ -250,7 +253,10 @@ public final class FlowTable {
             state.pointee.created += 1
             isNew = true
             link(index)
-        } else {
+        } else if flows[Int(index)].last >> 30 != time >> 30 {
+            // Moved to the newest end at most once per 2^30 ns (1.07 s) of packet time, not
+            // per packet: each move writes two other flows' records. So the list is ordered
+            // by when each flow last moved, and `last` is at most 2^30 ns past that.
             touch(index)
         }
         let fromOriginator = sourceIsLow == flows[Int(index)].originatorIsLow
@@ -292,6 +298,22 @@ public final class FlowTable {
             slot = (slot + 1) & mask
         }
         return (-1, slot)
+    }
+
+    /// Under eviction, the next victims' lines load while packets come between: the next
+    /// victim's index slot (its record was loaded by the previous call) and the record after it.
+    @inlinable @inline(always)
+    func prefetchVictims() {
+        let next = state.pointee.oldest
+        guard next >= 0 else { return }
+        netwatch_prefetch(state.pointee.slots + (Int(flows[Int(next)].hash) & state.pointee.mask))
+        let after = flows[Int(next)].newer
+        guard after >= 0 else { return }
+        // Its three lines: eviction reads the first two (key, links, counts), the new flow writes all.
+        let record = UnsafeRawPointer(flows + Int(after))
+        netwatch_prefetch(record)
+        netwatch_prefetch(record + 64)
+        netwatch_prefetch(record + 128)
     }
 
     /// Every record is in use (no free one, none never used): a new flow must evict.
@@ -390,7 +412,8 @@ public final class FlowTable {
         var index = state.pointee.oldest
         while index >= 0 {
             let last = flows[Int(index)].last
-            if now - last < youngest { break }
+            // Every flow after this one moved (and so was last seen) after `last` - 2^30 ns.
+            if now - (last - (1 << 30)) < youngest { break }
             let previous = flows[Int(index)].newer
             if now - last >= timeouts.idleLimit(flows[Int(index)]) / divisor * 1_000_000_000 {
                 let flow = flows[Int(index)]

@@ -5,8 +5,8 @@ import NetwatchDecode
 ///
 /// A hash table of 8-slot buckets sized once: counts are exact while no bucket fills, which is
 /// all but certain up to about a third of `capacity` distinct keys and likely up to `capacity`.
-/// When a key finds its bucket full, the smallest weight in the bucket is decremented and the
-/// slot handed to the new key once it reaches zero (a Misra-Gries step), so heavy keys keep
+/// When a key finds its bucket full, the smallest weight in the bucket is decremented (a
+/// Misra-Gries step); a slot whose weight is spent goes to the next new key, so heavy keys keep
 /// their place under a flood of one-off keys and memory never grows.
 ///
 /// A bucket's eight tags and eight weights fill exactly one cache line and are compared as
@@ -97,6 +97,14 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         netwatch_prefetch(lines + location.bucket * 2 * BoundedCounter.bucketSize)
     }
 
+    /// The smallest of eight weights, by halves (`SIMD.min()` is a call into a generic thunk).
+    @inlinable @inline(always)
+    static func smallest(_ w: SIMD8<UInt32>) -> UInt32 {
+        let four = pointwiseMin(w.lowHalf, w.highHalf)
+        let two = pointwiseMin(four.lowHalf, four.highHalf)
+        return Swift.min(two[0], two[1])
+    }
+
     /// Lanes set in `mask`, as bits 0-7.
     @inlinable @inline(always)
     static func bits(_ mask: SIMDMask<SIMD8<Int32>>) -> UInt32 {
@@ -109,7 +117,7 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
 
     /// Counts `packets` packets of `size` bytes in all for `key`: one packet, or a flow's
     /// packets at once. A key that finds its bucket full lowers the bucket's smallest weight
-    /// by `packets`, taking the slot when that weight would reach zero.
+    /// by `packets`, and takes that slot with what is left if it outweighs it.
     @inlinable @inline(always)
     public func add(_ key: Key, at location: Location, packets: UInt64, bytes size: UInt64) {
         let line = UnsafeMutableRawPointer(lines + location.bucket * 2 * BoundedCounter.bucketSize)
@@ -136,11 +144,13 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         }
         overflow.pointee &+= 1
         let weights = line.load(fromByteOffset: 32, as: SIMD8<UInt32>.self)
-        let least = weights.min()
+        let least = BoundedCounter.smallest(weights)
         let i = Int(BoundedCounter.bits(weights .== SIMD8(repeating: least)).trailingZeroBitCount)
-        if least <= weight {
-            take(i, line: line, base: base, key, location.tag, weight - least + 1, packets, size)
+        if least < weight {
+            take(i, line: line, base: base, key, location.tag, weight - least, packets, size)
         } else {
+            // The key is not admitted; a weight brought to zero frees its slot for the next
+            // new key. A flood of one-off keys so rewrites half as many entries.
             line.storeBytes(of: least - weight, toByteOffset: 32 + 4 * i, as: UInt32.self)
         }
     }

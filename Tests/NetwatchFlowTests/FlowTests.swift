@@ -235,6 +235,49 @@ final class FlowTableBoundTests: XCTestCase {
                        wholeEnded.reduce(0) { $0 + $1.0.originatorPackets + $1.0.responderPackets })
     }
 
+    /// UDP packets from port `port` to 53 at `seconds` of packet time; returns the source
+    /// ports of flows ended on the way.
+    private func send(_ table: FlowTable, _ port: UInt16, at seconds: Double) -> [UInt16] {
+        let bytes = udpPacket(src: port, dst: 53, [1, 2, 3])
+        var p = DecodedPacket()
+        var ended: [UInt16] = []
+        bytes.withUnsafeBytes { raw in
+            PacketDecoder().decode(PacketBytes(raw), linkType: .ethernet, wireLength: bytes.count, into: &p)
+        }
+        _ = table.update(p, time: Int64(seconds * 1e9), wireLength: bytes.count) { flow, _ in ended.append(flow.originator.port) }
+        return ended
+    }
+
+    /// A full table evicts the flow seen least recently. (A flow moves up the list at most once
+    /// per 2^30 ns of packet time, so "least recently" holds to within 1.07 s.)
+    func testEvictsTheFlowSeenLeastRecently() {
+        let table = FlowTable(capacity: 4)
+        for port: UInt16 in 1000...1003 { XCTAssertEqual(send(table, port, at: 0), []) }
+        XCTAssertEqual(send(table, 1000, at: 2), [])
+        XCTAssertEqual(send(table, 1004, at: 3), [1001], "1000 was seen at 2 s, 1001 at 0 s")
+        XCTAssertEqual(send(table, 1005, at: 3), [1002])
+        XCTAssertEqual(send(table, 1006, at: 3), [1003])
+        XCTAssertEqual(send(table, 1007, at: 3), [1000])
+        XCTAssertEqual(table.evicted, 4)
+    }
+
+    /// Expiry finds every flow past its timeout even when the list order lags last-seen times:
+    /// 2000 is seen again at 1.0 s without moving past 2001 (seen at 0.9 s), so at 30.95 s the
+    /// walk must not stop at 2000 (29.95 s idle) before reaching 2001 (30.05 s idle).
+    func testExpiryLooksPastFlowsThatDidNotMove() {
+        let table = FlowTable(capacity: 64)
+        _ = send(table, 2000, at: 0)
+        _ = send(table, 2001, at: 0.9)
+        _ = send(table, 2000, at: 1.0)
+        var expired: [UInt16] = []
+        table.expire(now: 30_950_000_000) { flow, reason in
+            XCTAssertEqual(reason, .timeout)
+            expired.append(flow.originator.port)
+        }
+        XCTAssertEqual(expired, [2001])
+        XCTAssertEqual(table.count, 1)
+    }
+
     func testTimeoutsFollowPacketTime() throws {
         var timeouts = FlowTimeouts()
         timeouts.udpNew = 1
