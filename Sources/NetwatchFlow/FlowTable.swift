@@ -21,15 +21,15 @@ public enum FlowEnd: String, Sendable {
 ///
 /// Storage is mapped once: an open-addressing index (linear probing, backward-shift
 /// deletion) over a fixed array of flows, threaded on a least-recently-seen list (a flow moves
-/// to its newest end at most once per 2^30 ns of packet time, not on every packet). Each index
-/// slot holds the flow's hash beside its position, so probing and deletion touch a flow's
+/// up at most once per 2^30 ns of packet time: `moveShift`). Each index slot holds the flow's
+/// hash beside its position, so probing and deletion touch a flow's
 /// record only when the hash matches. The index starts small and doubles (to twice the
 /// capacity at most) as flows arrive, so a run with few flows touches, zeroes and misses in a
 /// small index rather than tens of megabytes. Lookups use a hash keyed per process
 /// (`SeededHash`), so crafted addresses cannot aim at one bucket. Expiry walks the list from
 /// the oldest flow and stops at the first one too young (by the time it last moved) to expire
-/// under the shortest timeout, so its cost follows the flows that end. Mutable bookkeeping sits behind a pointer: the
-/// per-packet path pays no dynamic exclusivity checks.
+/// under the shortest timeout, so its cost follows the flows that end. Mutable bookkeeping
+/// sits behind a pointer: the per-packet path pays no dynamic exclusivity checks.
 public final class FlowTable {
     public let capacity: Int
     @usableFromInline let flows: UnsafeMutablePointer<Flow>
@@ -103,6 +103,12 @@ public final class FlowTable {
         }
         return best
     }
+
+    /// A flow moves to the newest end of the list only when its packet falls in a later window
+    /// of 2^30 ns (1.07 s) of packet time than its last one, not on every packet: each move
+    /// writes two other flows' records. So the list is ordered by when each flow last moved,
+    /// and a flow's `last` is less than one window past that.
+    @inlinable static var moveShift: Int64 { 30 }
 
     /// The index's first size: 64k slots (512 KB), or the whole index when smaller.
     static let initialSlots = 1 << 16
@@ -253,10 +259,7 @@ public final class FlowTable {
             state.pointee.created += 1
             isNew = true
             link(index)
-        } else if flows[Int(index)].last >> 30 != time >> 30 {
-            // Moved to the newest end at most once per 2^30 ns (1.07 s) of packet time, not
-            // per packet: each move writes two other flows' records. So the list is ordered
-            // by when each flow last moved, and `last` is at most 2^30 ns past that.
+        } else if flows[Int(index)].last >> FlowTable.moveShift != time >> FlowTable.moveShift {
             touch(index)
         }
         let fromOriginator = sourceIsLow == flows[Int(index)].originatorIsLow
@@ -412,8 +415,8 @@ public final class FlowTable {
         var index = state.pointee.oldest
         while index >= 0 {
             let last = flows[Int(index)].last
-            // Every flow after this one moved (and so was last seen) after `last` - 2^30 ns.
-            if now - (last - (1 << 30)) < youngest { break }
+            // Every flow after this one moved (and so was last seen) after `last` less one window.
+            if now - (last - (1 << FlowTable.moveShift)) < youngest { break }
             let previous = flows[Int(index)].newer
             if now - last >= timeouts.idleLimit(flows[Int(index)]) / divisor * 1_000_000_000 {
                 let flow = flows[Int(index)]
