@@ -9,10 +9,12 @@ import NetwatchDecode
 /// Misra-Gries step); a slot whose weight is spent goes to the next new key, so heavy keys keep
 /// their place under a flood of one-off keys and memory never grows.
 ///
-/// A bucket's eight tags and eight weights fill exactly one cache line and are compared as
-/// vectors, eight at once: a key that is not counted (the common case under a flood) costs one
-/// line read and a few instructions. The keys and exact counts live apart and are read only
-/// when a tag matches.
+/// A bucket's eight one-byte tags and eight weights sit in one cache line. The tags are one
+/// word, compared eight at once with word arithmetic (x86-64's baseline SSE2 has no unsigned
+/// vector compare or minimum, and Swift's SIMD masks there come out lane by lane, about 100
+/// instructions per add): a key that is not counted (the common case under a flood) costs
+/// one line read and a few instructions. The keys and exact counts live apart and are read
+/// only when a tag matches.
 public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     public struct Entry {
         public var key: Key
@@ -27,9 +29,9 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     }
 
     @inlinable static var bucketSize: Int { 8 }
-    /// Per bucket, one 64-byte line: eight tags (from the hash, never 0; 0 marks an empty slot),
-    /// then the eight slots' Misra-Gries weights (saturating). Slots fill from the start of
-    /// their bucket and are never emptied.
+    /// Per bucket, one 64-byte line: eight one-byte tags (from the hash, never 0; 0 marks an
+    /// empty slot) in its first word, and from byte 32 the eight slots' Misra-Gries weights
+    /// (saturating). Slots fill from the start of their bucket and are never emptied.
     @usableFromInline let lines: UnsafeMutablePointer<UInt32>
     @usableFromInline let records: UnsafeMutablePointer<Entry>
     @usableFromInline let bucketMask: Int
@@ -76,8 +78,8 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     /// Where a key's bucket is and the tag that marks the key in it.
     public struct Location {
         @usableFromInline var bucket: Int
-        @usableFromInline var tag: UInt32
-        @inlinable init(bucket: Int, tag: UInt32) {
+        @usableFromInline var tag: UInt8
+        @inlinable init(bucket: Int, tag: UInt8) {
             self.bucket = bucket
             self.tag = tag
         }
@@ -88,7 +90,8 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         var hasher = SeededHash(seed: seed)
         key.hash(into: &hasher)
         let value = hasher.value
-        return Location(bucket: Int(truncatingIfNeeded: value) & bucketMask, tag: UInt32(truncatingIfNeeded: value >> 32) | 1)
+        let tag = UInt8(truncatingIfNeeded: value >> 56)
+        return Location(bucket: Int(truncatingIfNeeded: value) & bucketMask, tag: tag == 0 ? 1 : tag)
     }
 
     /// Starts loading the bucket's line ahead of `add`.
@@ -97,19 +100,28 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         netwatch_prefetch(lines + location.bucket * 2 * BoundedCounter.bucketSize)
     }
 
-    /// The smallest of eight weights, by halves (`SIMD.min()` is a call into a generic thunk).
+    /// Bit 7 of each byte of `tags` that equals `tag`, read from the lowest byte up. Word
+    /// arithmetic: a byte can show falsely only above a true match (a borrow), and callers
+    /// compare the key itself, or take only the lowest.
     @inlinable @inline(always)
-    static func smallest(_ w: SIMD8<UInt32>) -> UInt32 {
-        let four = pointwiseMin(w.lowHalf, w.highHalf)
-        let two = pointwiseMin(four.lowHalf, four.highHalf)
-        return Swift.min(two[0], two[1])
+    static func matches(_ tags: UInt64, _ tag: UInt8) -> UInt64 {
+        let x = tags ^ (UInt64(tag) &* 0x0101_0101_0101_0101)
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
-    /// Lanes set in `mask`, as bits 0-7.
+    /// The smallest of eight weights and its slot (the lowest such).
     @inlinable @inline(always)
-    static func bits(_ mask: SIMDMask<SIMD8<Int32>>) -> UInt32 {
-        let lanes = SIMD8<Int32>(repeating: 0).replacing(with: SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128), where: mask)
-        return UInt32(truncatingIfNeeded: lanes.wrappedSum())
+    static func smallest(_ weights: UnsafeMutableRawPointer) -> (weight: UInt32, slot: Int) {
+        var least = weights.load(as: UInt32.self)
+        var slot = 0
+        for i in 1..<8 {
+            let w = weights.load(fromByteOffset: 4 * i, as: UInt32.self)
+            if w < least {
+                least = w
+                slot = i
+            }
+        }
+        return (least, slot)
     }
 
     @inlinable @inline(always)
@@ -123,10 +135,10 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         let line = UnsafeMutableRawPointer(lines + location.bucket * 2 * BoundedCounter.bucketSize)
         let base = location.bucket * BoundedCounter.bucketSize
         let weight = UInt32(truncatingIfNeeded: min(packets, 0xFFFF_FFFF))
-        let tags = line.load(as: SIMD8<UInt32>.self)
-        var matches = BoundedCounter.bits(tags .== SIMD8(repeating: location.tag))
+        let tags = line.load(as: UInt64.self)
+        var matches = BoundedCounter.matches(tags, location.tag)
         while matches != 0 {
-            let i = Int(matches.trailingZeroBitCount)
+            let i = matches.trailingZeroBitCount >> 3
             if records[base + i].key == key {
                 let weights = line.advanced(by: 32).assumingMemoryBound(to: UInt32.self)
                 let (sum, saturated) = weights[i].addingReportingOverflow(weight)
@@ -135,17 +147,15 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
                 records[base + i].bytes &+= size
                 return
             }
-            matches &= matches - 1
+            matches &= matches &- 1
         }
-        let empty = BoundedCounter.bits(tags .== SIMD8(repeating: 0))
+        let empty = BoundedCounter.matches(tags, 0)
         if empty != 0 {
-            take(Int(empty.trailingZeroBitCount), line: line, base: base, key, location.tag, weight, packets, size)
+            take(empty.trailingZeroBitCount >> 3, line: line, base: base, key, location.tag, weight, packets, size)
             return
         }
         overflow.pointee &+= 1
-        let weights = line.load(fromByteOffset: 32, as: SIMD8<UInt32>.self)
-        let least = BoundedCounter.smallest(weights)
-        let i = Int(BoundedCounter.bits(weights .== SIMD8(repeating: least)).trailingZeroBitCount)
+        let (least, i) = BoundedCounter.smallest(line + 32)
         if least < weight {
             take(i, line: line, base: base, key, location.tag, weight - least, packets, size)
         } else {
@@ -157,23 +167,27 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
 
     /// Gives slot `i` of the bucket to `key`.
     @inlinable @inline(always)
-    func take(_ i: Int, line: UnsafeMutableRawPointer, base: Int, _ key: Key, _ tag: UInt32, _ weight: UInt32, _ packets: UInt64, _ size: UInt64) {
-        line.storeBytes(of: tag, toByteOffset: 4 * i, as: UInt32.self)
+    func take(_ i: Int, line: UnsafeMutableRawPointer, base: Int, _ key: Key, _ tag: UInt8, _ weight: UInt32, _ packets: UInt64, _ size: UInt64) {
+        line.storeBytes(of: tag, toByteOffset: i, as: UInt8.self)
         line.storeBytes(of: weight, toByteOffset: 32 + 4 * i, as: UInt32.self)
         records[base + i] = Entry(key: key, packets: packets, bytes: size)
     }
 
     /// Whether slot `slot` holds a key.
     @inlinable func isUsed(_ slot: Int) -> Bool {
-        lines[(slot / BoundedCounter.bucketSize) * 2 * BoundedCounter.bucketSize + slot % BoundedCounter.bucketSize] != 0
+        tag(slot / BoundedCounter.bucketSize, slot % BoundedCounter.bucketSize) != 0
+    }
+
+    /// The tag of slot `i` of `bucket`.
+    @inlinable func tag(_ bucket: Int, _ i: Int) -> UInt8 {
+        UnsafeRawPointer(lines + bucket * 2 * BoundedCounter.bucketSize).load(fromByteOffset: i, as: UInt8.self)
     }
 
     /// The entry for `key`, if it is counted.
     public func count(_ key: Key) -> Entry? {
         let location = locate(key)
         let base = location.bucket * BoundedCounter.bucketSize
-        let tags = lines + location.bucket * 2 * BoundedCounter.bucketSize
-        for i in 0..<BoundedCounter.bucketSize where tags[i] == location.tag && records[base + i].key == key {
+        for i in 0..<BoundedCounter.bucketSize where tag(location.bucket, i) == location.tag && records[base + i].key == key {
             return records[base + i]
         }
         return nil
