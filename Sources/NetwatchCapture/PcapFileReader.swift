@@ -59,12 +59,20 @@ final class PcapFileReader: PacketSource {
             guard b.contains(offset + 16, captured) else {
                 return .truncated("\(path) ends in the middle of a packet at byte \(offset) (after \(delivered) packets)")
             }
+            offset += 16 + captured
+            // The next record, when it is whole: the pipeline looks ahead into it.
+            var next = UnsafeRawBufferPointer(start: nil, count: 0)
+            if b.contains(offset, 16) {
+                let nextCaptured = Int(b.u32(offset + 8, bigEndian: bigEndian))
+                if nextCaptured <= maxCaptureLength && b.contains(offset + 16, nextCaptured) {
+                    next = UnsafeRawBufferPointer(rebasing: b.buffer[(offset + 16)..<(offset + 16 + nextCaptured)])
+                }
+            }
             let packet = RawPacket(
                 seconds: Int64(seconds),
                 nanoseconds: nanosecond ? min(fraction, 999_999_999) : min(fraction, 999_999) &* 1000,
-                bytes: UnsafeRawBufferPointer(rebasing: b.buffer[(offset + 16)..<(offset + 16 + captured)]),
-                wireLength: max(wire, captured), linkType: linkType, interface: 0)
-            offset += 16 + captured
+                bytes: UnsafeRawBufferPointer(rebasing: b.buffer[(offset - captured)..<offset]),
+                wireLength: max(wire, captured), linkType: linkType, interface: 0, next: next)
             delivered += 1
             if !handler(packet) { return .stopped }
             if delivered & 0xFFF == 0 {

@@ -10,16 +10,22 @@ public struct RawPacket {
     public var linkType: LinkType
     /// Which of the source's interfaces it came from (pcapng IDB index, or `-i` position).
     public var interface: Int
+    /// The captured bytes of the packet that comes next, when the source already holds them
+    /// (a mapped pcap file; same link type), else empty: a look at it lets the pipeline start
+    /// loading the table lines that packet will need while this one is worked on.
+    public var next: UnsafeRawBufferPointer
 
     @inlinable public var captureLength: Int { bytes.count }
 
-    public init(seconds: Int64, nanoseconds: UInt32, bytes: UnsafeRawBufferPointer, wireLength: Int, linkType: LinkType, interface: Int) {
+    public init(seconds: Int64, nanoseconds: UInt32, bytes: UnsafeRawBufferPointer, wireLength: Int, linkType: LinkType, interface: Int,
+                next: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
         self.seconds = seconds
         self.nanoseconds = nanoseconds
         self.bytes = bytes
         self.wireLength = wireLength
         self.linkType = linkType
         self.interface = interface
+        self.next = next
     }
 }
 

@@ -57,8 +57,9 @@ public struct FlowKey: SeededHashable, Sendable {
         return make(src: p.icmp.quotedSource, dst: p.icmp.quotedDestination, srcPort: srcPort, dstPort: dstPort, proto: proto, vlan: p.vlanCount > 0 ? p.vlanIDs.0 : 0)
     }
 
+    /// The key of a packet from `src` to `dst`, and whether `src` is its low endpoint.
     @inlinable @inline(always)
-    static func make(src: IPAddress, dst: IPAddress, srcPort: UInt16, dstPort: UInt16, proto: UInt8, vlan: UInt16) -> (key: FlowKey, sourceIsLow: Bool) {
+    public static func make(src: IPAddress, dst: IPAddress, srcPort: UInt16, dstPort: UInt16, proto: UInt8, vlan: UInt16) -> (key: FlowKey, sourceIsLow: Bool) {
         let sourceIsLow = src < dst || (src == dst && srcPort <= dstPort)
         if sourceIsLow {
             return (FlowKey(lowAddress: src, highAddress: dst, lowPort: srcPort, highPort: dstPort, proto: proto, vlan: vlan), true)

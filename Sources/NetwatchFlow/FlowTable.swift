@@ -209,6 +209,15 @@ public final class FlowTable {
         return Probe(key: key, sourceIsLow: sourceIsLow, hash: hash)
     }
 
+    /// Starts loading the index line of a packet still to come, from a first look at it: the
+    /// same key and hash `probe` will make once it is decoded.
+    @inlinable @inline(__always)
+    public func prefetch(_ peek: FlowPeek) {
+        let key = FlowKey.make(src: IPAddress(ipv4: peek.src), dst: IPAddress(ipv4: peek.dst), srcPort: peek.srcPort, dstPort: peek.dstPort,
+                               proto: peek.proto, vlan: 0).key
+        netwatch_prefetch(state.pointee.slots + (Int(hash(key)) & state.pointee.mask))
+    }
+
     /// Accounts one packet, of the flow `probe` names, to that flow, creating it if needed.
     /// The per-packet form: no closure to call, and so nothing to retain; inlined, so the
     /// packet is read in place (`inout` only to pass it by reference: a 439-byte argument

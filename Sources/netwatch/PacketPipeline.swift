@@ -129,6 +129,11 @@ final class PacketPipeline {
         var packet = DecodedPacket()
         let end = try source.run({ raw in
             if filter?.matches(raw) == false { return true }
+            // A packet that likely opens a flow misses the flow index: its line loads while
+            // this packet is worked on.
+            if tracking, raw.next.count > 0, let peek = FlowPeek.of(PacketBytes(raw.next), linkType: raw.linkType) {
+                flows.unsafelyUnwrapped.prefetch(peek)
+            }
             counters.packets &+= 1
             counters.bytes &+= UInt64(raw.wireLength)
             let captured = PacketBytes(raw.bytes)

@@ -1,0 +1,45 @@
+import Foundation
+import NetwatchCapture
+import NetwatchDecode
+import NetwatchFlow
+import NetwatchTestSupport
+import XCTest
+
+/// The look-ahead that starts loading a coming packet's flow index line: the key it makes
+/// from a first look must be the key decoding makes, and a pcap file must hand over the
+/// packet that really comes next.
+final class FlowPeekTests: XCTestCase {
+    func testPeekMakesTheDecodedKeyOnEveryCapture() throws {
+        var peeked = 0
+        var floodPeeks = 0
+        for path in try TestData.allCaptures() {
+            let source: PacketSource
+            do { source = try Savefile.open(path) } catch { continue }  // the malformed set holds unreadable files
+            let decoder = PacketDecoder()
+            var p = DecodedPacket()
+            var announced = UnsafeRawBufferPointer(start: nil, count: 0)
+            var index = 0
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            _ = try source.run({ raw in
+                if announced.count > 0 {
+                    XCTAssertEqual(announced.baseAddress, raw.bytes.baseAddress, "\(name) packet \(index): next is not the packet that came")
+                    XCTAssertEqual(announced.count, raw.bytes.count, "\(name) packet \(index)")
+                }
+                announced = raw.next
+                index += 1
+                // Malformed and cut-short packets included: a first look must never read past the bytes.
+                guard let peek = FlowPeek.of(PacketBytes(raw.bytes), linkType: raw.linkType) else { return true }
+                decoder.decode(PacketBytes(raw.bytes), linkType: raw.linkType, wireLength: raw.wireLength, into: &p)
+                guard let (key, _) = FlowKey.of(p) else { return true }
+                let expected = FlowKey.make(src: IPAddress(ipv4: peek.src), dst: IPAddress(ipv4: peek.dst), srcPort: peek.srcPort,
+                                            dstPort: peek.dstPort, proto: peek.proto, vlan: 0).key
+                XCTAssertTrue(key == expected, "\(name) packet \(index): peek \(expected) vs decoded \(key)")
+                peeked += 1
+                if name == "stopddos_synflood_spoofed.pcap" { floodPeeks += 1 }
+                return true
+            }, tick: {})
+        }
+        XCTAssertGreaterThan(peeked, 10_000)
+        XCTAssertGreaterThan(floodPeeks, 1000, "every SYN of the flood capture is looked at ahead")
+    }
+}
