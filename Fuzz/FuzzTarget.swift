@@ -7,7 +7,8 @@ import Glibc
 
 /// libFuzzer calls in one thread, so the shared views are safe without locks.
 /// One fuzz input is tried two ways: as one packet (the first byte picks the link type) through
-/// the decoder and every view, and as a whole capture file through the pcap/pcapng readers.
+/// the decoder, the flow look-ahead and every view, and as a whole capture file through the
+/// pcap/pcapng readers.
 enum FuzzTarget {
     static let links: [LinkType] = [.ethernet, .linuxSLL, .linuxSLL2, .null, .loop, .raw, .ipv4, .ipv6]
     static let devNull = open("/dev/null", O_WRONLY)
@@ -25,6 +26,8 @@ enum FuzzTarget {
         guard let source = try? Savefile.open(bytes: input, name: "fuzz input") else { return }
         _ = try? source.run({ raw in
             show(raw.bytes, link: raw.linkType, wire: raw.wireLength)
+            // The look-ahead reads the packet after this one, as the pipeline does.
+            _ = FlowPeek.of(PacketBytes(raw.next), linkType: raw.linkType)
             return true
         }, tick: {})
     }
@@ -33,6 +36,7 @@ enum FuzzTarget {
         var p = DecodedPacket()
         let b = PacketBytes(bytes)
         PacketDecoder().decode(b, linkType: link, wireLength: wire, into: &p)
+        _ = FlowPeek.of(b, linkType: link)
         let context = PacketContext(number: 1, seconds: 0, nanoseconds: 0, bytes: b, wireLength: wire)
         compact.write(p, context)
         json.write(p, context)
