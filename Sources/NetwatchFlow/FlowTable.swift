@@ -305,6 +305,11 @@ public final class FlowTable {
             let entry = slots[slot]
             if entry & 0xFFFF_FFFF_0000_0000 == tag {
                 let candidate = Int32(truncatingIfNeeded: entry) - 1
+                // A flow not seen for a while misses on every line it has: the lines the
+                // packet will update load beside the one compared, not after it.
+                let record = UnsafeRawPointer(flows + Int(candidate))
+                netwatch_prefetch(record + 64)
+                netwatch_prefetch(record + 128)
                 if flows[Int(candidate)].key == key { return (candidate, slot) }
             }
             slot = (slot + 1) & mask
