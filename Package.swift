@@ -33,7 +33,7 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "CPrefetch"),
         .target(name: "NetwatchDecode"),
-        .target(name: "NetwatchCapture", dependencies: ["CPcap", "NetwatchDecode"]),
+        .target(name: "NetwatchCapture", dependencies: ["CPcap", "CPrefetch", "NetwatchDecode"]),
         .target(name: "NetwatchFlow", dependencies: ["CPrefetch", "NetwatchDecode"]),
         .target(name: "NetwatchStats", dependencies: ["CPrefetch", "NetwatchDecode", "NetwatchFlow"]),
         .target(name: "NetwatchHost", dependencies: ["NetwatchDecode"]),

@@ -1,3 +1,4 @@
+import CPrefetch
 import NetwatchDecode
 
 /// Classic libpcap savefiles (both byte orders, micro- and nanosecond stamps), read in
@@ -60,6 +61,10 @@ final class PcapFileReader: PacketSource {
                 return .truncated("\(path) ends in the middle of a packet at byte \(offset) (after \(delivered) packets)")
             }
             offset += 16 + captured
+            // The hardware prefetcher stops at page boundaries: each new page of the file
+            // missed on its first record header (about 10 % of a mixed capture's time).
+            // Requested a page ahead, the line is there when its turn comes.
+            netwatch_prefetch(b.buffer.baseAddress.unsafelyUnwrapped + min(offset + 4096, end - 1))
             // The next record, when it is whole: the pipeline looks ahead into it.
             var next = UnsafeRawBufferPointer(start: nil, count: 0)
             if b.contains(offset, 16) {
