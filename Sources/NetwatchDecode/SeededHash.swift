@@ -38,9 +38,26 @@ public protocol SeededHashable: Hashable {
 }
 
 extension IPAddress: SeededHashable {
+    /// One round for IPv4 (the address is all in `low`), two for IPv6.
     @inlinable @inline(__always)
     public func hash(into h: inout SeededHash) {
-        h.add(high)
-        h.add(low ^ (isIPv6 ? 0x8000_0000_0000_0000 : 0))
+        if isIPv6 {
+            h.add(high)
+            h.add(low ^ 0x8000_0000_0000_0000)
+        } else {
+            h.add(low)
+        }
+    }
+
+    /// Two addresses in one round when both are IPv4 (32 bits each fill one word): the
+    /// tables' keys hash with a shorter chain of multiplies ahead of their lookup.
+    @inlinable @inline(__always)
+    public static func hash(_ a: IPAddress, _ b: IPAddress, into h: inout SeededHash) {
+        if a.isIPv6 || b.isIPv6 {
+            a.hash(into: &h)
+            b.hash(into: &h)
+        } else {
+            h.add(a.low << 32 | b.low)
+        }
     }
 }

@@ -80,8 +80,7 @@ extension FlowKey {
 
     @inlinable @inline(always)
     public func hash(into h: inout SeededHash) {
-        lowAddress.hash(into: &h)
-        highAddress.hash(into: &h)
+        IPAddress.hash(lowAddress, highAddress, into: &h)
         h.add(UInt64(lowPort) << 48 | UInt64(highPort) << 32 | UInt64(proto) << 16 | UInt64(vlan))
     }
 }

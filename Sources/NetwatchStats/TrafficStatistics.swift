@@ -37,8 +37,7 @@ public final class TrafficStatistics {
 
         @inlinable @inline(always)
         public func hash(into h: inout SeededHash) {
-            a.hash(into: &h)
-            b.hash(into: &h)
+            IPAddress.hash(a, b, into: &h)
         }
     }
 

@@ -79,8 +79,19 @@ final class ConnectionsCommandTests: XCTestCase {
         defer { hosts.tearDown() }
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Data(repeating: 0x61, count: 2_000_000).write(to: dir.appendingPathComponent("f.bin"))
-        _ = try hosts.start(hosts.b, ["python3", "-m", "http.server", "8080", "--bind", hosts.addressB, "--directory", dir.path])
+        // The server answers each request after 0.6 s, so every curl is still running when
+        // netwatch sees its SYN, however late the capture hands it over. (A rate-limited
+        // download of a file once ended in 50 ms, before its flow was looked up: a process
+        // already gone cannot be named.)
+        let server = dir.appendingPathComponent("server.py")
+        try """
+        import socket, sys, time
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], 8080)); s.listen(8)
+        while True:
+            c, _ = s.accept(); c.recv(4096); time.sleep(0.6)
+            c.sendall(b"HTTP/1.0 200 OK\\r\\nContent-Length: 100000\\r\\n\\r\\n" + b"a" * 100000); c.close()
+        """.write(to: server, atomically: true, encoding: .utf8)
+        _ = try hosts.start(hosts.b, ["python3", server.path, hosts.addressB])
         // The server is up before netwatch starts: no refused attempts among the flows.
         try hosts.exec(hosts.a, "curl -s -o /dev/null --retry 10 --retry-connrefused http://\(hosts.addressB):8080/")
         let json = dir.appendingPathComponent("conn.json"), out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
@@ -88,7 +99,7 @@ final class ConnectionsCommandTests: XCTestCase {
         XCTAssertTrue(waitFor("capturing on", in: err))
         var pids: [Int32] = []
         for _ in 0..<3 {
-            let curl = try hosts.start(hosts.a, ["curl", "-s", "-o", "/dev/null", "--retry", "5", "--retry-connrefused", "--limit-rate", "4M", "http://\(hosts.addressB):8080/f.bin"])
+            let curl = try hosts.start(hosts.a, ["curl", "-s", "-o", "/dev/null", "--retry", "5", "--retry-connrefused", "http://\(hosts.addressB):8080/f.bin"])
             curl.waitUntilExit()
             XCTAssertEqual(curl.terminationStatus, 0)
             pids.append(curl.processIdentifier)
