@@ -44,6 +44,8 @@ final class PcapFileReader: PacketSource {
     func run(_ handler: (RawPacket) -> Bool, tick: () -> Void) throws(CaptureError) -> SourceEnd {
         let b = PacketBytes(file.bytes)
         let end = b.count
+        let maxCaptureLength = self.maxCaptureLength
+        let bigEndian = self.bigEndian
         var offset = 24
         var delivered = 0
         while offset < end {
@@ -60,23 +62,26 @@ final class PcapFileReader: PacketSource {
             guard b.contains(offset + 16, captured) else {
                 return .truncated("\(path) ends in the middle of a packet at byte \(offset) (after \(delivered) packets)")
             }
-            offset += 16 + captured
+            // Both ranges are checked above: the views are made from the base address.
+            let base = b.buffer.baseAddress.unsafelyUnwrapped
+            let data = offset + 16
+            offset = data + captured
             // The hardware prefetcher stops at page boundaries: each new page of the file
             // missed on its first record header (about 10 % of a mixed capture's time).
             // Requested a page ahead, the line is there when its turn comes.
-            netwatch_prefetch(b.buffer.baseAddress.unsafelyUnwrapped + min(offset + 4096, end - 1))
+            netwatch_prefetch(base + min(offset + 4096, end - 1))
             // The next record, when it is whole: the pipeline looks ahead into it.
             var next = UnsafeRawBufferPointer(start: nil, count: 0)
             if b.contains(offset, 16) {
                 let nextCaptured = Int(b.u32(offset + 8, bigEndian: bigEndian))
                 if nextCaptured <= maxCaptureLength && b.contains(offset + 16, nextCaptured) {
-                    next = UnsafeRawBufferPointer(rebasing: b.buffer[(offset + 16)..<(offset + 16 + nextCaptured)])
+                    next = UnsafeRawBufferPointer(start: base + offset + 16, count: nextCaptured)
                 }
             }
             let packet = RawPacket(
                 seconds: Int64(seconds),
                 nanoseconds: nanosecond ? min(fraction, 999_999_999) : min(fraction, 999_999) &* 1000,
-                bytes: UnsafeRawBufferPointer(rebasing: b.buffer[(offset - captured)..<offset]),
+                bytes: UnsafeRawBufferPointer(start: base + data, count: captured),
                 wireLength: max(wire, captured), linkType: linkType, interface: 0, next: next)
             delivered += 1
             if !handler(packet) { return .stopped }
