@@ -5,7 +5,7 @@ import NetwatchDecode
 public enum CommunityID {
     /// ICMP types that come in request/reply pairs map to the counterpart type as "port"
     /// (spec: port equivalents); other types are one-way: (type, code).
-    @inlinable static func icmpPorts(type: UInt8, code: UInt8, ipv6: Bool) -> (UInt16, UInt16, oneWay: Bool) {
+    @inlinable @inline(__always) static func icmpPorts(type: UInt8, code: UInt8, ipv6: Bool) -> (UInt16, UInt16, oneWay: Bool) {
         let counterpart: UInt8?
         if ipv6 {
             switch type {

@@ -131,7 +131,7 @@ final class PacketPipeline {
             if filter?.matches(raw) == false { return true }
             // A packet that likely opens a flow misses the flow index: its line loads while
             // this packet is worked on.
-            if tracking, raw.next.count > 0, let peek = FlowPeek.of(PacketBytes(raw.next), linkType: raw.linkType) {
+            if tracking, raw.next.baseAddress != nil, let peek = FlowPeek.of(PacketBytes(raw.next), linkType: raw.linkType) {
                 flows.unsafelyUnwrapped.prefetch(peek)
             }
             counters.packets &+= 1
