@@ -459,6 +459,11 @@ public final class FlowTable {
             ended(flows[Int(index)], .shutdown)
             index = flows[Int(index)].newer
         }
+        reset()
+    }
+
+    /// Empties the table without a word about the flows in it.
+    public func reset() {
         memset(state.pointee.slots, 0, (state.pointee.mask + 1) * MemoryLayout<UInt64>.stride)
         state.pointee.count = 0
         state.pointee.newest = -1

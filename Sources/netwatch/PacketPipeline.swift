@@ -311,9 +311,16 @@ final class PacketPipeline {
         // way out they bring their hosts, conversation and ports to the statistics.
         let statisticsByFlow = countsHostsByFlow
         let stats = statistics
-        flows?.removeAll { flow, reason in
-            if statisticsByFlow { stats.recordRest(of: flow) }
-            Self.ended(flow, reason, flowOutputs)
+        if flowOutputs.hearsEnds {
+            flows?.removeAll { flow, reason in
+                if statisticsByFlow { stats.recordRest(of: flow) }
+                Self.ended(flow, reason, flowOutputs)
+            }
+        } else if let flows {
+            // Only the statistics hear of them: in memory order and in place, not one copy
+            // per flow along the list.
+            if statisticsByFlow { flows.forEachOpen { stats.recordRest(of: $0) } }
+            flows.reset()
         }
         if statisticsPlan.final && !alertsOnly {
             let r = StatisticsReport(stats: statistics, services: services, activeFlows: activeAtEnd, flowsSeen: flows?.created ?? 0, runtime: runtime(statistics))
