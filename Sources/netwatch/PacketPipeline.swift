@@ -129,8 +129,8 @@ final class PacketPipeline {
         var packet = DecodedPacket()
         let end = try source.run({ raw in
             if filter?.matches(raw) == false { return true }
-            // A packet that likely opens a flow misses the flow index: its line loads while
-            // this packet is worked on.
+            // The next packet, when it likely opens a flow, would miss on the flow index: its
+            // line loads while this packet is worked on.
             if tracking, raw.next.baseAddress != nil, let peek = FlowPeek.of(PacketBytes(raw.next), linkType: raw.linkType) {
                 flows.unsafelyUnwrapped.prefetch(peek)
             }
