@@ -200,14 +200,21 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         return result
     }
 
-    /// The `n` keys with the most packets, most first.
-    public func top(_ n: Int) -> [Entry] {
-        Array(entries.sorted { ($0.packets, $0.bytes) > ($1.packets, $1.bytes) }.prefix(n))
-    }
 
     public var distinct: Int {
         var n = 0
         for i in 0..<slotCount where isUsed(i) { n += 1 }
         return n
+    }
+}
+
+extension BoundedCounter where Key: Comparable {
+    /// The `n` keys with the most packets, most first; equal counts in key order. (Table order
+    /// follows a hash seeded per process: without the tie-break, two hosts with the same
+    /// counts would swap places from run to run.)
+    public func top(_ n: Int) -> [Entry] {
+        Array(entries.sorted {
+            ($0.packets, $0.bytes) != ($1.packets, $1.bytes) ? ($0.packets, $0.bytes) > ($1.packets, $1.bytes) : $0.key < $1.key
+        }.prefix(n))
     }
 }

@@ -26,7 +26,7 @@ public final class TrafficStatistics {
     }
 
     /// An unordered pair of hosts, lower address first.
-    public struct HostPair: SeededHashable, BitwiseCopyable {
+    public struct HostPair: SeededHashable, BitwiseCopyable, Comparable {
         public var a: IPAddress
         public var b: IPAddress
 
@@ -39,6 +39,8 @@ public final class TrafficStatistics {
         public func hash(into h: inout SeededHash) {
             IPAddress.hash(a, b, into: &h)
         }
+
+        public static func < (l: HostPair, r: HostPair) -> Bool { (l.a, l.b) < (r.a, r.b) }
     }
 
     @usableFromInline struct Totals {

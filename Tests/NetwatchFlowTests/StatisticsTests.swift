@@ -115,6 +115,22 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(top?.packets, 37_841, "the victim received every SYN")
     }
 
+    /// Equal counts come out in address order whatever the table's (seeded) order: the same
+    /// report on every run. Both a connection's hosts carry its every packet, so ties are common.
+    func testEqualCountsComeOutInKeyOrder() {
+        let counter = BoundedCounter<IPAddress>(capacity: 1024)
+        let addresses = (1...200).map { IPAddress(ipv4: 0x0A00_0000 | UInt32($0)) }
+        for a in addresses.shuffled() { counter.add(a, bytes: 60) }
+        let heavy = IPAddress(ipv4: 0x0A00_0096)
+        counter.add(heavy, bytes: 60)
+        let top = counter.top(200)
+        XCTAssertEqual(top.first?.key, heavy, "most packets first")
+        XCTAssertEqual(top.dropFirst().map(\.key), addresses.filter { $0 != heavy })
+        let pairs = BoundedCounter<TrafficStatistics.HostPair>(capacity: 1024)
+        for a in addresses.shuffled() { pairs.add(TrafficStatistics.HostPair(a: addresses[0], b: a), bytes: 60) }
+        XCTAssertEqual(pairs.top(200).map(\.key.b), addresses)
+    }
+
     /// The pipeline counts hosts, conversations and ports once per flow: a flow's first packet
     /// as it comes, the rest when the flow ends (evicted, expired or still open at the end).
     /// On every capture that gives exactly the counts of counting every packet, and
