@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "NetwatchTestSupport", path: "Tests/NetwatchTestSupport"),
         // libFuzzer target for the decoders and savefile readers (scripts/fuzz); in a plain
         // build it replays saved inputs, so every crasher stays a regression test.
-        .executableTarget(name: "netwatch-fuzz", dependencies: ["NetwatchDecode", "NetwatchCapture", "NetwatchView"], path: "Fuzz", exclude: ["crashers"]),
+        .executableTarget(name: "netwatch-fuzz", dependencies: ["NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchView"], path: "Fuzz", exclude: ["crashers"]),
         .testTarget(name: "NetwatchDecodeTests", dependencies: ["NetwatchDecode"]),
         .testTarget(name: "NetwatchDetectTests", dependencies: ["NetwatchDetect", "NetwatchHost", "NetwatchDecode", "NetwatchFlow", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchFlowTests", dependencies: ["NetwatchFlow", "NetwatchStats", "NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),

@@ -1,5 +1,6 @@
 import NetwatchCapture
 import NetwatchDecode
+import NetwatchFlow
 import NetwatchView
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +28,7 @@ enum FuzzTarget {
         _ = try? source.run({ raw in
             show(raw.bytes, link: raw.linkType, wire: raw.wireLength)
             // The look-ahead reads the packet after this one, as the pipeline does.
-            _ = FlowPeek.of(PacketBytes(raw.next), linkType: raw.linkType)
+            _ = FlowKey.peek(PacketBytes(raw.next), linkType: raw.linkType)
             return true
         }, tick: {})
     }
@@ -36,7 +37,7 @@ enum FuzzTarget {
         var p = DecodedPacket()
         let b = PacketBytes(bytes)
         PacketDecoder().decode(b, linkType: link, wireLength: wire, into: &p)
-        _ = FlowPeek.of(b, linkType: link)
+        _ = FlowKey.peek(b, linkType: link)
         let context = PacketContext(number: 1, seconds: 0, nanoseconds: 0, bytes: b, wireLength: wire)
         compact.write(p, context)
         json.write(p, context)

@@ -59,7 +59,7 @@ public struct FlowKey: SeededHashable, Sendable {
 
     /// The key of a packet from `src` to `dst`, and whether `src` is its low endpoint.
     @inlinable @inline(always)
-    public static func make(src: IPAddress, dst: IPAddress, srcPort: UInt16, dstPort: UInt16, proto: UInt8, vlan: UInt16) -> (key: FlowKey, sourceIsLow: Bool) {
+    static func make(src: IPAddress, dst: IPAddress, srcPort: UInt16, dstPort: UInt16, proto: UInt8, vlan: UInt16) -> (key: FlowKey, sourceIsLow: Bool) {
         let sourceIsLow = src < dst || (src == dst && srcPort <= dstPort)
         if sourceIsLow {
             return (FlowKey(lowAddress: src, highAddress: dst, lowPort: srcPort, highPort: dstPort, proto: proto, vlan: vlan), true)

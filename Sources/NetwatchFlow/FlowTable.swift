@@ -209,12 +209,9 @@ public final class FlowTable {
         return Probe(key: key, sourceIsLow: sourceIsLow, hash: hash)
     }
 
-    /// Starts loading the index line of a packet still to come, from a first look at it: the
-    /// same key and hash `probe` will make once it is decoded.
+    /// Starts loading the index line of a packet still to come, from its key (`FlowKey.peek`).
     @inlinable @inline(__always)
-    public func prefetch(_ peek: FlowPeek) {
-        let key = FlowKey.make(src: IPAddress(ipv4: peek.src), dst: IPAddress(ipv4: peek.dst), srcPort: peek.srcPort, dstPort: peek.dstPort,
-                               proto: peek.proto, vlan: 0).key
+    public func prefetch(_ key: FlowKey) {
         netwatch_prefetch(state.pointee.slots + (Int(hash(key)) & state.pointee.mask))
     }
 

@@ -131,8 +131,8 @@ final class PacketPipeline {
             if filter?.matches(raw) == false { return true }
             // The next packet, when it likely opens a flow, would miss on the flow index: its
             // line loads while this packet is worked on.
-            if tracking, raw.next.baseAddress != nil, let peek = FlowPeek.of(PacketBytes(raw.next), linkType: raw.linkType) {
-                flows.unsafelyUnwrapped.prefetch(peek)
+            if tracking, raw.next.baseAddress != nil, let key = FlowKey.peek(PacketBytes(raw.next), linkType: raw.linkType) {
+                flows.unsafelyUnwrapped.prefetch(key)
             }
             counters.packets &+= 1
             counters.bytes &+= UInt64(raw.wireLength)
