@@ -76,6 +76,14 @@ final class PcapFileReader: PacketSource {
                 let nextCaptured = Int(b.u32(offset + 8, bigEndian: bigEndian))
                 if nextCaptured <= maxCaptureLength && b.contains(offset + 16, nextCaptured) {
                     next = UnsafeRawBufferPointer(start: base + offset + 16, count: nextCaptured)
+                    // The record after it: its header and the packet's first bytes (link,
+                    // IP, TCP headers) are requested now, a packet before they are read.
+                    // Large packets leave those lines far apart, too sparse for the hardware
+                    // prefetcher: each was a miss, about a tenth of a mixed capture's time.
+                    let following = offset + 16 + nextCaptured
+                    netwatch_prefetch(base + min(following, end - 1))
+                    netwatch_prefetch(base + min(following + 48, end - 1))
+                    netwatch_prefetch(base + min(following + 96, end - 1))
                 }
             }
             let packet = RawPacket(
