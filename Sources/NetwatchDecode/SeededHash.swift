@@ -1,9 +1,18 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A fast keyed hash for the per-packet tables (flows, counters): multiply–xorshift rounds over
 /// 64-bit words, keyed with a random seed per process. Swift's `Hasher` (SipHash) is the strong
 /// choice but cost a quarter of the pipeline; a per-process random key still keeps crafted
 /// addresses from aiming at one bucket, which is what the tables need.
 public struct SeededHash {
+    /// Random per process; `NETWATCH_HASH_SEED` (a number) fixes it, so that two runs, or two
+    /// builds, place keys alike and give the same bounded top lists under a flood.
     public static let seed: UInt64 = {
+        if let text = getenv("NETWATCH_HASH_SEED"), let fixed = UInt64(String(cString: text)) { return fixed | 1 }
         var generator = SystemRandomNumberGenerator()
         return generator.next() | 1
     }()

@@ -224,11 +224,12 @@ public final class TrafficStatistics {
 
     /// The busiest ports: (port, is TCP, packets), most first.
     public func topPorts(_ n: Int) -> [(port: UInt16, tcp: Bool, packets: UInt64)] {
-        var result: [(UInt16, Bool, UInt64)] = []
-        for i in 0..<(2 * 65536) where portCount(i) > 0 {
-            result.append((UInt16(i % 65536), i < 65536, portCount(i)))
+        // Equal counts keep port order, TCP first.
+        var list = TopList<(port: UInt16, tcp: Bool, packets: UInt64)>(n) { $0.packets > $1.packets }
+        for i in 0..<(2 * 65536) where portPackets[i] > 0 || portWraps[i] > 0 {
+            list.offer((UInt16(i % 65536), i < 65536, portCount(i)))
         }
-        return Array(result.sorted { $0.2 > $1.2 }.prefix(n))
+        return list.elements
     }
 
     /// Seconds of packet time covered.

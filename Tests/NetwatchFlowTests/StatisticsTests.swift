@@ -131,6 +131,42 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(pairs.top(200).map(\.key.b), addresses)
     }
 
+    /// A top list taken in one pass (a few entries kept) equals the head of all entries
+    /// sorted, ties included; so does a long one (everything kept, sorted once).
+    func testTopListsEqualTheHeadOfAFullSort() {
+        var rng = SystemRandomNumberGenerator()
+        let counter = BoundedCounter<IPAddress>(capacity: 4096)
+        for _ in 0..<20_000 {
+            // Few distinct counts, so many ties: the key decides them.
+            counter.add(IPAddress(ipv4: 0x0A00_0000 | UInt32.random(in: 0..<3000, using: &rng)), bytes: UInt64.random(in: 1...2, using: &rng) * 60)
+        }
+        let sorted = counter.entries.sorted {
+            ($0.packets, $0.bytes) != ($1.packets, $1.bytes) ? ($0.packets, $0.bytes) > ($1.packets, $1.bytes) : $0.key < $1.key
+        }
+        for n in [0, 1, 10, 64, 65, 500, 10_000] {
+            XCTAssertEqual(counter.top(n).map(\.key), sorted.prefix(n).map(\.key), "top(\(n))")
+        }
+        let stats = TrafficStatistics()
+        var packet = DecodedPacket()
+        packet.network = .ipv4
+        packet.transport = .udp
+        packet.ipHeaderLength = 20
+        packet.payloadOffset = 42
+        var perPort: [UInt16: UInt64] = [:]
+        for _ in 0..<5_000 {
+            packet.srcPort = UInt16.random(in: 1000..<1400, using: &rng)
+            packet.dstPort = 53
+            perPort[packet.srcPort, default: 0] += 1
+            perPort[53, default: 0] += 1
+            stats.recordHosts(&packet, wireLength: 80)
+        }
+        // Equal counts in port order.
+        let expected = perPort.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        for n in [1, 10, 100] {
+            XCTAssertEqual(stats.topPorts(n).map(\.port), expected.prefix(n).map(\.key), "topPorts(\(n))")
+        }
+    }
+
     /// The pipeline counts hosts, conversations and ports once per flow: a flow's first packet
     /// as it comes, the rest when the flow ends (evicted, expired or still open at the end).
     /// On every capture that gives exactly the counts of counting every packet, and
