@@ -4,14 +4,16 @@ public struct LinkType: Hashable, Sendable, RawRepresentable {
     public var rawValue: UInt32
     @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    public static let null = LinkType(rawValue: 0)  // BSD loopback, host byte order family
-    public static let ethernet = LinkType(rawValue: 1)
-    public static let raw = LinkType(rawValue: 101)  // LINKTYPE_RAW (DLT_RAW is 12 or 14)
-    public static let loop = LinkType(rawValue: 108)  // OpenBSD loopback, network byte order family
-    public static let linuxSLL = LinkType(rawValue: 113)
-    public static let ipv4 = LinkType(rawValue: 228)
-    public static let ipv6 = LinkType(rawValue: 229)
-    public static let linuxSLL2 = LinkType(rawValue: 276)
+    // Computed, not stored: a stored static is reached through an accessor call and a
+    // once-check on every packet that compares link types.
+    @inlinable public static var null: LinkType { LinkType(rawValue: 0) }  // BSD loopback, host byte order family
+    @inlinable public static var ethernet: LinkType { LinkType(rawValue: 1) }
+    @inlinable public static var raw: LinkType { LinkType(rawValue: 101) }  // LINKTYPE_RAW (DLT_RAW is 12 or 14)
+    @inlinable public static var loop: LinkType { LinkType(rawValue: 108) }  // OpenBSD loopback, network byte order family
+    @inlinable public static var linuxSLL: LinkType { LinkType(rawValue: 113) }
+    @inlinable public static var ipv4: LinkType { LinkType(rawValue: 228) }
+    @inlinable public static var ipv6: LinkType { LinkType(rawValue: 229) }
+    @inlinable public static var linuxSLL2: LinkType { LinkType(rawValue: 276) }
 
     /// Maps a libpcap DLT value to the LINKTYPE value files use.
     public init(dlt: Int32) {

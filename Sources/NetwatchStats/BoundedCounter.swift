@@ -97,7 +97,7 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     /// Starts loading the bucket's line ahead of `add`.
     @inlinable @inline(always)
     public func prefetch(_ location: Location) {
-        netwatch_prefetch(lines + location.bucket * 2 * BoundedCounter.bucketSize)
+        netwatch_prefetch(lines + location.bucket &* (2 &* BoundedCounter.bucketSize))
     }
 
     /// Bit 7 of each byte of `tags` that equals `tag`, read from the lowest byte up. Word
@@ -115,7 +115,7 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         var least = weights.load(as: UInt32.self)
         var slot = 0
         for i in 1..<8 {
-            let w = weights.load(fromByteOffset: 4 * i, as: UInt32.self)
+            let w = weights.load(fromByteOffset: 4 &* i, as: UInt32.self)
             if w < least {
                 least = w
                 slot = i
@@ -132,36 +132,38 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     /// by `packets`, and takes that slot with what is left if it outweighs it.
     @inlinable @inline(always)
     public func add(_ key: Key, at location: Location, packets: UInt64, bytes size: UInt64) {
-        let line = UnsafeMutableRawPointer(lines + location.bucket * 2 * BoundedCounter.bucketSize)
-        let base = location.bucket * BoundedCounter.bucketSize
+        // Wrapping arithmetic: a bucket is below `bucketMask`, so nothing here can overflow,
+        // and checked multiplies cost a branch each on every count.
+        let line = UnsafeMutableRawPointer(lines + location.bucket &* (2 &* BoundedCounter.bucketSize))
+        let base = location.bucket &* BoundedCounter.bucketSize
         let weight = UInt32(truncatingIfNeeded: min(packets, 0xFFFF_FFFF))
         let tags = line.load(as: UInt64.self)
         var matches = BoundedCounter.matches(tags, location.tag)
         while matches != 0 {
-            let i = matches.trailingZeroBitCount >> 3
-            if records[base + i].key == key {
+            let i = matches.trailingZeroBitCount &>> 3
+            if records[base &+ i].key == key {
                 let weights = line.advanced(by: 32).assumingMemoryBound(to: UInt32.self)
                 let (sum, saturated) = weights[i].addingReportingOverflow(weight)
                 weights[i] = saturated ? UInt32.max : sum
-                records[base + i].packets &+= packets
-                records[base + i].bytes &+= size
+                records[base &+ i].packets &+= packets
+                records[base &+ i].bytes &+= size
                 return
             }
             matches &= matches &- 1
         }
         let empty = BoundedCounter.matches(tags, 0)
         if empty != 0 {
-            take(empty.trailingZeroBitCount >> 3, line: line, base: base, key, location.tag, weight, packets, size)
+            take(empty.trailingZeroBitCount &>> 3, line: line, base: base, key, location.tag, weight, packets, size)
             return
         }
         overflow.pointee &+= 1
         let (least, i) = BoundedCounter.smallest(line + 32)
         if least < weight {
-            take(i, line: line, base: base, key, location.tag, weight - least, packets, size)
+            take(i, line: line, base: base, key, location.tag, weight &- least, packets, size)
         } else {
             // The key is not admitted; a weight brought to zero frees its slot for the next
             // new key. A flood of one-off keys so rewrites half as many entries.
-            line.storeBytes(of: least - weight, toByteOffset: 32 + 4 * i, as: UInt32.self)
+            line.storeBytes(of: least &- weight, toByteOffset: 32 &+ 4 &* i, as: UInt32.self)
         }
     }
 
@@ -169,8 +171,8 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     @inlinable @inline(always)
     func take(_ i: Int, line: UnsafeMutableRawPointer, base: Int, _ key: Key, _ tag: UInt8, _ weight: UInt32, _ packets: UInt64, _ size: UInt64) {
         line.storeBytes(of: tag, toByteOffset: i, as: UInt8.self)
-        line.storeBytes(of: weight, toByteOffset: 32 + 4 * i, as: UInt32.self)
-        records[base + i] = Entry(key: key, packets: packets, bytes: size)
+        line.storeBytes(of: weight, toByteOffset: 32 &+ 4 &* i, as: UInt32.self)
+        records[base &+ i] = Entry(key: key, packets: packets, bytes: size)
     }
 
     /// Whether slot `slot` holds a key.
