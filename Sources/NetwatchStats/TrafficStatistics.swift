@@ -166,6 +166,20 @@ public final class TrafficStatistics {
         }
     }
 
+    /// Starts loading the counter lines `recordHosts` will update for the first packet of the
+    /// flow `key` (TCP or UDP), a packet ahead: under a flood of new flows those lines (random
+    /// addresses, pairs and ports) are out of the near caches, and this packet's work
+    /// overlaps their loading.
+    @inlinable @inline(__always)
+    public func prefetchHosts(_ key: FlowKey) {
+        addresses.prefetch(addresses.locate(key.lowAddress))
+        addresses.prefetch(addresses.locate(key.highAddress))
+        conversations.prefetch(conversations.locate(HostPair(a: key.lowAddress, b: key.highAddress)))
+        let column = key.proto == 6 ? 0 : 65536
+        netwatch_prefetch(portPackets + column + Int(key.lowPort))
+        netwatch_prefetch(portPackets + column + Int(key.highPort))
+    }
+
     /// Counts a flow's packets after its first (which `recordHosts` counted) toward its two
     /// hosts, their conversation and (TCP, UDP) its two ports. Both ends count every packet,
     /// as each packet counts for its source and destination. Reads the table's record in place.

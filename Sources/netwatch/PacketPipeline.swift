@@ -122,6 +122,7 @@ final class PacketPipeline {
         let statisticsByFlow = countsHostsByFlow
         let detector = flows != nil ? self.detector : nil
         var lastTime: Int64 = 0
+        var lastWasNew = false
         var lastDetectorTick = Self.wallClock()
         // One packet record for the run, reset by the decoder: the flow table, statistics and
         // detectors are inlined into this loop and read it in place; any other stage taking it
@@ -133,6 +134,9 @@ final class PacketPipeline {
             // line loads while this packet is worked on.
             if tracking, raw.next.baseAddress != nil, let key = FlowKey.peek(PacketBytes(raw.next), linkType: raw.linkType) {
                 flows.unsafelyUnwrapped.prefetch(key)
+                // While packets open flows one after another (a flood), the next one will
+                // likely open one too and count its hosts: their counter lines load as well.
+                if statisticsByFlow && lastWasNew { stats.prefetchHosts(key) }
             }
             counters.packets &+= 1
             counters.bytes &+= UInt64(raw.wireLength)
@@ -160,6 +164,7 @@ final class PacketPipeline {
                     if statisticsByFlow { stats.recordRest(of: flows.lastEvictedRecord) }
                     if outputs.hearsEnds { Self.ended(flows.lastEvicted, .evicted, outputs) }
                 }
+                lastWasNew = update?.isNew ?? false
                 if let update, update.isNew {
                     if statisticsByFlow { stats.recordHosts(&packet, wireLength: raw.wireLength) }
                     if let processes { Self.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9) }
