@@ -459,9 +459,14 @@ public final class FlowTable {
         reset()
     }
 
-    /// Empties the table without a word about the flows in it.
+    /// Empties the table without a word about the flows in it. The index starts again at its
+    /// first size, on fresh zeroed pages: cheaper than clearing tens of megabytes (a run's
+    /// end clears it once per run).
     public func reset() {
-        memset(state.pointee.slots, 0, (state.pointee.mask + 1) * MemoryLayout<UInt64>.stride)
+        LargeAllocation.deallocate(state.pointee.slots, count: state.pointee.mask + 1)
+        let slotCount = min(maxSlots, Self.initialSlots)
+        state.pointee.slots = LargeAllocation.allocate(UInt64.self, count: slotCount)
+        state.pointee.mask = slotCount - 1
         state.pointee.count = 0
         state.pointee.newest = -1
         state.pointee.oldest = -1

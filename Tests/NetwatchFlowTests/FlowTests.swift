@@ -261,6 +261,23 @@ final class FlowTableBoundTests: XCTestCase {
         XCTAssertEqual(table.evicted, 4)
     }
 
+    /// After `reset` (its index back to the first size, on fresh pages) the table is empty and
+    /// works as new: more flows than the first index holds, then a full table that evicts.
+    func testResetTableIsEmptyAndWorksAsNew() {
+        let table = FlowTable(capacity: 40_000)
+        for port in 0..<40_000 { _ = send(table, UInt16(port), at: 0) }
+        XCTAssertEqual(table.count, 40_000)
+        table.reset()
+        XCTAssertEqual(table.count, 0)
+        var open = 0
+        table.forEachOpen { _ in open += 1 }
+        XCTAssertEqual(open, 0)
+        for port in 0..<40_000 { XCTAssertEqual(send(table, UInt16(port), at: 1), []) }
+        XCTAssertEqual(table.count, 40_000, "every flow new again, none found in the old index")
+        XCTAssertEqual(send(table, 40_000, at: 2), [0], "full: the oldest is evicted")
+        XCTAssertEqual(send(table, 1, at: 2), [], "still found")
+    }
+
     /// Expiry finds every flow past its timeout even when the list order lags last-seen times:
     /// 2000 is seen again at 1.0 s without moving past 2001 (seen at 0.9 s), so at 30.95 s the
     /// walk must not stop at 2000 (29.95 s idle) before reaching 2001 (30.05 s idle).
