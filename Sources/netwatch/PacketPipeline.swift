@@ -253,8 +253,12 @@ final class PacketPipeline {
         return statistics.including(flows)
     }
 
-    private func report(runtime: Double, final: Bool) {
-        let r = StatisticsReport(stats: statisticsSoFar, services: services, activeFlows: flows?.count ?? 0, flowsSeen: flows?.created ?? 0, runtime: runtime)
+    /// Prints a statistics block (and its JSON line). Midway the counts come with the open
+    /// flows' rest added (`statisticsSoFar`); at the end, after every flow has ended, `stats`
+    /// and `activeFlows` are given as they stood.
+    private func report(runtime: Double, final: Bool, stats: TrafficStatistics? = nil, activeFlows: Int? = nil) {
+        let r = StatisticsReport(stats: stats ?? statisticsSoFar, services: services, activeFlows: activeFlows ?? flows?.count ?? 0,
+                                 flowsSeen: flows?.created ?? 0, runtime: runtime)
         printError(final ? r.finalText() : r.liveText())
         if let json = statisticsPlan.json {
             json.string(r.json(kind: final ? "final" : "live") + "\n")
@@ -328,12 +332,7 @@ final class PacketPipeline {
             flows.reset()
         }
         if statisticsPlan.final && !alertsOnly {
-            let r = StatisticsReport(stats: statistics, services: services, activeFlows: activeAtEnd, flowsSeen: flows?.created ?? 0, runtime: runtime(statistics))
-            printError(r.finalText())
-            if let json = statisticsPlan.json {
-                json.string(r.json(kind: "final") + "\n")
-                json.flush()
-            }
+            report(runtime: runtime(statistics), final: true, stats: statistics, activeFlows: activeAtEnd)
         }
         output.flush()
         flowOutputs.recordsBuffer?.flush()
