@@ -111,15 +111,14 @@ public final class FlowTable {
     @inlinable static var moveShift: Int64 { 30 }
 
     /// The index's first size: 64k slots (512 KB), or the whole index when smaller.
-    static let initialSlots = 1 << 16
+    static func initialSlots(max: Int) -> Int { min(max, 1 << 16) }
 
     public init(capacity: Int = FlowTable.capacity(forMemory: 256 << 20), timeouts: FlowTimeouts = FlowTimeouts()) {
         // Records start on a line (the allocation is page-aligned) and stay on lines.
         assert(MemoryLayout<Flow>.stride == 192)
         self.capacity = capacity
-        var slotCount = Self.slots(forCapacity: capacity)
-        maxSlots = slotCount
-        slotCount = min(slotCount, Self.initialSlots)
+        maxSlots = Self.slots(forCapacity: capacity)
+        let slotCount = Self.initialSlots(max: maxSlots)
         flows = LargeAllocation.allocate(Flow.self, count: capacity + 1)
         state = .allocate(capacity: 1)
         state.initialize(to: State(timeouts: timeouts, slots: LargeAllocation.allocate(UInt64.self, count: slotCount), mask: slotCount - 1,
@@ -464,7 +463,7 @@ public final class FlowTable {
     /// end clears it once per run).
     public func reset() {
         LargeAllocation.deallocate(state.pointee.slots, count: state.pointee.mask + 1)
-        let slotCount = min(maxSlots, Self.initialSlots)
+        let slotCount = Self.initialSlots(max: maxSlots)
         state.pointee.slots = LargeAllocation.allocate(UInt64.self, count: slotCount)
         state.pointee.mask = slotCount - 1
         state.pointee.count = 0

@@ -199,7 +199,6 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         return result
     }
 
-
     public var distinct: Int {
         var n = 0
         for i in 0..<slotCount where isUsed(i) { n += 1 }

@@ -240,8 +240,9 @@ public final class TrafficStatistics {
     public func topPorts(_ n: Int) -> [(port: UInt16, tcp: Bool, packets: UInt64)] {
         // Equal counts keep port order, TCP first.
         var list = TopList<(port: UInt16, tcp: Bool, packets: UInt64)>(n) { $0.packets > $1.packets }
-        for i in 0..<(2 * 65536) where portPackets[i] > 0 || portWraps[i] > 0 {
-            list.offer((UInt16(i % 65536), i < 65536, portCount(i)))
+        for i in 0..<(2 * 65536) {
+            let packets = portCount(i)
+            if packets > 0 { list.offer((UInt16(i % 65536), i < 65536, packets)) }
         }
         return list.elements
     }
