@@ -12,7 +12,11 @@ public struct SeededHash {
     /// Random per process; `NETWATCH_HASH_SEED` (a number) fixes it, so that two runs, or two
     /// builds, place keys alike and give the same bounded top lists under a flood.
     public static let seed: UInt64 = {
-        if let text = getenv("NETWATCH_HASH_SEED"), let fixed = UInt64(String(cString: text)) { return fixed | 1 }
+        if let text = getenv("NETWATCH_HASH_SEED") {
+            if let fixed = UInt64(String(cString: text)) { return fixed | 1 }
+            let warning = "netwatch: warning: NETWATCH_HASH_SEED is not a number from 0 to 2^64-1; using a random key\n"
+            _ = warning.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+        }
         var generator = SystemRandomNumberGenerator()
         return generator.next() | 1
     }()

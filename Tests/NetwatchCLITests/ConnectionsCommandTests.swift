@@ -179,6 +179,24 @@ final class StatisticsOutputTests: XCTestCase {
         XCTAssertEqual((lines.last?["top_ports"] as? [[String: Any]])?.first?["port"] as? Int, 80)
         XCTAssertEqual((lines.last?["top_ips"] as? [[String: Any]])?.first?["ip"] as? String, "192.168.0.13")
     }
+
+    /// Under a flood of more sources (37,841 spoofed) than the 8,192 tracked, which one-packet
+    /// sources stay counted depends on the per-process hash key. NETWATCH_HASH_SEED fixes the
+    /// key, so two runs print the same report; a value that is not a number gets a warning
+    /// and a random key.
+    func testFixedHashSeedGivesTheSameReport() throws {
+        let file = try TestData.path("pcap/attack/stopddos_synflood_spoofed.pcap")
+        let arguments = ["-r", file, "-q", "--no-detect"]
+        let first = try runCommand(try netwatchBinary(), arguments, environment: ["NETWATCH_HASH_SEED": "12345"])
+        let second = try runCommand(try netwatchBinary(), arguments, environment: ["NETWATCH_HASH_SEED": "12345"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stderr.contains("Top IP addresses:"), first.stderr)
+        XCTAssertEqual(first.stderr, second.stderr)
+        let bad = try runCommand(try netwatchBinary(), arguments, environment: ["NETWATCH_HASH_SEED": "12x\u{1b}[2J"])
+        XCTAssertEqual(bad.status, 0, bad.stderr)
+        XCTAssertTrue(bad.stderr.hasPrefix("netwatch: warning: NETWATCH_HASH_SEED is not a number"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("Top IP addresses:"), bad.stderr)
+    }
 }
 
 /// A random-source SYN flood cannot grow netwatch past its flow bound: the table evicts the
