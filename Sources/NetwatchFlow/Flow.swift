@@ -14,9 +14,6 @@ public struct Flow: Sendable {
     @usableFromInline var hash: UInt32 = 0
     @usableFromInline var newer: Int32 = -1
     @usableFromInline var older: Int32 = -1
-    /// The first packet's frame length: statistics count that packet when it arrives and the
-    /// rest of the flow when it ends.
-    public var firstWireLength: UInt32 = 0
     /// The process owning the local socket (when capturing on this host), or -1.
     public var pid: Int32 = -1
     public var originatorPackets: UInt64 = 0
@@ -45,8 +42,7 @@ public struct Flow: Sendable {
     var unused: (UInt32, UInt32, UInt32) = (0, 0, 0)
 
     @inlinable
-    init(key: FlowKey, originatorIsLow: Bool, id: UInt64, transport: TransportProtocol, first: Int64, last: Int64, hash: UInt32, firstWireLength: Int) {
-        self.firstWireLength = UInt32(clamping: firstWireLength)
+    init(key: FlowKey, originatorIsLow: Bool, id: UInt64, transport: TransportProtocol, first: Int64, last: Int64, hash: UInt32) {
         self.key = key
         self.originatorIsLow = originatorIsLow
         self.id = id

@@ -256,8 +256,7 @@ public final class FlowTable {
             var originatorIsLow = sourceIsLow
             if p.transport == .tcp && p.tcp.flags.contains(.syn) && p.tcp.flags.contains(.ack) { originatorIsLow.toggle() }
             (flows + Int(index)).initialize(
-                to: Flow(key: key, originatorIsLow: originatorIsLow, id: state.pointee.nextID, transport: p.transport, first: time, last: time, hash: hash,
-                     firstWireLength: wireLength))
+                to: Flow(key: key, originatorIsLow: originatorIsLow, id: state.pointee.nextID, transport: p.transport, first: time, last: time, hash: hash))
             state.pointee.nextID += 1
             state.pointee.slots[slot] = UInt64(hash) << 32 | UInt64(index + 1)
             state.pointee.count += 1
@@ -445,6 +444,9 @@ public final class FlowTable {
         for index in 0..<Int(state.pointee.nextUnused) where index != spare && flows[index].id != 0 {
             body(flows + index)
         }
+        // Past the records handed out in order: the first spare, which the first eviction
+        // gave to a new flow.
+        if spare != capacity && flows[capacity].id != 0 { body(flows + capacity) }
     }
 
     /// Ends every flow still open (at shutdown), oldest first, and empties the table.

@@ -105,10 +105,11 @@ public final class TrafficStatistics {
     }
 
     /// Counts one packet. With `hostsByFlow` its hosts, conversation and ports are left to
-    /// its flow: `recordHosts` when the packet starts the flow, `recordRest(of:)` for the rest
-    /// when the flow ends. Once per flow costs less than once per packet, and a flow of one
-    /// packet (a flood's) costs nothing more. Inlined, the caller's packet is read in place
-    /// (`inout` only so that it is passed by reference, not copied: it is not changed).
+    /// its flow, counted all at once when the flow ends (`recordFlow`): once per flow costs
+    /// less than once per packet, and a flood's packets, each a flow, are counted from the
+    /// table's record as it is evicted, with nothing to look up twice. Inlined, the caller's
+    /// packet is read in place (`inout` only so that it is passed by reference, not copied: it
+    /// is not changed).
     @inlinable @inline(always)
     public func record(_ p: inout DecodedPacket, time: Int64, wireLength: Int, hostsByFlow: Bool = false) {
         if totals.pointee.packets == 0 { totals.pointee.first = time }
@@ -166,29 +167,14 @@ public final class TrafficStatistics {
         }
     }
 
-    /// Starts loading the counter lines `recordHosts` will update for the first packet of the
-    /// flow `key` (TCP or UDP), a packet ahead: under a flood of new flows those lines (random
-    /// addresses, pairs and ports) are out of the near caches, and this packet's work
-    /// overlaps their loading.
-    @inlinable @inline(__always)
-    public func prefetchHosts(_ key: FlowKey) {
-        addresses.prefetch(addresses.locate(key.lowAddress))
-        addresses.prefetch(addresses.locate(key.highAddress))
-        conversations.prefetch(conversations.locate(HostPair(a: key.lowAddress, b: key.highAddress)))
-        let column = key.proto == 6 ? 0 : 65536
-        netwatch_prefetch(portPackets + column + Int(key.lowPort))
-        netwatch_prefetch(portPackets + column + Int(key.highPort))
-    }
-
-    /// Counts a flow's packets after its first (which `recordHosts` counted) toward its two
-    /// hosts, their conversation and (TCP, UDP) its two ports. Both ends count every packet,
-    /// as each packet counts for its source and destination. Reads the table's record in place.
+    /// Counts a flow's packets, when it ends, toward its two hosts, their conversation and
+    /// (TCP, UDP) its two ports. Both ends count every packet, as each packet counts for its
+    /// source and destination. Reads the table's record in place.
     @inlinable
-    public func recordRest(of f: UnsafePointer<Flow>) {
-        let total = f.pointee.originatorPackets &+ f.pointee.responderPackets
-        guard total > 1 else { return }
-        let packets = total &- 1
-        let size = f.pointee.originatorWireBytes &+ f.pointee.responderWireBytes &- UInt64(f.pointee.firstWireLength)
+    public func recordFlow(_ f: UnsafePointer<Flow>) {
+        let packets = f.pointee.originatorPackets &+ f.pointee.responderPackets
+        guard packets > 0 else { return }
+        let size = f.pointee.originatorWireBytes &+ f.pointee.responderWireBytes
         let low = f.pointee.key.lowAddress
         let high = f.pointee.key.highAddress
         // The key's low address is the lower one, as `HostPair` orders them.
@@ -210,9 +196,9 @@ public final class TrafficStatistics {
         if highPort != lowPort { countPort(column + Int(highPort), packets) }
     }
 
-    /// `recordRest(of:)` of a flow handed over by value (expired, or ended at shutdown).
-    public func recordRest(of flow: Flow) {
-        withUnsafePointer(to: flow) { recordRest(of: $0) }
+    /// `recordFlow` of a flow handed over by value (expired, or ended at shutdown).
+    public func recordFlow(_ flow: Flow) {
+        withUnsafePointer(to: flow) { recordFlow($0) }
     }
 
     /// These counts with every flow still open in `flows` added: what a report made before the
@@ -220,7 +206,7 @@ public final class TrafficStatistics {
     /// counted twice when those flows end.
     public func including(_ flows: FlowTable) -> TrafficStatistics {
         let copy = TrafficStatistics(copying: self)
-        flows.forEachOpen { copy.recordRest(of: $0) }
+        flows.forEachOpen { copy.recordFlow($0) }
         return copy
     }
 

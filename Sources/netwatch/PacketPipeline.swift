@@ -122,7 +122,6 @@ final class PacketPipeline {
         let statisticsByFlow = countsHostsByFlow
         let detector = flows != nil ? self.detector : nil
         var lastTime: Int64 = 0
-        var lastWasNew = false
         var lastDetectorTick = Self.wallClock()
         // One packet record for the run, reset by the decoder: the flow table, statistics and
         // detectors are inlined into this loop and read it in place; any other stage taking it
@@ -134,9 +133,6 @@ final class PacketPipeline {
             // line loads while this packet is worked on.
             if tracking, raw.next.baseAddress != nil, let key = FlowKey.peek(PacketBytes(raw.next), linkType: raw.linkType) {
                 flows.unsafelyUnwrapped.prefetch(key)
-                // While packets open flows one after another (a flood), the next one will
-                // likely open one too and count its hosts: their counter lines load as well.
-                if statisticsByFlow && lastWasNew { stats.prefetchHosts(key) }
             }
             counters.packets &+= 1
             counters.bytes &+= UInt64(raw.wireLength)
@@ -161,12 +157,10 @@ final class PacketPipeline {
                 var update: FlowTable.Update?
                 if let probe { update = flows.update(probe, &packet, time: time, wireLength: raw.wireLength) }
                 if let update, update.evicted {
-                    if statisticsByFlow { stats.recordRest(of: flows.lastEvictedRecord) }
+                    if statisticsByFlow { stats.recordFlow(flows.lastEvictedRecord) }
                     if outputs.hearsEnds { Self.ended(flows.lastEvicted, .evicted, outputs) }
                 }
-                lastWasNew = update?.isNew ?? false
                 if let update, update.isNew {
-                    if statisticsByFlow { stats.recordHosts(&packet, wireLength: raw.wireLength) }
                     if let processes { Self.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9) }
                     if outputs.view != nil || outputs.records != nil {
                         let flow = flows[update.index]
@@ -179,7 +173,7 @@ final class PacketPipeline {
                 if time >= nextSweep {
                     if nextSweep != Int64.min {
                         flows.expire(now: time) {
-                            if statisticsByFlow { stats.recordRest(of: $0) }
+                            if statisticsByFlow { stats.recordFlow($0) }
                             Self.ended($0, $1, outputs)
                         }
                         detector?.tick(now: time)
@@ -242,11 +236,10 @@ final class PacketPipeline {
 
     func useServices(_ table: ServiceTable?) { services = table }
 
-    /// With a flow table, hosts, conversations and ports are counted once per flow: the first
-    /// packet as it comes, the rest as the flow ends.
+    /// With a flow table, hosts, conversations and ports are counted once per flow, as it ends.
     private var countsHostsByFlow: Bool { statisticsPlan.enabled && flows != nil }
 
-    /// The counts so far: counted by flow, the open flows' rest is added to a copy (each is
+    /// The counts so far: counted by flow, the open flows are added to a copy (each is
     /// counted into `statistics` when it ends).
     private var statisticsSoFar: TrafficStatistics {
         guard countsHostsByFlow, let flows else { return statistics }
@@ -254,7 +247,7 @@ final class PacketPipeline {
     }
 
     /// Prints a statistics block (and its JSON line). Midway the counts come with the open
-    /// flows' rest added (`statisticsSoFar`); at the end, after every flow has ended, `stats`
+    /// flows added (`statisticsSoFar`); at the end, after every flow has ended, `stats`
     /// and `activeFlows` are given as they stood.
     private func report(runtime: Double, final: Bool, stats: TrafficStatistics? = nil, activeFlows: Int? = nil) {
         let r = StatisticsReport(stats: stats ?? statisticsSoFar, services: services, activeFlows: activeFlows ?? flows?.count ?? 0,
@@ -322,13 +315,13 @@ final class PacketPipeline {
         let stats = statistics
         if flowOutputs.hearsEnds {
             flows?.removeAll { flow, reason in
-                if statisticsByFlow { stats.recordRest(of: flow) }
+                if statisticsByFlow { stats.recordFlow(flow) }
                 Self.ended(flow, reason, flowOutputs)
             }
         } else if let flows {
             // Only the statistics hear of them: in memory order and in place, not one copy
             // per flow along the list.
-            if statisticsByFlow { flows.forEachOpen { stats.recordRest(of: $0) } }
+            if statisticsByFlow { flows.forEachOpen { stats.recordFlow($0) } }
             flows.reset()
         }
         if statisticsPlan.final && !alertsOnly {

@@ -261,6 +261,29 @@ final class FlowTableBoundTests: XCTestCase {
         XCTAssertEqual(table.evicted, 4)
     }
 
+    /// `forEachOpen` visits every open flow once, also after evictions have handed the
+    /// record past the first `capacity` (the first spare) to a new flow, and after expiry has
+    /// freed records: the same flows as the list walk of `removeAll`.
+    func testForEachOpenVisitsEveryOpenFlow() {
+        let table = FlowTable(capacity: 4)
+        var seconds = 0.0
+        for round in 0..<3 {
+            for port in 0..<7 { _ = send(table, UInt16(1000 + round * 10 + port), at: seconds) }
+            var visited: [UInt16] = []
+            table.forEachOpen { visited.append($0.pointee.originator.port) }
+            XCTAssertEqual(visited.count, table.count, "round \(round)")
+            XCTAssertEqual(Set(visited), Set((3..<7).map { UInt16(1000 + round * 10 + $0) }), "round \(round): the four newest")
+            // Every flow expires (UDP, one packet each): records go to the free list.
+            seconds += 100
+            table.expire(now: Int64(seconds * 1e9)) { _, _ in }
+            XCTAssertEqual(table.count, 0)
+            var left = 0
+            table.forEachOpen { _ in left += 1 }
+            XCTAssertEqual(left, 0, "round \(round): none open after expiry")
+        }
+        XCTAssertEqual(table.evicted, 9)
+    }
+
     /// After `reset` (its index back to the first size, on fresh pages) the table is empty and
     /// works as new: more flows than the first index holds, then a full table that evicts.
     func testResetTableIsEmptyAndWorksAsNew() {

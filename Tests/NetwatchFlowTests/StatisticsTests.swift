@@ -167,8 +167,8 @@ final class StatisticsTests: XCTestCase {
         }
     }
 
-    /// The pipeline counts hosts, conversations and ports once per flow: a flow's first packet
-    /// as it comes, the rest when the flow ends (evicted, expired or still open at the end).
+    /// The pipeline counts hosts, conversations and ports once per flow, when the flow ends
+    /// (evicted, expired or still open at the end).
     /// On every capture that gives exactly the counts of counting every packet, and
     /// `including(_:)` gives them midway, with flows still open.
     func testCountsByFlowEqualCountsByPacket() throws {
@@ -193,11 +193,10 @@ final class StatisticsTests: XCTestCase {
                 byFlow.record(&p, time: time, wireLength: raw.wireLength, hostsByFlow: probe != nil)
                 if let probe {
                     let update = table.update(probe, &p, time: time, wireLength: raw.wireLength)
-                    if update.evicted { byFlow.recordRest(of: table.lastEvictedRecord) }
-                    if update.isNew { byFlow.recordHosts(&p, wireLength: raw.wireLength) }
+                    if update.evicted { byFlow.recordFlow(table.lastEvictedRecord) }
                 }
                 if time - lastSweep > 1_000_000_000 {
-                    table.expire(now: time) { flow, _ in byFlow.recordRest(of: flow) }
+                    table.expire(now: time) { flow, _ in byFlow.recordFlow(flow) }
                     lastSweep = time
                 }
                 packets += 1
@@ -205,7 +204,7 @@ final class StatisticsTests: XCTestCase {
                 return true
             }, tick: {})
             evictions += table.evicted
-            table.removeAll { flow, _ in byFlow.recordRest(of: flow) }
+            table.removeAll { flow, _ in byFlow.recordFlow(flow) }
             for (expected, ours, when) in [(byPacket, byFlow, "at the end")] + (midway.map { [($0.0, $0.1, "midway")] } ?? []) {
                 if expected.addresses.overflowed > 0 || ours.addresses.overflowed > 0 || expected.conversations.overflowed > 0 { continue }
                 XCTAssertEqual(Self.counts(ours.addresses), Self.counts(expected.addresses), "\(name) addresses \(when)")
