@@ -235,12 +235,12 @@ public final class FlowTable {
                 prefetchVictims()
                 index = state.pointee.spare
                 state.pointee.spare = victim
-                state.pointee.evicted += 1
+                state.pointee.evicted &+= 1
                 evicted = true
                 // The eviction moved slots: find the empty one again.
                 slot = emptySlot(hash)
             } else {
-                if (state.pointee.count + 1) * 2 > state.pointee.mask + 1 && state.pointee.mask + 1 < maxSlots {
+                if (state.pointee.count &+ 1) &* 2 > state.pointee.mask &+ 1 && state.pointee.mask &+ 1 < maxSlots {
                     grow()
                     slot = emptySlot(hash)
                 }
@@ -249,7 +249,7 @@ public final class FlowTable {
                     state.pointee.freeHead = flows[Int(index)].older
                 } else {
                     index = state.pointee.nextUnused
-                    state.pointee.nextUnused += 1
+                    state.pointee.nextUnused &+= 1
                 }
             }
             // The originator sent the first packet; a first SYN-ACK comes from the responder.
@@ -257,10 +257,10 @@ public final class FlowTable {
             if p.transport == .tcp && p.tcp.flags.contains(.syn) && p.tcp.flags.contains(.ack) { originatorIsLow.toggle() }
             (flows + Int(index)).initialize(
                 to: Flow(key: key, originatorIsLow: originatorIsLow, id: state.pointee.nextID, transport: p.transport, first: time, last: time, hash: hash))
-            state.pointee.nextID += 1
-            state.pointee.slots[slot] = UInt64(hash) << 32 | UInt64(index + 1)
-            state.pointee.count += 1
-            state.pointee.created += 1
+            state.pointee.nextID &+= 1
+            state.pointee.slots[slot] = UInt64(hash) << 32 | UInt64(index &+ 1)
+            state.pointee.count &+= 1
+            state.pointee.created &+= 1
             isNew = true
             link(index)
         } else if flows[Int(index)].last >> FlowTable.moveShift != time >> FlowTable.moveShift {
@@ -307,7 +307,7 @@ public final class FlowTable {
                 netwatch_prefetch(record + 128)
                 if flows[Int(candidate)].key == key { return (candidate, slot) }
             }
-            slot = (slot + 1) & mask
+            slot = (slot &+ 1) & mask
         }
         return (-1, slot)
     }
@@ -340,7 +340,7 @@ public final class FlowTable {
     @inlinable @inline(always)
     static func emptySlot(_ hash: UInt32, in slots: UnsafeMutablePointer<UInt64>, mask: Int) -> Int {
         var slot = Int(hash) & mask
-        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        while slots[slot] != 0 { slot = (slot &+ 1) & mask }
         return slot
     }
 
@@ -519,8 +519,8 @@ public final class FlowTable {
         let mask = state.pointee.mask
         let entry = UInt64(flows[Int(index)].hash) << 32 | UInt64(index + 1)
         var hole = Int(flows[Int(index)].hash) & mask
-        while slots[hole] != entry { hole = (hole + 1) & mask }
-        var next = (hole + 1) & mask
+        while slots[hole] != entry { hole = (hole &+ 1) & mask }
+        var next = (hole &+ 1) & mask
         while slots[next] != 0 {
             let home = Int(slots[next] >> 32) & mask
             // Move the entry back if its home is not in (hole, next].
@@ -529,7 +529,7 @@ public final class FlowTable {
                 slots[hole] = slots[next]
                 hole = next
             }
-            next = (next + 1) & mask
+            next = (next &+ 1) & mask
         }
         slots[hole] = 0
         state.pointee.count -= 1

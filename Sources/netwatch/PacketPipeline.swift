@@ -131,7 +131,8 @@ final class PacketPipeline {
             if filter?.matches(raw) == false { return true }
             // The next packet, when it likely opens a flow, would miss on the flow index: its
             // line loads while this packet is worked on.
-            if tracking, raw.next.baseAddress != nil, let key = FlowKey.peek(PacketBytes(raw.next), linkType: raw.linkType) {
+            // (An empty view, from a source that cannot look ahead, gives no key.)
+            if tracking, let key = FlowKey.peek(PacketBytes(raw.next), linkType: raw.linkType) {
                 flows.unsafelyUnwrapped.prefetch(key)
             }
             counters.packets &+= 1
