@@ -38,20 +38,22 @@ public struct Blocklist: Sendable {
         load(text: text, name: path)
     }
 
-    /// Parses list text; `name` names the file in entries and problems.
+    /// Parses list text; `name` names the file in entries and problems. Lines are cut on their
+    /// UTF-8 bytes (the separators are ASCII): by `Character`, a 4,500-line list took 74 M
+    /// instructions (about 25 ms) to load.
     public mutating func load(text: String, name: String) {
         let before = entries.count
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            var line = Substring(rawLine)
-            if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
+            var line = rawLine
+            if let hash = line.firstIndex(of: UInt8(ascii: "#")) { line = line[..<hash] }
             var note = ""
-            if let semicolon = line.firstIndex(of: ";") {
-                note = line[line.index(after: semicolon)...].trimmingSpaces
+            if let semicolon = line.firstIndex(of: UInt8(ascii: ";")) {
+                note = Self.trimmed(line[line.index(after: semicolon)...])
                 line = line[..<semicolon]
             }
-            let network = line.trimmingSpaces
+            let network = Self.trimmed(line)
             if network.isEmpty { continue }
             guard let block = Self.parseNetwork(network) else {
                 problems.append("\(name):\(lineNumber): not an IP address or CIDR network: \(Self.quoted(network))")
@@ -66,6 +68,16 @@ public struct Blocklist: Sendable {
         }
         files.append((name, entries.count - before))
         ranges = AddressRanges(v4: v4Blocks, v6: v6Blocks)
+    }
+
+    /// The bytes without leading and trailing spaces, tabs and carriage returns, as a string
+    /// (invalid UTF-8 repaired, so a damaged line is still quoted in its message).
+    static func trimmed(_ bytes: Substring.UTF8View) -> String {
+        var s = bytes[...]
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+        while let c = s.first, blank(c) { s.removeFirst() }
+        while let c = s.last, blank(c) { s.removeLast() }
+        return String(decoding: s, as: UTF8.self)
     }
 
     /// The entry that lists `address` (the most specific one), if any.
@@ -89,9 +101,10 @@ public struct Blocklist: Sendable {
     static func parseNetwork(_ text: String) -> Block? {
         var addressText = Substring(text)
         var prefix: Int?
-        if let slash = text.firstIndex(of: "/") {
+        // By bytes: a `Character` search costs grapheme breaking on every line of a list.
+        if let slash = text.utf8.firstIndex(of: UInt8(ascii: "/")) {
             addressText = text[..<slash]
-            guard let n = Int(text[text.index(after: slash)...]), n >= 0 else { return nil }
+            guard let n = Int(text[text.utf8.index(after: slash)...]), n >= 0 else { return nil }
             prefix = n
         }
         guard let address = IPAddress(addressText) else { return nil }
@@ -120,13 +133,4 @@ public struct Blocklist: Sendable {
 
 public struct BlocklistError: Error, Sendable {
     public var message: String
-}
-
-extension Substring {
-    var trimmingSpaces: String {
-        var s = self[...]
-        while let c = s.first, c == " " || c == "\t" || c == "\r" { s.removeFirst() }
-        while let c = s.last, c == " " || c == "\t" || c == "\r" { s.removeLast() }
-        return String(s)
-    }
 }

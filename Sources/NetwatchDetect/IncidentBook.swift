@@ -50,8 +50,21 @@ final class IncidentBook {
         self.budget = budget
     }
 
+    /// Block-listed addresses whose incident is open, as last looked up; emptied whenever an
+    /// incident closes.
+    private let openListed = OpenAddressCache()
+
     @inline(__always)
     func isOpen(_ key: Key) -> Bool { !open.isEmpty && open[key] != nil }
+
+    /// `isOpen(.blocklisted(address))`, asked on every new flow of a listed host: remembered.
+    @inline(__always)
+    func isBlocklistedOpen(_ address: IPAddress) -> Bool {
+        if openListed.contains(address) { return true }
+        guard isOpen(.blocklisted(address)) else { return false }
+        openListed.insert(address)
+        return true
+    }
 
     /// Whether an incident of this family may open now (checked before an alert is built).
     func mayStart(_ key: Key, time: Double) -> Bool {
@@ -90,6 +103,7 @@ final class IncidentBook {
             open[key] = nil
             out.append(Self.summary(i))
         }
+        if !out.isEmpty { openListed.removeAll() }
         if everything {
             for (family, n) in refused.enumerated() where n > 0 {
                 var a = Alert(time: now, signature: Alert.Signature(rawValue: "alerts suppressed"), category: "Alert rate limit", severity: 3,

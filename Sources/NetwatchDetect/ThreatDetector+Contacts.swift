@@ -12,9 +12,11 @@ extension ThreatDetector {
     private func blocklisted(_ listed: IPAddress, other: IPAddress, _ p: DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
         do {
             // The same pair again (many connections between two hosts): already counted.
-            if recentContacts.seen(listed, other, 0, time: time) && incidents.isOpen(.blocklisted(listed)) { return }
+            let repeated = recentContacts.seen(listed, other, 0, time: time)
+            let open = incidents.isBlocklistedOpen(listed)
+            if repeated && open { return }
             let key = IncidentBook.Key.blocklisted(listed)
-            if incidents.isOpen(key) {
+            if open {
                 incidents.touch(key, time: time) { i in if i.targets.count < 65_536 { i.targets.insert(other) } }
                 return
             }

@@ -29,9 +29,9 @@ public final class ThreatDetector {
     var invalid: [IPAddress: InvalidFlagsRecord] = [:]
     var arpBindings: [IPAddress: MACAddress] = [:]
     /// Attempts and answers counted in the last second: repeats are not counted again.
-    var recentAttempts = RecentAttempts()
-    var recentAnswers = RecentAttempts()
-    var recentContacts = RecentAttempts()
+    let recentAttempts = RecentAttempts()
+    let recentAnswers = RecentAttempts()
+    let recentContacts = RecentAttempts()
     var arpClaims: [UInt64: (IPAddress, Double, Bool)] = [:]
     /// ARP requests seen: asker and the address asked for, when.
     var arpAsked: [PairKey: Double] = [:]
