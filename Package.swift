@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers, dependencies pointing down only:
 //   CPcap (libpcap) <- NetwatchCapture (sources, writer)
-//   CPrefetch (a cache prefetch hint; Swift has none) <- NetwatchFlow, NetwatchStats
+//   CPrefetch (a cache prefetch hint; Swift has none) <- NetwatchCapture, NetwatchFlow, NetwatchStats
 //   NetwatchDecode (bytes -> fields; no I/O, no Foundation) <- NetwatchFlow (flow table)
 //   NetwatchStats (counters, top-N in bounded memory) <- NetwatchDecode
 //   NetwatchHost (the host's socket table: procfs on Linux, behind SocketSource) <- NetwatchDecode

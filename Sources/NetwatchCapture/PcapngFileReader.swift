@@ -1,3 +1,4 @@
+import CPrefetch
 import NetwatchDecode
 
 /// pcapng savefiles (either byte order, several sections, several interfaces each with its
@@ -171,7 +172,8 @@ final class PcapngFileReader: PacketSource {
                 let packet = RawPacket(
                     seconds: seconds, nanoseconds: nanos,
                     bytes: UnsafeRawBufferPointer(rebasing: b.buffer[(offset + 28)..<(offset + 28 + captured)]),
-                    wireLength: max(wire, captured), linkType: interface.linkType, interface: interface.globalIndex)
+                    wireLength: max(wire, captured), linkType: interface.linkType, interface: interface.globalIndex,
+                    next: Self.packet(b, at: offset + total, section, linkType: interface.linkType, prefetching: true))
                 delivered += 1
                 if !handler(packet) { return .stopped }
             case 3:  // Simple Packet Block: interface 0, no timestamp
@@ -197,6 +199,35 @@ final class PcapngFileReader: PacketSource {
             }
         }
         return .finished
+    }
+
+    /// The captured bytes of the block at `offset` when it is a whole Enhanced Packet Block on
+    /// an interface of `linkType`, else empty: the pipeline's look at the packet to come
+    /// (`RawPacket.next`). Anything else waits for its turn, and its checks, in `run`.
+    ///
+    /// With `prefetching`, as in the pcap reader: the line a page ahead is requested (the
+    /// hardware prefetcher stops at page boundaries), and so are the header and first bytes of
+    /// the block after that packet, a packet before they are read.
+    private static func packet(_ b: PacketBytes, at offset: Int, _ section: Section, linkType: LinkType, prefetching: Bool) -> UnsafeRawBufferPointer {
+        let none = UnsafeRawBufferPointer(start: nil, count: 0)
+        let big = section.bigEndian
+        guard let base = b.buffer.baseAddress else { return none }
+        let end = b.count
+        if prefetching { netwatch_prefetch(base + min(offset + 4096, end - 1)) }
+        guard b.contains(offset, 28), b.u32(offset, bigEndian: big) == 6 else { return none }
+        let total = Int(b.u32(offset + 4, bigEndian: big))
+        let id = Int(b.u32(offset + 8, bigEndian: big))
+        let captured = Int(b.u32(offset + 20, bigEndian: big))
+        guard total >= 32, b.contains(offset, total), captured <= total - 32, id < section.interfaces.count,
+            section.interfaces[id].linkType == linkType
+        else { return none }
+        if prefetching {
+            let following = offset + total
+            netwatch_prefetch(base + min(following, end - 1))
+            netwatch_prefetch(base + min(following + 48, end - 1))
+            netwatch_prefetch(base + min(following + 96, end - 1))
+        }
+        return UnsafeRawBufferPointer(rebasing: b.buffer[(offset + 28)..<(offset + 28 + captured)])
     }
 
     /// Splits a pcapng timestamp in interface units into seconds and nanoseconds.

@@ -11,7 +11,7 @@ public struct RawPacket {
     /// Which of the source's interfaces it came from (pcapng IDB index, or `-i` position).
     public var interface: Int
     /// The captured bytes of the packet that comes next, when the source already holds them
-    /// (a mapped pcap file; same link type), else empty: a look at it lets the pipeline start
+    /// (a mapped pcap or pcapng file; same link type), else empty: a look at it lets the pipeline start
     /// loading the table lines that packet will need while this one is worked on.
     public var next: UnsafeRawBufferPointer
 

@@ -6,12 +6,13 @@ import NetwatchTestSupport
 import XCTest
 
 /// The look-ahead that starts loading a coming packet's flow index line: the key it makes
-/// from a first look must be the key decoding makes, and a pcap file must hand over the
+/// from a first look must be the key decoding makes, and a pcap or pcapng file must hand over the
 /// packet that really comes next.
 final class FlowKeyPeekTests: XCTestCase {
     func testPeekMakesTheDecodedKeyOnEveryCapture() throws {
         var peeked = 0
         var floodPeeks = 0
+        var pcapngAhead = 0
         for path in try TestData.allCaptures() {
             let source: PacketSource
             do { source = try Savefile.open(path) } catch { continue }  // the malformed set holds unreadable files
@@ -26,6 +27,7 @@ final class FlowKeyPeekTests: XCTestCase {
                     XCTAssertEqual(announced.count, raw.bytes.count, "\(name) packet \(index)")
                 }
                 announced = raw.next
+                if raw.next.count > 0 && path.hasSuffix(".pcapng") { pcapngAhead += 1 }
                 index += 1
                 // Malformed and cut-short packets included: a first look must never read past the bytes.
                 guard let first = FlowKey.peek(PacketBytes(raw.bytes), linkType: raw.linkType) else { return true }
@@ -39,5 +41,6 @@ final class FlowKeyPeekTests: XCTestCase {
         }
         XCTAssertGreaterThan(peeked, 10_000)
         XCTAssertGreaterThan(floodPeeks, 1000, "every SYN of the flood capture is looked at ahead")
+        XCTAssertGreaterThan(pcapngAhead, 1000, "pcapng readers show the next packet too")
     }
 }
