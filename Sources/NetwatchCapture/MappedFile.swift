@@ -5,8 +5,8 @@ import Darwin
 #endif
 
 /// A whole file mapped read-only: readers walk it in place instead of copying records.
-final class MappedFile {
-    let bytes: UnsafeRawBufferPointer
+@usableFromInline final class MappedFile {
+    @usableFromInline let bytes: UnsafeRawBufferPointer
     private let length: Int
     /// False for bytes the caller owns (an in-memory capture): nothing to unmap.
     private let mapped: Bool

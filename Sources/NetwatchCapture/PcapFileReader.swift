@@ -2,20 +2,22 @@ import CPrefetch
 import NetwatchDecode
 
 /// Classic libpcap savefiles (both byte orders, micro- and nanosecond stamps), read in
-/// place from a mapped file: no per-packet call into libpcap, no copy.
-final class PcapFileReader: PacketSource {
-    private let file: MappedFile
-    private let path: String
-    private let bigEndian: Bool
-    private let nanosecond: Bool
-    let snapLength: Int
-    let linkType: LinkType
+/// place from a mapped file: no per-packet call into libpcap, no copy. Public with an
+/// inlinable loop, so that a caller holding this type gets the loop compiled around its
+/// handler: no call through a closure context per packet.
+public final class PcapFileReader: PacketSource {
+    @usableFromInline let file: MappedFile
+    @usableFromInline let path: String
+    @usableFromInline let bigEndian: Bool
+    @usableFromInline let nanosecond: Bool
+    @usableFromInline let snapLength: Int
+    @usableFromInline let linkType: LinkType
 
-    var interfaceNames: [String] { [path] }
-    func statistics() -> [CaptureStatistics] { [] }
+    public var interfaceNames: [String] { [path] }
+    public func statistics() -> [CaptureStatistics] { [] }
 
     /// Records may not claim more than this: libpcap's ceiling, or the file's snap length if larger.
-    private var maxCaptureLength: Int { max(snapLength, 262_144) }
+    @inlinable var maxCaptureLength: Int { max(snapLength, 262_144) }
 
     init(file: MappedFile, path: String) throws(CaptureError) {
         self.file = file
@@ -41,7 +43,8 @@ final class PcapFileReader: PacketSource {
         linkType = LinkType(rawValue: b.u32(20, bigEndian: bigEndian) & 0x0FFF_FFFF)
     }
 
-    func run(_ handler: (RawPacket) -> Bool, tick: () -> Void) throws(CaptureError) -> SourceEnd {
+    @inlinable @inline(__always)
+    public func run(_ handler: (RawPacket) -> Bool, tick: () -> Void) throws(CaptureError) -> SourceEnd {
         let b = PacketBytes(file.bytes)
         let end = b.count
         let maxCaptureLength = self.maxCaptureLength

@@ -127,7 +127,7 @@ final class PacketPipeline {
         // detectors are inlined into this loop and read it in place; any other stage taking it
         // gets a copy (439 bytes).
         var packet = DecodedPacket()
-        let end = try source.run({ raw in
+        let end = try Self.drive(source, { raw in
             if filter?.matches(raw) == false { return true }
             // The next packet, when it likely opens a flow, would miss on the flow index: its
             // line loads while this packet is worked on.
@@ -215,6 +215,15 @@ final class PacketPipeline {
         lastPacketTime = lastTime
         if let writeError { throw writeError }
         return end
+    }
+
+    /// Runs `source` with the packet loop. A pcap file reader (the common file) is called as
+    /// its own type: its loop is inlined here, around `handler`, so no per-packet call goes
+    /// through a closure context.
+    @inline(__always)
+    private static func drive(_ source: PacketSource, _ handler: (RawPacket) -> Bool, tick: () -> Void) throws(CaptureError) -> SourceEnd {
+        if let file = source as? PcapFileReader { return try file.run(handler, tick: tick) }
+        return try source.run(handler, tick: tick)
     }
 
     /// Nanoseconds since the epoch, the clock packet times use.
