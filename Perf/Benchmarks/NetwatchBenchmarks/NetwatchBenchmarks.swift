@@ -61,18 +61,17 @@ let benchmarks: @Sendable () -> Void = {
                 decoder.decode(PacketBytes(raw), linkType: packet.link, wireLength: packet.wire, into: &p)
                 let time = packet.seconds &* 1_000_000_000
                 let probe = table.probe(&p)
-                // As the pipeline counts: hosts and ports once per flow.
+                // As the pipeline counts: hosts and ports once per flow, as it ends.
                 stats.record(&p, time: time, wireLength: packet.wire, hostsByFlow: probe != nil)
                 if let probe {
                     let update = table.update(probe, &p, time: time, wireLength: packet.wire)
-                    if update.evicted { stats.recordRest(of: table.lastEvictedRecord) }
-                    if update.isNew {
-                        stats.recordHosts(&p, wireLength: packet.wire)
-                        flowsSeen += 1
-                    }
+                    if update.evicted { stats.recordFlow(table.lastEvictedRecord) }
+                    if update.isNew { flowsSeen += 1 }
                 }
             }
         }
+        // The flows still open end with the run.
+        table.forEachOpen { stats.recordFlow($0) }
         benchmark.stopMeasurement()
         blackHole(flowsSeen)
     }
