@@ -114,7 +114,8 @@ final class IncidentBook {
                 refused[family] = 0
             }
         }
-        return out.sorted { $0.time < $1.time }
+        // Equal times in text order: the dictionary's order changes from process to process.
+        return out.sorted { ($0.time, $0.reason) < ($1.time, $1.reason) }
     }
 
     static func familyName(_ family: Int) -> String {

@@ -66,8 +66,12 @@ extension ThreatDetector {
 
     /// Raises the invalid-flag findings held for two seconds, unless their source turned out to
     /// be scanning (then the scan alert says it all).
+    /// Sources in address order, not the dictionary's (seeded per process): the same capture
+    /// gives its alerts in the same order, and the same ones when the rate limit bites.
     func raisePendingFlags(now: Double, final: Bool) {
-        for (source, r) in invalid where final || now - r.first >= 2 {
+        guard !invalid.isEmpty else { return }
+        for source in invalid.keys.sorted() {
+            guard let r = invalid[source], final || now - r.first >= 2 else { continue }
             invalid[source] = nil
             if incidents.isOpen(.scan(source)) { continue }
             var a = r.alert

@@ -55,7 +55,8 @@ extension ThreatDetector {
         }
         let cfg = config.synFlood
         let threshold = floodThreshold
-        let victims = only.map { [$0] } ?? Array(floods.keys)
+        // In address order, not the dictionary's (seeded per process): see `raisePendingFlags`.
+        let victims = only.map { [$0] } ?? floods.keys.sorted()
         for victim in victims {
             guard var w = floods[victim] else { continue }
             let elapsed = now - w.start

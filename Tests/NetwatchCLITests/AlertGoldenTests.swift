@@ -68,6 +68,28 @@ final class AlertGoldenTests: XCTestCase {
         let sources = try XCTUnwrap(summary["distinct_sources"] as? Int)
         XCTAssertEqual(Double(sources), 37_623, accuracy: 37_623 * 0.05)
     }
+
+    /// Alerts that fall in the same second come in the same order, and the same ones pass the
+    /// rate limit, run after run (the detectors' dictionaries are hashed with a key per
+    /// process): a block list of every address opens dozens of incidents at once, and the run's
+    /// end closes them all at one time.
+    func testSimultaneousAlertsComeInOneOrder() throws {
+        let netwatch = try netwatchBinary()
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let list = dir.appendingPathComponent("everything.netset")
+        try "0.0.0.0/0\n::/0\n".write(to: list, atomically: true, encoding: .utf8)
+        let capture = try TestData.path("pcap/mixed/sgr_colella_instagram.pcap")
+        var outputs: [String] = []
+        for run in 0..<4 {
+            let json = dir.appendingPathComponent("run\(run).jsonl")
+            try runCommand(netwatch, ["-r", capture, "--alerts-only", "--blocklist", list.path, "--json-alerts", json.path])
+            outputs.append((try? String(contentsOf: json, encoding: .utf8)) ?? "")
+        }
+        let summaries = outputs[0].components(separatedBy: "\"alert_summary\"").count - 1
+        XCTAssertGreaterThan(summaries, 10, "many incidents end together")
+        for run in 1..<4 { XCTAssertEqual(outputs[run], outputs[0], "run \(run) differs from run 0") }
+    }
 }
 
 func jsonLines(_ url: URL) throws -> [[String: Any]] {
