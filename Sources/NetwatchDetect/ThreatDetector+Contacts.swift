@@ -4,7 +4,7 @@ import NetwatchFlow
 /// Findings about single contacts: block-listed addresses, attempts on watched ports from
 /// outside, invalid TCP flags.
 extension ThreatDetector {
-    func blocklisted(_ p: DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
+    func blocklisted(_ p: inout DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
         if blocklist.contains(p.src) { blocklisted(p.src, other: p.dst, p, u, flows, time: time) }
         if blocklist.contains(p.dst) { blocklisted(p.dst, other: p.src, p, u, flows, time: time) }
     }
@@ -44,7 +44,7 @@ extension ThreatDetector {
         raise(key, a, first: time)
     }
 
-    func invalidFlags(_ p: DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
+    func invalidFlags(_ p: inout DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
         let f = p.tcp.flags
         let combination = f.rawValue & 0x3F == 0 ? "no flags" : [(TCPFlags.syn, "SYN"), (.fin, "FIN"), (.rst, "RST")].filter { f.contains($0.0) }.map(\.1).joined(separator: "+")
         if incidents.isOpen(.invalidFlags(p.src)) {

@@ -5,31 +5,31 @@ extension ThreatDetector {
     /// Counts a SYN; returns true while its destination is under a flood. The host last
     /// SYNed is kept out of the dictionary, so a flood on one host costs no hashing.
     @inline(__always)
-    func countSYN(_ p: DecodedPacket, time: Double) -> Bool {
-        if p.dst != hotVictim || !hasHot { switchHot(to: p.dst, source: p.src, time: time) }
-        let flooding = hot.add(p, time: time)
+    func countSYN(_ p: inout DecodedPacket, time: Double) -> Bool {
+        if p.dst != hot.pointee.victim || !hot.pointee.present { switchHot(to: p.dst, source: p.src, time: time) }
+        let flooding = hot.pointee.window.add(p, time: time)
         // Judged at once when the window's count is reached, not at the next tick.
-        if hot.syns == floodThreshold && !flooding { judgeFloods(now: time, final: false, only: p.dst) }
-        return hot.flooding
+        if hot.pointee.window.syns == floodThreshold && !flooding { judgeFloods(now: time, final: false, only: p.dst) }
+        return hot.pointee.window.flooding
     }
 
     private func switchHot(to victim: IPAddress, source: IPAddress, time: Double) {
-        if hasHot { floods[hotVictim] = hot }
+        if hot.pointee.present { floods[hot.pointee.victim] = hot.pointee.window }
         if let w = floods.removeValue(forKey: victim) {
-            hot = w
+            hot.pointee.window = w
         } else {
             if floods.count >= config.maxTracked / 16 { pruneFloods(now: time) }
-            hot = FloodWindow(start: time, source: source)
+            hot.pointee.window = FloodWindow(start: time, source: source)
         }
-        hotVictim = victim
-        hasHot = true
+        hot.pointee.victim = victim
+        hot.pointee.present = true
     }
 
     /// Puts the hot host back among the others (before judging or pruning them all).
     private func storeHot() {
-        guard hasHot else { return }
-        floods[hotVictim] = hot
-        hasHot = false
+        guard hot.pointee.present else { return }
+        floods[hot.pointee.victim] = hot.pointee.window
+        hot.pointee.present = false
     }
 
     func pruneFloods(now: Double) {
@@ -48,9 +48,9 @@ extension ThreatDetector {
         storeHot()
         defer {
             if let only, let w = floods.removeValue(forKey: only) {
-                hot = w
-                hotVictim = only
-                hasHot = true
+                hot.pointee.window = w
+                hot.pointee.victim = only
+                hot.pointee.present = true
             }
         }
         let cfg = config.synFlood

@@ -3,7 +3,7 @@ import NetwatchFlow
 
 /// Port scans, address sweeps and ping sweeps: distinct failed targets per source.
 extension ThreatDetector {
-    func attempt(_ p: DecodedPacket, _ kind: ProbeKind, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
+    func attempt(_ p: inout DecodedPacket, _ kind: ProbeKind, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
         if config.suspicious.enabled && (kind == .syn || kind == .connect || kind == .udp) && isWatched(p.dstPort) {
             watchedPortAttempt(p, u, flows, time: time)
         }
@@ -108,7 +108,7 @@ extension ThreatDetector {
     }
 
     /// The responder's first packet: anything but a reset means the port (or host) answered.
-    func firstReply(_ p: DecodedPacket, time: Double) {
+    func firstReply(_ p: inout DecodedPacket, time: Double) {
         guard p.transport == .udp || (p.transport == .tcp && !p.tcp.flags.contains(.rst)) else { return }
         let item = UInt32(p.ipProtocol) << 16 | UInt32(p.srcPort)
         if recentAnswers.seen(p.dst, p.src, item, time: time) { return }
@@ -122,7 +122,7 @@ extension ThreatDetector {
 
     /// The originator reset a connection that was answered but carried no data: a half-open
     /// probe (nmap -sS) or a connect-and-drop probe (-sT) of an open port. It counts as failed.
-    func originatorReset(_ p: DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
+    func originatorReset(_ p: inout DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
         guard config.portScan.enabled || config.addressSweep.enabled else { return }
         let f = flows[u.index]
         guard f.originatorBytes == 0 && f.responderBytes == 0 && f.responderPackets > 0 else { return }

@@ -21,10 +21,10 @@ public final class ThreatDetector {
     let pings: SpreadTracker<IPAddress, IPAddress>
     let arpProbes: SpreadTracker<IPAddress, IPAddress>
     var floods: [IPAddress: FloodWindow] = [:]
-    /// The host SYNed last, kept outside `floods` (see `countSYN`).
-    var hot = FloodWindow(start: 0, source: .none)
-    var hotVictim = IPAddress.none
-    var hasHot = false
+    /// The host SYNed last, kept outside `floods` (see `countSYN`), behind a pointer: it
+    /// changes on every SYN, and as stored properties each access cost a dynamic exclusivity
+    /// check.
+    let hot: UnsafeMutablePointer<HotFlood>
     let floodThreshold: Int
     var invalid: [IPAddress: InvalidFlagsRecord] = [:]
     var arpBindings: [IPAddress: MACAddress] = [:]
@@ -71,6 +71,13 @@ public final class ThreatDetector {
         floodThreshold = Int((config.synFlood.rate * config.synFlood.window).rounded(.up))
         checkFlags = config.suspicious.enabled && config.suspicious.invalidFlags
         checkBlocklist = config.blocklist.enabled && !blocklist.isEmpty
+        hot = .allocate(capacity: 1)
+        hot.initialize(to: HotFlood())
+    }
+
+    deinit {
+        hot.deinitialize(count: 1)
+        hot.deallocate()
     }
 
     @inline(__always)
@@ -87,11 +94,13 @@ public final class ThreatDetector {
         {
             return
         }
-        inspect(p, update, flows, time: time)
+        inspect(&p, update, flows, time: time)
     }
 
+    /// The packets `observe` lets through. (`inout` here and below only to pass the packet by
+    /// reference: taken by value, each call copied its 439 bytes.)
     @usableFromInline
-    func inspect(_ p: DecodedPacket, _ update: FlowTable.Update?, _ flows: FlowTable, time: Int64) {
+    func inspect(_ p: inout DecodedPacket, _ update: FlowTable.Update?, _ flows: FlowTable, time: Int64) {
         if p.network == .arp {
             if p.arp.isEthernetIPv4 { arp(p, time: Self.seconds(time)) }
             return
@@ -100,22 +109,22 @@ public final class ThreatDetector {
         if p.transport == .tcp {
             let f = p.tcp.flags.rawValue & 0x3F
             if checkSYNs {
-                if f & 0x12 == 0x02, countSYN(p, time: Self.seconds(time)), u.isNew { return }
+                if f & 0x12 == 0x02, countSYN(&p, time: Self.seconds(time)), u.isNew { return }
                 if u.completedHandshake {
-                    if hasHot && p.dst == hotVictim { hot.completed += 1 } else { floods[p.dst]?.completed += 1 }
+                    if hot.pointee.present && p.dst == hot.pointee.victim { hot.pointee.window.completed += 1 } else { floods[p.dst]?.completed += 1 }
                 }
             }
             // No flags, SYN+FIN, SYN+RST, FIN+RST: no stack sends these.
             if checkFlags && (f == 0 || f & 0x03 == 0x03 || f & 0x06 == 0x06 || f & 0x05 == 0x05) {
-                invalidFlags(p, u, flows, time: Self.seconds(time))
+                invalidFlags(&p, u, flows, time: Self.seconds(time))
             }
         }
         if u.isNew {
-            newFlow(p, u, flows, time: Self.seconds(time))
+            newFlow(&p, u, flows, time: Self.seconds(time))
         } else if u.isFirstReply {
-            firstReply(p, time: Self.seconds(time))
+            firstReply(&p, time: Self.seconds(time))
         } else if u.fromOriginator && p.transport == .tcp && p.tcp.flags.contains(.rst) {
-            originatorReset(p, u, flows, time: Self.seconds(time))
+            originatorReset(&p, u, flows, time: Self.seconds(time))
         }
     }
 
@@ -147,13 +156,13 @@ public final class ThreatDetector {
 
     // MARK: New flows
 
-    private func newFlow(_ p: DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
-        if checkBlocklist { blocklisted(p, u, flows, time: time) }
+    private func newFlow(_ p: inout DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
+        if checkBlocklist { blocklisted(&p, u, flows, time: time) }
         guard u.fromOriginator else { return }
         switch p.transport {
         case .tcp, .udp:
             guard let kind = Self.probeKind(p) else { return }
-            attempt(p, kind, u, flows, time: time)
+            attempt(&p, kind, u, flows, time: time)
         case .icmp, .icmpv6:
             let echo = p.transport == .icmp ? p.icmp.type == 8 : p.icmp.type == 128
             if echo && config.pingSweep.enabled { ping(p, u, flows, time: time) }
