@@ -1,4 +1,3 @@
-import CPrefetch
 import NetwatchDecode
 
 /// Classic libpcap savefiles (both byte orders, micro- and nanosecond stamps), read in
@@ -69,24 +68,15 @@ public final class PcapFileReader: PacketSource {
             let base = b.buffer.baseAddress.unsafelyUnwrapped
             let data = offset + 16
             offset = data + captured
-            // The hardware prefetcher stops at page boundaries: each new page of the file
-            // missed on its first record header (about 10 % of a mixed capture's time).
-            // Requested a page ahead, the line is there when its turn comes.
-            netwatch_prefetch(base + min(offset + 4096, end - 1))
+            ReadAhead.page(base, after: offset, end: end)
             // The next record, when it is whole: the pipeline looks ahead into it.
             var next = UnsafeRawBufferPointer(start: nil, count: 0)
             if b.contains(offset, 16) {
                 let nextCaptured = Int(b.u32(offset + 8, bigEndian: bigEndian))
                 if nextCaptured <= maxCaptureLength && b.contains(offset + 16, nextCaptured) {
                     next = UnsafeRawBufferPointer(start: base + offset + 16, count: nextCaptured)
-                    // The record after it: its header and the packet's first bytes (link,
-                    // IP, TCP headers) are requested now, a packet before they are read.
-                    // Large packets leave those lines far apart, too sparse for the hardware
-                    // prefetcher: each was a miss, about a tenth of a mixed capture's time.
-                    let following = offset + 16 + nextCaptured
-                    netwatch_prefetch(base + min(following, end - 1))
-                    netwatch_prefetch(base + min(following + 48, end - 1))
-                    netwatch_prefetch(base + min(following + 96, end - 1))
+                    // The record after it starts loading now.
+                    ReadAhead.record(base, at: offset + 16 + nextCaptured, end: end)
                 }
             }
             let packet = RawPacket(

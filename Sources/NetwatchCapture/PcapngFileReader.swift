@@ -1,4 +1,3 @@
-import CPrefetch
 import NetwatchDecode
 
 /// pcapng savefiles (either byte order, several sections, several interfaces each with its
@@ -205,15 +204,14 @@ final class PcapngFileReader: PacketSource {
     /// an interface of `linkType`, else empty: the pipeline's look at the packet to come
     /// (`RawPacket.next`). Anything else waits for its turn, and its checks, in `run`.
     ///
-    /// With `prefetching`, as in the pcap reader: the line a page ahead is requested (the
-    /// hardware prefetcher stops at page boundaries), and so are the header and first bytes of
-    /// the block after that packet, a packet before they are read.
+    /// With `prefetching`, as in the pcap reader (`ReadAhead`): the line a page ahead, and the
+    /// block after that packet.
     private static func packet(_ b: PacketBytes, at offset: Int, _ section: Section, linkType: LinkType, prefetching: Bool) -> UnsafeRawBufferPointer {
         let none = UnsafeRawBufferPointer(start: nil, count: 0)
         let big = section.bigEndian
         guard let base = b.buffer.baseAddress else { return none }
         let end = b.count
-        if prefetching { netwatch_prefetch(base + min(offset + 4096, end - 1)) }
+        if prefetching { ReadAhead.page(base, after: offset, end: end) }
         guard b.contains(offset, 28), b.u32(offset, bigEndian: big) == 6 else { return none }
         let total = Int(b.u32(offset + 4, bigEndian: big))
         let id = Int(b.u32(offset + 8, bigEndian: big))
@@ -221,12 +219,7 @@ final class PcapngFileReader: PacketSource {
         guard total >= 32, b.contains(offset, total), captured <= total - 32, id < section.interfaces.count,
             section.interfaces[id].linkType == linkType
         else { return none }
-        if prefetching {
-            let following = offset + total
-            netwatch_prefetch(base + min(following, end - 1))
-            netwatch_prefetch(base + min(following + 48, end - 1))
-            netwatch_prefetch(base + min(following + 96, end - 1))
-        }
+        if prefetching { ReadAhead.record(base, at: offset + total, end: end) }
         return UnsafeRawBufferPointer(rebasing: b.buffer[(offset + 28)..<(offset + 28 + captured)])
     }
 

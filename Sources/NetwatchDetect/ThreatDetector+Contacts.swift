@@ -5,11 +5,11 @@ import NetwatchFlow
 /// outside, invalid TCP flags.
 extension ThreatDetector {
     func blocklisted(_ p: inout DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
-        if blocklist.contains(p.src) { blocklisted(p.src, other: p.dst, p, u, flows, time: time) }
-        if blocklist.contains(p.dst) { blocklisted(p.dst, other: p.src, p, u, flows, time: time) }
+        if blocklist.contains(p.src) { blocklisted(p.src, other: p.dst, &p, u, flows, time: time) }
+        if blocklist.contains(p.dst) { blocklisted(p.dst, other: p.src, &p, u, flows, time: time) }
     }
 
-    private func blocklisted(_ listed: IPAddress, other: IPAddress, _ p: DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
+    private func blocklisted(_ listed: IPAddress, other: IPAddress, _ p: inout DecodedPacket, _ u: FlowTable.Update, _ flows: FlowTable, time: Double) {
         do {
             // The same pair again (many connections between two hosts): already counted.
             let repeated = recentContacts.seen(listed, other, 0, time: time)
@@ -66,6 +66,7 @@ extension ThreatDetector {
 
     /// Raises the invalid-flag findings held for two seconds, unless their source turned out to
     /// be scanning (then the scan alert says it all).
+    ///
     /// Sources in address order, not the dictionary's (seeded per process): the same capture
     /// gives its alerts in the same order, and the same ones when the rate limit bites.
     func raisePendingFlags(now: Double, final: Bool) {

@@ -1,4 +1,3 @@
-import CPrefetch
 import NetwatchDecode
 import NetwatchFlow
 #if canImport(Glibc)
@@ -141,59 +140,50 @@ public final class TrafficStatistics {
     @inlinable @inline(always)
     public func recordHosts(_ p: inout DecodedPacket, wireLength: Int) {
         guard (p.network == .ipv4 || p.network == .ipv6) && p.ipHeaderLength > 0 else { return }
-        let size = UInt64(wireLength)
-        // Every table line this packet touches is requested first, then updated: the misses
-        // (random addresses and ports under a flood) overlap rather than queue.
-        let source = addresses.locate(p.src)
-        let destination = addresses.locate(p.dst)
         let pair = p.src < p.dst ? HostPair(a: p.src, b: p.dst) : HostPair(a: p.dst, b: p.src)
-        let conversation = conversations.locate(pair)
-        let ports = p.hasPorts && p.payloadOffset > 0
-        let column = p.transport == .tcp ? 0 : 65536
-        addresses.prefetch(source)
-        addresses.prefetch(destination)
-        conversations.prefetch(conversation)
-        if ports {
-            netwatch_prefetch(portPackets + column + Int(p.srcPort))
-            netwatch_prefetch(portPackets + column + Int(p.dstPort))
-        }
-        // Sent plus received, as Wireshark's endpoint table counts (a packet to itself counts twice).
-        addresses.add(p.src, at: source, packets: 1, bytes: size)
-        addresses.add(p.dst, at: destination, packets: 1, bytes: size)
-        conversations.add(pair, at: conversation, packets: 1, bytes: size)
-        if ports {
-            countPort(column + Int(p.srcPort), 1)
-            if p.dstPort != p.srcPort { countPort(column + Int(p.dstPort), 1) }
-        }
+        countHosts(p.src, p.dst, pair, packets: 1, bytes: UInt64(wireLength))
+        guard p.hasPorts && p.payloadOffset > 0 else { return }
+        countPorts(p.srcPort, p.dstPort, tcp: p.transport == .tcp, packets: 1)
     }
 
     /// Counts a flow's packets, when it ends, toward its two hosts, their conversation and
-    /// (TCP, UDP) its two ports. Both ends count every packet, as each packet counts for its
-    /// source and destination. Reads the table's record in place.
+    /// (TCP, UDP) its two ports. Reads the table's record in place.
     @inlinable
     public func recordFlow(_ f: UnsafePointer<Flow>) {
         let packets = f.pointee.originatorPackets &+ f.pointee.responderPackets
         guard packets > 0 else { return }
-        let size = f.pointee.originatorWireBytes &+ f.pointee.responderWireBytes
         let low = f.pointee.key.lowAddress
         let high = f.pointee.key.highAddress
         // The key's low address is the lower one, as `HostPair` orders them.
-        let pair = HostPair(a: low, b: high)
-        let lowLocation = addresses.locate(low)
-        let highLocation = addresses.locate(high)
-        let conversation = conversations.locate(pair)
-        addresses.prefetch(lowLocation)
-        addresses.prefetch(highLocation)
-        conversations.prefetch(conversation)
-        addresses.add(low, at: lowLocation, packets: packets, bytes: size)
-        addresses.add(high, at: highLocation, packets: packets, bytes: size)
-        conversations.add(pair, at: conversation, packets: packets, bytes: size)
+        countHosts(low, high, HostPair(a: low, b: high), packets: packets, bytes: f.pointee.originatorWireBytes &+ f.pointee.responderWireBytes)
         let transport = f.pointee.transport
         guard transport == .tcp || transport == .udp else { return }
-        let column = transport == .tcp ? 0 : 65536
-        let (lowPort, highPort) = (f.pointee.key.lowPort, f.pointee.key.highPort)
-        countPort(column + Int(lowPort), packets)
-        if highPort != lowPort { countPort(column + Int(highPort), packets) }
+        countPorts(f.pointee.key.lowPort, f.pointee.key.highPort, tcp: transport == .tcp, packets: packets)
+    }
+
+    /// Counts `packets` packets between `a` and `b` toward both hosts (sent plus received, as
+    /// Wireshark's endpoint table counts: a packet to itself counts twice) and their `pair`.
+    /// Every counter line is requested first, then updated: the misses (random addresses under
+    /// a flood) overlap rather than queue.
+    @inlinable @inline(always)
+    func countHosts(_ a: IPAddress, _ b: IPAddress, _ pair: HostPair, packets: UInt64, bytes: UInt64) {
+        let first = addresses.locate(a)
+        let second = addresses.locate(b)
+        let conversation = conversations.locate(pair)
+        addresses.prefetch(first)
+        addresses.prefetch(second)
+        conversations.prefetch(conversation)
+        addresses.add(a, at: first, packets: packets, bytes: bytes)
+        addresses.add(b, at: second, packets: packets, bytes: bytes)
+        conversations.add(pair, at: conversation, packets: packets, bytes: bytes)
+    }
+
+    /// Counts `packets` packets on both ports of a TCP or UDP exchange (a port to itself once).
+    @inlinable @inline(always)
+    func countPorts(_ x: UInt16, _ y: UInt16, tcp: Bool, packets: UInt64) {
+        let column = tcp ? 0 : 65536
+        countPort(column + Int(x), packets)
+        if y != x { countPort(column + Int(y), packets) }
     }
 
     /// `recordFlow` of a flow handed over by value (expired, or ended at shutdown).
