@@ -30,7 +30,8 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
 
     @inlinable static var bucketSize: Int { 8 }
     /// Per bucket, one 64-byte line: eight one-byte tags (from the hash, never 0; 0 marks an
-    /// empty slot) in its first word, and from byte 32 the eight slots' Misra-Gries weights
+    /// empty slot) in its first word; at byte 8, one more than the slot of the smallest weight
+    /// when known (0: not known); and from byte 32 the eight slots' Misra-Gries weights
     /// (saturating). Slots fill from the start of their bucket and are never emptied.
     @usableFromInline let lines: UnsafeMutablePointer<UInt32>
     @usableFromInline let records: UnsafeMutablePointer<Entry>
@@ -94,6 +95,9 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         return Location(bucket: Int(truncatingIfNeeded: value) & bucketMask, tag: tag == 0 ? 1 : tag)
     }
 
+    /// Which bucket a location names (tests compare the counter with a model of its buckets).
+    public func bucket(of location: Location) -> Int { location.bucket }
+
     /// Starts loading the bucket's line ahead of `add`.
     @inlinable @inline(always)
     public func prefetch(_ location: Location) {
@@ -139,6 +143,8 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         while matches != 0 {
             let i = matches.trailingZeroBitCount &>> 3
             if records[base &+ i].key == key {
+                // A heavier smallest slot may no longer be the smallest.
+                if Int(line.load(fromByteOffset: 8, as: UInt8.self)) == i &+ 1 { line.storeBytes(of: 0, toByteOffset: 8, as: UInt8.self) }
                 let weights = line.advanced(by: 32).assumingMemoryBound(to: UInt32.self)
                 let (sum, saturated) = weights[i].addingReportingOverflow(weight)
                 weights[i] = saturated ? UInt32.max : sum
@@ -154,13 +160,20 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
             return
         }
         overflow.pointee &+= 1
-        let (least, i) = BoundedCounter.smallest(line + 32)
+        let known = Int(line.load(fromByteOffset: 8, as: UInt8.self))
+        let (least, i) = known != 0
+            ? (line.load(fromByteOffset: 32 &+ 4 &* (known &- 1), as: UInt32.self), known &- 1)
+            : BoundedCounter.smallest(line + 32)
         if least < weight {
             take(i, line: line, base: base, key, location.tag, weight &- least, packets, size)
+            line.storeBytes(of: 0, toByteOffset: 8, as: UInt8.self)
         } else {
             // The key is not admitted; a weight brought to zero frees its slot for the next
-            // new key. A flood of one-off keys so rewrites half as many entries.
+            // new key. A flood of one-off keys so rewrites half as many entries. Lowered, the
+            // smallest stays the smallest (and the first of its weight): the next key turned
+            // away finds it without comparing eight weights.
             line.storeBytes(of: least &- weight, toByteOffset: 32 &+ 4 &* i, as: UInt32.self)
+            line.storeBytes(of: UInt8(truncatingIfNeeded: i &+ 1), toByteOffset: 8, as: UInt8.self)
         }
     }
 
