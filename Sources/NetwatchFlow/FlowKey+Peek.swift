@@ -5,9 +5,10 @@ extension FlowKey {
     /// packet that likely opens a flow (a TCP SYN without ACK, or UDP), read at fixed offsets
     /// with every read bounds-checked; nil for anything else. It serves only to start loading
     /// the flow table's line for a packet before its turn comes (`FlowTable.prefetch`): where
-    /// it gives a key, it is the key `of` gives once the packet is decoded.
+    /// it gives a key, it is the key (and side) `of` gives once the packet is decoded without
+    /// an issue, so the table's probe made from it serves that packet too (`FlowTable.lookAhead`).
     @inlinable @inline(__always)
-    public static func peek(_ b: PacketBytes, linkType: LinkType) -> FlowKey? {
+    public static func peek(_ b: PacketBytes, linkType: LinkType) -> (key: FlowKey, sourceIsLow: Bool)? {
         guard linkType == .ethernet, b.contains(0, 34), b.u16(12) == 0x0800 else { return nil }
         let versionIHL = b.u8(14)
         let headerLength = Int(versionIHL & 0x0F) &* 4
@@ -21,6 +22,6 @@ extension FlowKey {
             guard proto == 17, b.contains(transport, 8) else { return nil }
         }
         return make(src: IPAddress(ipv4: b.u32(26)), dst: IPAddress(ipv4: b.u32(30)), srcPort: b.u16(transport), dstPort: b.u16(transport &+ 2),
-                    proto: proto, vlan: 0).key
+                    proto: proto, vlan: 0)
     }
 }

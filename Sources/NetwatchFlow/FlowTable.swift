@@ -208,10 +208,14 @@ public final class FlowTable {
         return Probe(key: key, sourceIsLow: sourceIsLow, hash: hash)
     }
 
-    /// Starts loading the index line of a packet still to come, from its key (`FlowKey.peek`).
+    /// Starts loading the index line of a packet still to come, from its first look
+    /// (`FlowKey.peek`), and gives the probe for it: when that packet decodes without an issue,
+    /// its key is the one `probe` would make again.
     @inlinable @inline(__always)
-    public func prefetch(_ key: FlowKey) {
-        netwatch_prefetch(state.pointee.slots + (Int(hash(key)) & state.pointee.mask))
+    public func lookAhead(_ key: FlowKey, sourceIsLow: Bool) -> Probe {
+        let hash = self.hash(key)
+        netwatch_prefetch(state.pointee.slots + (Int(hash) & state.pointee.mask))
+        return Probe(key: key, sourceIsLow: sourceIsLow, hash: hash)
     }
 
     /// Accounts one packet, of the flow `probe` names, to that flow, creating it if needed.

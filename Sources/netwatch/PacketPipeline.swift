@@ -127,13 +127,21 @@ final class PacketPipeline {
         // detectors are inlined into this loop and read it in place; any other stage taking it
         // gets a copy (439 bytes).
         var packet = DecodedPacket()
+        // The flow table's probe for the packet that comes next (`raw.next`, which sources
+        // hand over next), made from a first look at it.
+        var ahead: FlowTable.Probe?
         let end = try Self.drive(source, { raw in
-            if filter?.matches(raw) == false { return true }
+            if filter?.matches(raw) == false {
+                ahead = nil
+                return true
+            }
+            let early = ahead
+            ahead = nil
             // The next packet, when it likely opens a flow, would miss on the flow index: its
             // line loads while this packet is worked on.
             // (An empty view, from a source that cannot look ahead, gives no key.)
-            if tracking, let key = FlowKey.peek(PacketBytes(raw.next), linkType: raw.linkType) {
-                flows.unsafelyUnwrapped.prefetch(key)
+            if tracking, let (key, sourceIsLow) = FlowKey.peek(PacketBytes(raw.next), linkType: raw.linkType) {
+                ahead = flows.unsafelyUnwrapped.lookAhead(key, sourceIsLow: sourceIsLow)
             }
             counters.packets &+= 1
             counters.bytes &+= UInt64(raw.wireLength)
@@ -143,8 +151,12 @@ final class PacketPipeline {
             if writing && !write(raw) { return false }
             let time = raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds)
             lastTime = time
-            // The flow table's index line loads while statistics count.
-            let probe = tracking ? flows.unsafelyUnwrapped.probe(&packet) : nil
+            // The flow table's index line loads while statistics count. This packet's probe was
+            // made a packet ago, when it was looked at as the next one; it serves when the
+            // packet decoded cleanly, as the look assumes.
+            let probe = !tracking ? nil
+                : early != nil && packet.issue == nil && packet.hasPorts ? early
+                : flows.unsafelyUnwrapped.probe(&packet)
             if countStatistics { stats.record(&packet, time: time, wireLength: raw.wireLength, hostsByFlow: probe != nil) }
             if fileBlocks && stats.duration - lastReport >= plan.interval {
                 // Reading a file, blocks come by packet time: the same at any read speed.
