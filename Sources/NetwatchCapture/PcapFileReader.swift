@@ -2,8 +2,8 @@ import NetwatchDecode
 
 /// Classic libpcap savefiles (both byte orders, micro- and nanosecond stamps), read in
 /// place from a mapped file: no per-packet call into libpcap, no copy. Public with an
-/// inlinable loop, so that a caller holding this type gets the loop compiled around its
-/// handler: no call through a closure context per packet.
+/// inlinable loop generic over its handler, so that a caller holding this type gets the loop
+/// compiled around its handler: no call through a closure context per packet.
 public final class PcapFileReader: PacketSource {
     @usableFromInline let file: MappedFile
     @usableFromInline let path: String
@@ -42,8 +42,18 @@ public final class PcapFileReader: PacketSource {
         linkType = LinkType(rawValue: b.u32(20, bigEndian: bigEndian) & 0x0FFF_FFFF)
     }
 
-    @inlinable @inline(__always)
     public func run(_ handler: (RawPacket) -> Bool, tick: () -> Void) throws(CaptureError) -> SourceEnd {
+        let result: Result<SourceEnd, CaptureError> = withoutActuallyEscaping(handler) { handler in
+            withoutActuallyEscaping(tick) { tick in
+                do throws(CaptureError) { return .success(try run(ClosureHandler(handler: handler, ticker: tick))) } catch { return .failure(error) }
+            }
+        }
+        return try result.get()
+    }
+
+    /// The reader's loop around `handler`, specialised for its type where the caller knows it.
+    @inlinable @inline(__always)
+    public func run<Handler: RawPacketHandler>(_ handler: Handler) throws(CaptureError) -> SourceEnd {
         let b = PacketBytes(file.bytes)
         let end = b.count
         let maxCaptureLength = self.maxCaptureLength
@@ -85,10 +95,10 @@ public final class PcapFileReader: PacketSource {
                 bytes: UnsafeRawBufferPointer(start: base + data, count: captured),
                 wireLength: max(wire, captured), linkType: linkType, interface: 0, next: next)
             delivered += 1
-            if !handler(packet) { return .stopped }
+            if !handler.handle(packet) { return .stopped }
             if delivered & 0xFFF == 0 {
                 if StopSignal.requested { return .stopped }
-                tick()
+                handler.tick()
             }
         }
         return .finished

@@ -98,144 +98,21 @@ final class PacketPipeline {
         writer = try PcapWriter(path: plan.path, linkType: linkType, snapLength: plan.snapLength, rotateMegabytes: plan.rotateMegabytes)
     }
 
-    /// The per-packet loop. Its state lives in locals captured by a non-escaping closure, so
-    /// Swift checks exclusive access at compile time instead of on every packet.
+    /// The per-packet loop (`PacketLoop`). A pcap file reader runs it specialised: its loop
+    /// and the packet's work compile into one; other sources call it through closures.
     func run() throws(CaptureError) -> SourceEnd {
-        var counters = Counters()
-        let decoder = PacketDecoder()
-        let filter = self.filter
-        let view = self.view
-        let writing = writerPlan != nil
-        let limit = self.limit.map { UInt64($0) } ?? UInt64.max
-        let flows = self.flows
-        let tracking = flows != nil
-        let outputs = flowOutputs
-        var nextSweep = Int64.min
-        let plan = statisticsPlan
-        let stats = statistics
-        var lastReport = 0.0
-        let processes = self.processes
-        processes?.refresh()
-        var lastProcessScan = Self.wallClock()
-        let fileBlocks = plan.interval > 0 && !plan.live
-        let countStatistics = plan.enabled
-        let statisticsByFlow = countsHostsByFlow
-        let detector = flows != nil ? self.detector : nil
-        var lastTime: Int64 = 0
-        var lastDetectorTick = Self.wallClock()
-        // One packet record for the run, reset by the decoder: the flow table, statistics and
-        // detectors are inlined into this loop and read it in place; any other stage taking it
-        // gets a copy (439 bytes).
-        var packet = DecodedPacket()
-        // The flow table's probe for the packet that comes next (`raw.next`, which sources
-        // hand over next), made from a first look at it.
-        var ahead: FlowTable.Probe?
-        let end = try Self.drive(source, { raw in
-            if filter?.matches(raw) == false {
-                ahead = nil
-                return true
-            }
-            let early = ahead
-            ahead = nil
-            // The next packet, when it likely opens a flow, would miss on the flow index: its
-            // line loads while this packet is worked on.
-            // (An empty view, from a source that cannot look ahead, gives no key.)
-            if tracking, let (key, sourceIsLow) = FlowKey.peek(PacketBytes(raw.next), linkType: raw.linkType) {
-                ahead = flows.unsafelyUnwrapped.lookAhead(key, sourceIsLow: sourceIsLow)
-            }
-            counters.packets &+= 1
-            counters.bytes &+= UInt64(raw.wireLength)
-            let captured = PacketBytes(raw.bytes)
-            decoder.decode(captured, linkType: raw.linkType, wireLength: raw.wireLength, into: &packet)
-            if let issue = packet.issue { counters.count(issue) }
-            if writing && !write(raw) { return false }
-            let time = raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds)
-            lastTime = time
-            // The flow table's index line loads while statistics count. This packet's probe was
-            // made a packet ago, when it was looked at as the next one; it serves when the
-            // packet decoded cleanly, as the look assumes.
-            let probe = !tracking ? nil
-                : early != nil && packet.issue == nil && packet.hasPorts ? early
-                : flows.unsafelyUnwrapped.probe(&packet)
-            if countStatistics { stats.record(&packet, time: time, wireLength: raw.wireLength, hostsByFlow: probe != nil) }
-            if fileBlocks && stats.duration - lastReport >= plan.interval {
-                // Reading a file, blocks come by packet time: the same at any read speed.
-                lastReport = stats.duration
-                report(runtime: lastReport, final: false)
-            }
-            if tracking {
-                // Not `if let`: binding a captured optional costs a retain and a release per packet.
-                let flows = flows.unsafelyUnwrapped
-                // Flows age by packet time, so a file gives the same records at any read speed.
-                var update: FlowTable.Update?
-                if let probe { update = flows.update(probe, &packet, time: time, wireLength: raw.wireLength) }
-                if let update, update.evicted {
-                    if statisticsByFlow { stats.recordFlow(flows.lastEvictedRecord) }
-                    if outputs.hearsEnds { Self.ended(flows.lastEvicted, .evicted, outputs) }
-                }
-                if let update, update.isNew {
-                    if let processes { Self.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9) }
-                    if outputs.view != nil || outputs.records != nil {
-                        let flow = flows[update.index]
-                        outputs.view?.writeNew(flow)
-                        outputs.records?.writeNew(flow)
-                    }
-                }
-                detector?.observe(&packet, update, flows, time: time)
-                if let update { outputs.timeline?.packet(flows[update.index], isNew: update.isNew, time: time) }
-                if time >= nextSweep {
-                    if nextSweep != Int64.min {
-                        flows.expire(now: time) {
-                            if statisticsByFlow { stats.recordFlow($0) }
-                            Self.ended($0, $1, outputs)
-                        }
-                        detector?.tick(now: time)
-                    }
-                    nextSweep = time + 1_000_000_000
-                }
-            }
-            switch view {
-            case .none:
-                break
-            case .text(let formatter):
-                formatter.write(packet, context(raw, captured, counters.packets))
-            case .json(let writer):
-                writer.write(packet, context(raw, captured, counters.packets))
-            }
-            return counters.packets < limit
-        }, tick: {
-            if let processes, Self.wallClock() - lastProcessScan >= 1 {
-                lastProcessScan = Self.wallClock()
-                processes.refresh()
-            }
-            if let detector, plan.live, Self.wallClock() - lastDetectorTick >= 1 {
-                // Live and quiet: incidents still close and floods are still judged.
-                lastDetectorTick = Self.wallClock()
-                detector.tick(now: Self.realTime())
-            }
-            onTick?()
-            output.flush()
-            flowOutputs.recordsBuffer?.flush()
-            guard plan.interval > 0 && plan.live else { return }
-            let runtime = runtime(stats)
-            if runtime - lastReport >= plan.interval {
-                lastReport = runtime
-                report(runtime: runtime, final: false)
-            }
-        })
-        self.counters = counters
-        lastPacketTime = lastTime
+        let loop = PacketLoop(self)
+        defer { loop.end() }
+        let end: SourceEnd
+        if let file = source as? PcapFileReader {
+            end = try file.run(loop)
+        } else {
+            end = try source.run({ loop.handle($0) }, tick: { loop.tick() })
+        }
+        counters = loop.state.pointee.counters
+        lastPacketTime = loop.state.pointee.lastTime
         if let writeError { throw writeError }
         return end
-    }
-
-    /// Runs `source` with the packet loop. A pcap file reader (the common file) is called as
-    /// its own type: its loop is inlined here, around `handler`, so no per-packet call goes
-    /// through a closure context.
-    @inline(__always)
-    private static func drive(_ source: PacketSource, _ handler: (RawPacket) -> Bool, tick: () -> Void) throws(CaptureError) -> SourceEnd {
-        if let file = source as? PcapFileReader { return try file.run(handler, tick: tick) }
-        return try source.run(handler, tick: tick)
     }
 
     /// Nanoseconds since the epoch, the clock packet times use.
@@ -252,14 +129,14 @@ final class PacketPipeline {
     }
 
     /// Seconds the run covers: wall time live, packet time for files.
-    private func runtime(_ stats: TrafficStatistics) -> Double {
+    func runtime(_ stats: TrafficStatistics) -> Double {
         statisticsPlan.live ? Self.wallClock() - startedAt : stats.duration
     }
 
     func useServices(_ table: ServiceTable?) { services = table }
 
     /// With a flow table, hosts, conversations and ports are counted once per flow, as it ends.
-    private var countsHostsByFlow: Bool { statisticsPlan.enabled && flows != nil }
+    var countsHostsByFlow: Bool { statisticsPlan.enabled && flows != nil }
 
     /// The counts so far: counted by flow, the open flows are added to a copy (each is
     /// counted into `statistics` when it ends).
@@ -271,7 +148,7 @@ final class PacketPipeline {
     /// Prints a statistics block (and its JSON line). Midway the counts come with the open
     /// flows added (`statisticsSoFar`); at the end, after every flow has ended, `stats`
     /// and `activeFlows` are given as they stood.
-    private func report(runtime: Double, final: Bool, stats: TrafficStatistics? = nil, activeFlows: Int? = nil) {
+    func report(runtime: Double, final: Bool, stats: TrafficStatistics? = nil, activeFlows: Int? = nil) {
         let r = StatisticsReport(stats: stats ?? statisticsSoFar, services: services, activeFlows: activeFlows ?? flows?.count ?? 0,
                                  flowsSeen: flows?.created ?? 0, runtime: runtime)
         printError(final ? r.finalText() : r.liveText())
@@ -283,7 +160,7 @@ final class PacketPipeline {
 
     /// Looks up the local process of a new TCP or UDP flow; a miss rescans the socket table
     /// when the flow is younger than the last scan (rate-limited by the directory).
-    private static func attachProcess(_ flows: FlowTable, _ index: Int32, _ processes: ProcessDirectory, since: Double) {
+    static func attachProcess(_ flows: FlowTable, _ index: Int32, _ processes: ProcessDirectory, since: Double) {
         let f = flows[index]
         guard f.transport == .tcp || f.transport == .udp else { return }
         let udp = f.transport == .udp
@@ -297,7 +174,7 @@ final class PacketPipeline {
     }
 
     @inline(__always)
-    private static func ended(_ flow: Flow, _ reason: FlowEnd, _ outputs: FlowOutputs) {
+    static func ended(_ flow: Flow, _ reason: FlowEnd, _ outputs: FlowOutputs) {
         if outputs.showEnded { outputs.view?.writeEnd(flow, reason) }
         outputs.records?.writeEnd(flow, reason)
         // A flow still open when a capture ends was open then: the timeline keeps it so.
@@ -305,13 +182,13 @@ final class PacketPipeline {
     }
 
     @inline(__always)
-    private func context(_ raw: RawPacket, _ captured: PacketBytes, _ number: UInt64) -> PacketContext {
+    func context(_ raw: RawPacket, _ captured: PacketBytes, _ number: UInt64) -> PacketContext {
         PacketContext(
             number: number, seconds: raw.seconds, nanoseconds: raw.nanoseconds, bytes: captured,
             wireLength: raw.wireLength, interface: interfaceNames.count > 1 ? interfaceNames[raw.interface] : nil)
     }
 
-    private func write(_ raw: RawPacket) -> Bool {
+    func write(_ raw: RawPacket) -> Bool {
         do {
             if writer == nil { try openWriter(linkType: raw.linkType) }
             try writer?.write(raw)

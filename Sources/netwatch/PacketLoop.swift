@@ -1,0 +1,177 @@
+import NetwatchCapture
+import NetwatchDecode
+import NetwatchDetect
+import NetwatchFlow
+import NetwatchHost
+import NetwatchStats
+
+/// A pipeline's per-packet work through a run. A pcap file reader specialised for it
+/// compiles `handle` into its own loop: the packet is not handed through a closure call with
+/// a score of captured values each time. The loop itself does not change (so the objects it
+/// holds are read without a retain and release per packet); what changes from packet to packet
+/// lives behind `state`.
+struct PacketLoop: RawPacketHandler {
+    /// What the loop updates as packets pass.
+    struct State {
+        var counters = Counters()
+        var nextSweep = Int64.min
+        var lastReport = 0.0
+        var lastProcessScan: Double
+        var lastTime: Int64 = 0
+        var lastDetectorTick: Double
+        /// One packet record for the run, reset by the decoder: the flow table, statistics and
+        /// detectors are inlined here and read it in place; any other stage taking it gets a
+        /// copy (439 bytes).
+        var packet = DecodedPacket()
+        /// The flow table's probe for the packet that comes next (`raw.next`, which sources
+        /// hand over next), made from a first look at it.
+        var ahead: FlowTable.Probe?
+    }
+
+    let pipeline: PacketPipeline
+    let state: UnsafeMutablePointer<State>
+    let decoder = PacketDecoder()
+    let filter: OfflineFilter?
+    let view: PacketPipeline.View
+    let writing: Bool
+    let limit: UInt64
+    let flows: FlowTable?
+    let tracking: Bool
+    let outputs: PacketPipeline.FlowOutputs
+    let plan: PacketPipeline.StatisticsPlan
+    let stats: TrafficStatistics
+    let processes: ProcessDirectory?
+    let fileBlocks: Bool
+    let countStatistics: Bool
+    let statisticsByFlow: Bool
+    let detector: ThreatDetector?
+
+    init(_ pipeline: PacketPipeline) {
+        self.pipeline = pipeline
+        filter = pipeline.filter
+        view = pipeline.view
+        writing = pipeline.writerPlan != nil
+        limit = pipeline.limit.map { UInt64($0) } ?? UInt64.max
+        flows = pipeline.flows
+        tracking = flows != nil
+        outputs = pipeline.flowOutputs
+        plan = pipeline.statisticsPlan
+        stats = pipeline.statistics
+        processes = pipeline.processes
+        processes?.refresh()
+        fileBlocks = plan.interval > 0 && !plan.live
+        countStatistics = plan.enabled
+        statisticsByFlow = pipeline.countsHostsByFlow
+        detector = flows != nil ? pipeline.detector : nil
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(lastProcessScan: PacketPipeline.wallClock(), lastDetectorTick: PacketPipeline.wallClock()))
+    }
+
+    /// Frees the state, once the run is over.
+    func end() {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    @inline(__always)
+    func handle(_ raw: RawPacket) -> Bool {
+        if filter?.matches(raw) == false {
+            state.pointee.ahead = nil
+            return true
+        }
+        let early = state.pointee.ahead
+        state.pointee.ahead = nil
+        // The next packet, when it likely opens a flow, would miss on the flow index: its
+        // line loads while this packet is worked on.
+        // (An empty view, from a source that cannot look ahead, gives no key.)
+        if tracking, let (key, sourceIsLow) = FlowKey.peek(PacketBytes(raw.next), linkType: raw.linkType) {
+            state.pointee.ahead = flows.unsafelyUnwrapped.lookAhead(key, sourceIsLow: sourceIsLow)
+        }
+        state.pointee.counters.packets &+= 1
+        state.pointee.counters.bytes &+= UInt64(raw.wireLength)
+        let captured = PacketBytes(raw.bytes)
+        decoder.decode(captured, linkType: raw.linkType, wireLength: raw.wireLength, into: &state.pointee.packet)
+        if let issue = state.pointee.packet.issue { state.pointee.counters.count(issue) }
+        if writing && !pipeline.write(raw) { return false }
+        let time = raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds)
+        state.pointee.lastTime = time
+        // The flow table's index line loads while statistics count. This packet's probe was
+        // made a packet ago, when it was looked at as the next one; it serves when the
+        // packet decoded cleanly, as the look assumes.
+        let probe = !tracking ? nil
+            : early != nil && state.pointee.packet.issue == nil && state.pointee.packet.hasPorts ? early
+            : flows.unsafelyUnwrapped.probe(&state.pointee.packet)
+        if countStatistics { stats.record(&state.pointee.packet, time: time, wireLength: raw.wireLength, hostsByFlow: probe != nil) }
+        if fileBlocks && stats.duration - state.pointee.lastReport >= plan.interval {
+            // Reading a file, blocks come by packet time: the same at any read speed.
+            state.pointee.lastReport = stats.duration
+            pipeline.report(runtime: state.pointee.lastReport, final: false)
+        }
+        if tracking {
+            // Not `if let`: binding an optional held here costs a retain and a release per packet.
+            let flows = flows.unsafelyUnwrapped
+            // Flows age by packet time, so a file gives the same records at any read speed.
+            var update: FlowTable.Update?
+            if let probe { update = flows.update(probe, &state.pointee.packet, time: time, wireLength: raw.wireLength) }
+            if let update, update.evicted {
+                if statisticsByFlow { stats.recordFlow(flows.lastEvictedRecord) }
+                if outputs.hearsEnds { PacketPipeline.ended(flows.lastEvicted, .evicted, outputs) }
+            }
+            if let update, update.isNew {
+                if let processes {
+                    PacketPipeline.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9)
+                }
+                if outputs.view != nil || outputs.records != nil {
+                    let flow = flows[update.index]
+                    outputs.view?.writeNew(flow)
+                    outputs.records?.writeNew(flow)
+                }
+            }
+            detector?.observe(&state.pointee.packet, update, flows, time: time)
+            if let update { outputs.timeline?.packet(flows[update.index], isNew: update.isNew, time: time) }
+            if time >= state.pointee.nextSweep {
+                if state.pointee.nextSweep != Int64.min {
+                    let (stats, statisticsByFlow, outputs) = (stats, statisticsByFlow, outputs)
+                    flows.expire(now: time) {
+                        if statisticsByFlow { stats.recordFlow($0) }
+                        PacketPipeline.ended($0, $1, outputs)
+                    }
+                    detector?.tick(now: time)
+                }
+                state.pointee.nextSweep = time + 1_000_000_000
+            }
+        }
+        switch view {
+        case .none:
+            break
+        case .text(let formatter):
+            formatter.write(state.pointee.packet, pipeline.context(raw, captured, state.pointee.counters.packets))
+        case .json(let writer):
+            writer.write(state.pointee.packet, pipeline.context(raw, captured, state.pointee.counters.packets))
+        }
+        return state.pointee.counters.packets < limit
+    }
+
+    /// Between packets (live: at least every 100 ms): process scans, detector ticks while
+    /// quiet, output flushes, live statistics blocks.
+    func tick() {
+        if let processes, PacketPipeline.wallClock() - state.pointee.lastProcessScan >= 1 {
+            state.pointee.lastProcessScan = PacketPipeline.wallClock()
+            processes.refresh()
+        }
+        if let detector, plan.live, PacketPipeline.wallClock() - state.pointee.lastDetectorTick >= 1 {
+            // Live and quiet: incidents still close and floods are still judged.
+            state.pointee.lastDetectorTick = PacketPipeline.wallClock()
+            detector.tick(now: PacketPipeline.realTime())
+        }
+        pipeline.onTick?()
+        pipeline.output.flush()
+        outputs.recordsBuffer?.flush()
+        guard plan.interval > 0 && plan.live else { return }
+        let runtime = pipeline.runtime(stats)
+        if runtime - state.pointee.lastReport >= plan.interval {
+            state.pointee.lastReport = runtime
+            pipeline.report(runtime: runtime, final: false)
+        }
+    }
+}
