@@ -16,7 +16,8 @@ extension PacketDecoder {
             p.flag(.tcp, .invalid)
             return
         }
-        if let kind = f.check(o, headerLength, claimedEnd: region.claimedEnd) {
+        // The first 20 bytes are checked (`readPorts`); options make the header longer.
+        if headerLength > 20, let kind = f.check(o, headerLength, claimedEnd: region.claimedEnd) {
             p.flag(.tcp, kind)
             return
         }

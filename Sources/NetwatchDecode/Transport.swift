@@ -16,14 +16,16 @@ extension PacketDecoder {
     func readPorts(_ layer: Layer, headerLength: Int, _ f: Frame, _ region: IPRegion, _ p: inout DecodedPacket) -> Bool {
         let o = region.start
         p.transport = layer == .tcp ? .tcp : .udp
-        if let kind = f.check(o, 4, claimedEnd: region.claimedEnd) {
+        // The whole header checked first: for nearly every packet, one check instead of two.
+        let missing = f.check(o, headerLength, claimedEnd: region.claimedEnd)
+        if missing != nil, let kind = f.check(o, 4, claimedEnd: region.claimedEnd) {
             p.flag(layer, kind)
             return false
         }
         p.srcPort = f.bytes.u16(o)
         p.dstPort = f.bytes.u16(o + 2)
-        if let kind = f.check(o, headerLength, claimedEnd: region.claimedEnd) {
-            p.flag(layer, kind)
+        if let missing {
+            p.flag(layer, missing)
             return false
         }
         return true
