@@ -2,11 +2,11 @@ import NetwatchDecode
 
 extension FlowKey {
     /// The key of a packet not yet decoded, from a first look: an untagged Ethernet IPv4
-    /// packet that likely opens a flow (a TCP SYN without ACK, or UDP), read at fixed offsets
-    /// with every read bounds-checked; nil for anything else. It serves only to start loading
-    /// the flow table's line for a packet before its turn comes (`FlowTable.prefetch`): where
-    /// it gives a key, it is the key (and side) `of` gives once the packet is decoded without
-    /// an issue, so the table's probe made from it serves that packet too (`FlowTable.lookAhead`).
+    /// TCP or UDP packet, not a fragment, read at fixed offsets with every read bounds-checked;
+    /// nil for anything else. It starts loading the flow table's index line for a packet before
+    /// its turn comes (`FlowTable.lookAhead`). Where it gives a key, it is the key (and side)
+    /// `of` gives once the packet is decoded without an issue, so the table's probe made from
+    /// it serves that packet too.
     @inlinable @inline(__always)
     public static func peek(_ b: PacketBytes, linkType: LinkType) -> (key: FlowKey, sourceIsLow: Bool)? {
         guard linkType == .ethernet, b.contains(0, 34), b.u16(12) == 0x0800 else { return nil }
@@ -17,7 +17,7 @@ extension FlowKey {
         let proto = b.u8(23)
         let transport = 14 &+ headerLength
         if proto == 6 {
-            guard b.contains(transport, 20), b.u8(transport &+ 13) & 0x12 == 0x02 else { return nil }
+            guard b.contains(transport, 20) else { return nil }
         } else {
             guard proto == 17, b.contains(transport, 8) else { return nil }
         }

@@ -81,8 +81,8 @@ struct PacketLoop: RawPacketHandler {
         }
         let early = state.pointee.ahead
         state.pointee.ahead = nil
-        // The next packet, when it likely opens a flow, would miss on the flow index: its
-        // line loads while this packet is worked on.
+        // The next packet's flow index line (a miss for a new flow, and in a large table for
+        // many others) loads while this packet is worked on.
         // (An empty view, from a source that cannot look ahead, gives no key.)
         if tracking, let (key, sourceIsLow) = FlowKey.peek(PacketBytes(raw.next), linkType: raw.linkType) {
             state.pointee.ahead = flows.unsafelyUnwrapped.lookAhead(key, sourceIsLow: sourceIsLow)
