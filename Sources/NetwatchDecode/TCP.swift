@@ -25,7 +25,8 @@ extension PacketDecoder {
             p.flag(.tcp, .invalid)
         }
         setPayload(region, from: o + headerLength, &p)
-        if (isDNSPort(p.srcPort) || isDNSPort(p.dstPort)) && p.payloadLength > 0 && !p.fragment.moreFragments {
+        // Payload first: most segments that carry none (SYNs, ACKs) skip the port tests.
+        if p.payloadLength > 0 && (isDNSPort(p.srcPort) || isDNSPort(p.dstPort)) && !p.fragment.moreFragments {
             decodeDNS(f, region, overTCP: true, &p)
         }
     }
