@@ -172,7 +172,7 @@ final class PcapngFileReader: PacketSource {
                     seconds: seconds, nanoseconds: nanos,
                     bytes: UnsafeRawBufferPointer(rebasing: b.buffer[(offset + 28)..<(offset + 28 + captured)]),
                     wireLength: max(wire, captured), linkType: interface.linkType, interface: interface.globalIndex,
-                    next: Self.packet(b, at: offset + total, section, linkType: interface.linkType, prefetching: true))
+                    next: Self.packet(b, at: offset + total, section, linkType: interface.linkType))
                 delivered += 1
                 if !handler(packet) { return .stopped }
             case 3:  // Simple Packet Block: interface 0, no timestamp
@@ -202,16 +202,15 @@ final class PcapngFileReader: PacketSource {
 
     /// The captured bytes of the block at `offset` when it is a whole Enhanced Packet Block on
     /// an interface of `linkType`, else empty: the pipeline's look at the packet to come
-    /// (`RawPacket.next`). Anything else waits for its turn, and its checks, in `run`.
-    ///
-    /// With `prefetching`, as in the pcap reader (`ReadAhead`): the line a page ahead, and the
-    /// block after that packet.
-    private static func packet(_ b: PacketBytes, at offset: Int, _ section: Section, linkType: LinkType, prefetching: Bool) -> UnsafeRawBufferPointer {
+    /// (`RawPacket.next`). Anything else waits for its turn, and its checks, in `run`. As in
+    /// the pcap reader (`ReadAhead`), it requests the line a page ahead and the block after
+    /// that packet.
+    private static func packet(_ b: PacketBytes, at offset: Int, _ section: Section, linkType: LinkType) -> UnsafeRawBufferPointer {
         let none = UnsafeRawBufferPointer(start: nil, count: 0)
         let big = section.bigEndian
         guard let base = b.buffer.baseAddress else { return none }
         let end = b.count
-        if prefetching { ReadAhead.page(base, after: offset, end: end) }
+        ReadAhead.page(base, after: offset, end: end)
         guard b.contains(offset, 28), b.u32(offset, bigEndian: big) == 6 else { return none }
         let total = Int(b.u32(offset + 4, bigEndian: big))
         let id = Int(b.u32(offset + 8, bigEndian: big))
@@ -219,7 +218,7 @@ final class PcapngFileReader: PacketSource {
         guard total >= 32, b.contains(offset, total), captured <= total - 32, id < section.interfaces.count,
             section.interfaces[id].linkType == linkType
         else { return none }
-        if prefetching { ReadAhead.record(base, at: offset + total, end: end) }
+        ReadAhead.record(base, at: offset + total, end: end)
         return UnsafeRawBufferPointer(rebasing: b.buffer[(offset + 28)..<(offset + 28 + captured)])
     }
 

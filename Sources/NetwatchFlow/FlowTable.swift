@@ -194,23 +194,18 @@ public final class FlowTable {
     }
 
     /// The packet's probe, nil for packets that belong to no flow. It also starts loading the
-    /// index slot `update` will read and, when the table is full, the slot of the flow it
-    /// would evict: called before other per-packet work (statistics), those cache misses
-    /// overlap that work instead of stalling `update`. (`inout` only to pass the packet by
-    /// reference, as in `update`; it is not changed.)
+    /// index slot `update` will read: called before other per-packet work (statistics), that
+    /// cache miss overlaps the work instead of stalling `update`. (`inout` only to pass the
+    /// packet by reference, as in `update`; it is not changed.)
     @inlinable @inline(always)
     public func probe(_ p: inout DecodedPacket) -> Probe? {
         guard let (key, sourceIsLow) = FlowKey.of(p) else { return nil }
-        let hash = self.hash(key)
-        let slots = state.pointee.slots
-        let mask = state.pointee.mask
-        netwatch_prefetch(slots + (Int(hash) & mask))
-        return Probe(key: key, sourceIsLow: sourceIsLow, hash: hash)
+        return lookAhead(key, sourceIsLow: sourceIsLow)
     }
 
-    /// Starts loading the index line of a packet still to come, from its first look
-    /// (`FlowKey.peek`), and gives the probe for it: when that packet decodes without an issue,
-    /// its key is the one `probe` would make again.
+    /// The probe for `key`, with its index line requested. Also made from a first look at a
+    /// packet still to come (`FlowKey.peek`): when that packet decodes without an issue, its
+    /// key is the one `probe` would make again.
     @inlinable @inline(__always)
     public func lookAhead(_ key: FlowKey, sourceIsLow: Bool) -> Probe {
         let hash = self.hash(key)

@@ -131,7 +131,6 @@ struct PacketLoop: RawPacketHandler {
             if let update { outputs.timeline?.packet(flows[update.index], isNew: update.isNew, time: time) }
             if time >= state.pointee.nextSweep {
                 if state.pointee.nextSweep != Int64.min {
-                    let (stats, statisticsByFlow, outputs) = (stats, statisticsByFlow, outputs)
                     flows.expire(now: time) {
                         if statisticsByFlow { stats.recordFlow($0) }
                         PacketPipeline.ended($0, $1, outputs)
