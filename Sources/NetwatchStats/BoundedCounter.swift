@@ -31,8 +31,9 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     @inlinable static var bucketSize: Int { 8 }
     /// Per bucket, one 64-byte line: eight one-byte tags (from the hash, never 0; 0 marks an
     /// empty slot) in its first word; at byte 8, one more than the slot of the smallest weight
-    /// when known (0: not known); and from byte 32 the eight slots' Misra-Gries weights
-    /// (saturating). Slots fill from the start of their bucket and are never emptied.
+    /// when known (0: not known), and at byte 12 that knowledge's floor (see `add`); and from
+    /// byte 32 the eight slots' Misra-Gries weights (saturating). Slots fill from the start of
+    /// their bucket and are never emptied.
     @usableFromInline let lines: UnsafeMutablePointer<UInt32>
     @usableFromInline let records: UnsafeMutablePointer<Entry>
     @usableFromInline let bucketMask: Int
@@ -143,11 +144,14 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         while matches != 0 {
             let i = matches.trailingZeroBitCount &>> 3
             if records[base &+ i].key == key {
-                // A heavier smallest slot may no longer be the smallest.
-                if Int(line.load(fromByteOffset: 8, as: UInt8.self)) == i &+ 1 { line.storeBytes(of: 0, toByteOffset: 8, as: UInt8.self) }
                 let weights = line.advanced(by: 32).assumingMemoryBound(to: UInt32.self)
                 let (sum, saturated) = weights[i].addingReportingOverflow(weight)
                 weights[i] = saturated ? UInt32.max : sum
+                // The smallest slot, heavier past the floor, may no longer be the smallest.
+                // (Any other slot only moves further above the floor.)
+                if Int(line.load(fromByteOffset: 8, as: UInt8.self)) == i &+ 1 && weights[i] > line.load(fromByteOffset: 12, as: UInt32.self) {
+                    line.storeBytes(of: 0, toByteOffset: 8, as: UInt8.self)
+                }
                 records[base &+ i].packets &+= packets
                 records[base &+ i].bytes &+= size
                 return
@@ -160,21 +164,35 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
             return
         }
         overflow.pointee &+= 1
+        // The remembered smallest slot k comes with a floor: k's weight is at most the floor,
+        // every other slot's at least the floor, and above it when the slot comes before k.
+        // So k holds the smallest weight, and is the first that does. A scan sets the floor
+        // to the smallest weight it finds.
         let known = Int(line.load(fromByteOffset: 8, as: UInt8.self))
-        let (least, i) = known != 0
-            ? (line.load(fromByteOffset: 32 &+ 4 &* (known &- 1), as: UInt32.self), known &- 1)
-            : BoundedCounter.smallest(line + 32)
+        let least: UInt32, i: Int, floor: UInt32
+        if known != 0 {
+            i = known &- 1
+            least = line.load(fromByteOffset: 32 &+ 4 &* i, as: UInt32.self)
+            floor = line.load(fromByteOffset: 12, as: UInt32.self)
+        } else {
+            (least, i) = BoundedCounter.smallest(line + 32)
+            floor = least
+        }
         if least < weight {
-            take(i, line: line, base: base, key, location.tag, weight &- least, packets, size)
-            line.storeBytes(of: 0, toByteOffset: 8, as: UInt8.self)
+            // The slot goes to the key with what is left of its weight; at or under the
+            // floor, it is still the smallest. Under a flood of one-off keys (weight 1) it is
+            // (a freed slot, weight 0, takes 1 against a floor of 1): no scan after the first.
+            let left = weight &- least
+            take(i, line: line, base: base, key, location.tag, left, packets, size)
+            line.storeBytes(of: left <= floor ? UInt8(truncatingIfNeeded: i &+ 1) : 0, toByteOffset: 8, as: UInt8.self)
         } else {
             // The key is not admitted; a weight brought to zero frees its slot for the next
             // new key. A flood of one-off keys so rewrites half as many entries. Lowered, the
-            // smallest stays the smallest (and the first of its weight): the next key turned
-            // away finds it without comparing eight weights.
+            // smallest stays the smallest.
             line.storeBytes(of: least &- weight, toByteOffset: 32 &+ 4 &* i, as: UInt32.self)
             line.storeBytes(of: UInt8(truncatingIfNeeded: i &+ 1), toByteOffset: 8, as: UInt8.self)
         }
+        line.storeBytes(of: floor, toByteOffset: 12, as: UInt32.self)
     }
 
     /// Gives slot `i` of the bucket to `key`.
