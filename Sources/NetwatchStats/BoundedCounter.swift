@@ -40,6 +40,9 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     @usableFromInline let slotCount: Int
     @usableFromInline let overflow: UnsafeMutablePointer<UInt64>
     @usableFromInline let seed: UInt64
+    /// The key last counted again, and its slot (-1: none; the key's bytes are then not one).
+    @usableFromInline let repeatedSlot: UnsafeMutablePointer<Int>
+    @usableFromInline let repeatedKey: UnsafeMutableRawPointer
 
     /// Keys displaced or never admitted because a bucket was full: counts are lower bounds once non-zero.
     public var overflowed: UInt64 { overflow.pointee }
@@ -56,6 +59,9 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         records = LargeAllocation.allocate(Entry.self, count: slotCount)
         overflow = .allocate(capacity: 1)
         overflow.initialize(to: 0)
+        repeatedSlot = .allocate(capacity: 1)
+        repeatedSlot.initialize(to: -1)
+        repeatedKey = .allocate(byteCount: MemoryLayout<Key>.size, alignment: MemoryLayout<Key>.alignment)
     }
 
     /// An independent copy of `other`'s counts.
@@ -69,12 +75,17 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         records.update(from: other.records, count: slotCount)
         overflow = .allocate(capacity: 1)
         overflow.initialize(to: other.overflow.pointee)
+        repeatedSlot = .allocate(capacity: 1)
+        repeatedSlot.initialize(to: -1)
+        repeatedKey = .allocate(byteCount: MemoryLayout<Key>.size, alignment: MemoryLayout<Key>.alignment)
     }
 
     deinit {
         LargeAllocation.deallocate(lines, count: 2 * slotCount)
         LargeAllocation.deallocate(records, count: slotCount)
         overflow.deallocate()
+        repeatedSlot.deallocate()
+        repeatedKey.deallocate()
     }
 
     /// Where a key's bucket is and the tag that marks the key in it.
@@ -129,6 +140,34 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     @inlinable @inline(always)
     public func add(_ key: Key, bytes size: UInt64) { add(key, at: locate(key), packets: 1, bytes: size) }
 
+    /// Counts for `key` straight into its slot when it is the key last counted again (a host
+    /// in many flows in a row: the monitored host, a flood's victim): no hash, no bucket
+    /// search, the same counts as `add`. False, having counted nothing, for any other key.
+    @inlinable @inline(always)
+    public func addRepeated(_ key: Key, packets: UInt64, bytes size: UInt64) -> Bool {
+        let slot = repeatedSlot.pointee
+        guard slot >= 0 && repeatedKey.load(as: Key.self) == key else { return false }
+        let base = slot & ~(BoundedCounter.bucketSize &- 1)
+        let line = UnsafeMutableRawPointer(lines + base &* 2)
+        count(slot &- base, line: line, base: base, UInt32(truncatingIfNeeded: min(packets, 0xFFFF_FFFF)), packets, size)
+        return true
+    }
+
+    /// Adds to the key in slot `i` of the bucket at `line`.
+    @inlinable @inline(always)
+    func count(_ i: Int, line: UnsafeMutableRawPointer, base: Int, _ weight: UInt32, _ packets: UInt64, _ size: UInt64) {
+        let weights = line.advanced(by: 32).assumingMemoryBound(to: UInt32.self)
+        let (sum, saturated) = weights[i].addingReportingOverflow(weight)
+        weights[i] = saturated ? UInt32.max : sum
+        // The smallest slot, heavier past the floor, may no longer be the smallest.
+        // (Any other slot only moves further above the floor.)
+        if Int(line.load(fromByteOffset: 8, as: UInt8.self)) == i &+ 1 && weights[i] > line.load(fromByteOffset: 12, as: UInt32.self) {
+            line.storeBytes(of: 0, toByteOffset: 8, as: UInt8.self)
+        }
+        records[base &+ i].packets &+= packets
+        records[base &+ i].bytes &+= size
+    }
+
     /// Counts `packets` packets of `size` bytes in all for `key`: one packet, or a flow's
     /// packets at once. A key that finds its bucket full lowers the bucket's smallest weight
     /// by `packets`, and takes that slot with what is left if it outweighs it.
@@ -144,16 +183,9 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         while matches != 0 {
             let i = matches.trailingZeroBitCount &>> 3
             if records[base &+ i].key == key {
-                let weights = line.advanced(by: 32).assumingMemoryBound(to: UInt32.self)
-                let (sum, saturated) = weights[i].addingReportingOverflow(weight)
-                weights[i] = saturated ? UInt32.max : sum
-                // The smallest slot, heavier past the floor, may no longer be the smallest.
-                // (Any other slot only moves further above the floor.)
-                if Int(line.load(fromByteOffset: 8, as: UInt8.self)) == i &+ 1 && weights[i] > line.load(fromByteOffset: 12, as: UInt32.self) {
-                    line.storeBytes(of: 0, toByteOffset: 8, as: UInt8.self)
-                }
-                records[base &+ i].packets &+= packets
-                records[base &+ i].bytes &+= size
+                count(i, line: line, base: base, weight, packets, size)
+                repeatedSlot.pointee = base &+ i
+                repeatedKey.storeBytes(of: key, as: Key.self)
                 return
             }
             matches &= matches &- 1
@@ -198,6 +230,7 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     /// Gives slot `i` of the bucket to `key`.
     @inlinable @inline(always)
     func take(_ i: Int, line: UnsafeMutableRawPointer, base: Int, _ key: Key, _ tag: UInt8, _ weight: UInt32, _ packets: UInt64, _ size: UInt64) {
+        if repeatedSlot.pointee == base &+ i { repeatedSlot.pointee = -1 }
         line.storeBytes(of: tag, toByteOffset: i, as: UInt8.self)
         line.storeBytes(of: weight, toByteOffset: 32 &+ 4 &* i, as: UInt32.self)
         records[base &+ i] = Entry(key: key, packets: packets, bytes: size)

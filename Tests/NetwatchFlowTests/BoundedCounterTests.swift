@@ -6,7 +6,8 @@ import XCTest
 /// counted adds to its slot; a new key takes the first empty slot; in a full bucket it lowers
 /// the smallest weight (the first of equal ones) by its own, and takes that slot with what is
 /// left when it outweighs it. The counter remembers which slot is smallest rather than
-/// comparing eight weights for each key it turns away; the model always compares.
+/// comparing eight weights for each key it turns away, and counts the key last counted again
+/// straight into its slot (`addRepeated`); the model always compares and searches.
 final class BoundedCounterTests: XCTestCase {
     struct Slot {
         var key: IPAddress
@@ -24,20 +25,27 @@ final class BoundedCounterTests: XCTestCase {
             var overflowed: UInt64 = 0
             let heavy = (0..<40).map { IPAddress(ipv4: 0x0A01_0000 | UInt32($0)) }
             let light = (0..<400).map { IPAddress(ipv4: 0x0A02_0000 | UInt32($0)) }
+            // Keys counted lately: one comes back after a few others, when the slot it was
+            // counted in may have gone to another key.
+            var recent = [IPAddress](repeating: IPAddress(ipv4: 1), count: 4)
             for _ in 0..<30_000 {
                 // Heavy keys come back often, light ones now and then (so the smallest slot's
                 // own key returns to it), with a flow's packets at once; one-off keys (a
                 // flood's spoofed sources) come once.
                 let key: IPAddress
-                switch UInt8.random(in: 0..<3, using: &rng) {
+                switch UInt8.random(in: 0..<6, using: &rng) {
                 case 0: key = heavy.randomElement(using: &rng)!
+                case 3, 4: key = recent.randomElement(using: &rng)!
                 case 1: key = light.randomElement(using: &rng)!
                 default: key = IPAddress(ipv4: UInt32.random(in: 0..<UInt32.max, using: &rng))
                 }
                 let packets = UInt64.random(in: 1...(round == 0 ? 1 : 6), using: &rng)
                 let bytes = packets * 60
+                recent[Int.random(in: 0..<recent.count, using: &rng)] = key
                 let location = counter.locate(key)
-                counter.add(key, at: location, packets: packets, bytes: bytes)
+                if !counter.addRepeated(key, packets: packets, bytes: bytes) {
+                    counter.add(key, at: location, packets: packets, bytes: bytes)
+                }
                 let bucket = counter.bucket(of: location)
                 var slots = buckets[bucket, default: []]
                 if let i = slots.firstIndex(where: { $0.key == key }) {
