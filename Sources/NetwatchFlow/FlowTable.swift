@@ -268,17 +268,23 @@ public final class FlowTable {
         let fromOriginator = sourceIsLow == flows[Int(index)].originatorIsLow
         let isFirstReply = !fromOriginator && flows[Int(index)].responderPackets == 0
         let completed = account(&flows[Int(index)], p, time: time, wireLength: wireLength, fromOriginator: fromOriginator)
-        var quoted: Int32 = -1
-        if p.icmp.hasQuotedFlow, let (quotedKey, _) = FlowKey.ofQuoted(p) {
-            // An ICMP error (unreachable, time exceeded, ...) also counts on the flow it is about.
-            quoted = find(quotedKey, hash: self.hash(quotedKey)).index
-            if quoted >= 0 {
-                flows[Int(quoted)].icmpErrors &+= 1
-                flows[Int(quoted)].lastICMPError = UInt16(p.icmp.type) << 8 | UInt16(p.icmp.code)
-            }
-        }
+        let quoted = p.icmp.hasQuotedFlow ? accountQuoted(p) : -1
         return Update(index: index, isNew: isNew, fromOriginator: fromOriginator, quoted: quoted, isFirstReply: isFirstReply,
                       completedHandshake: completed, evicted: evicted)
+    }
+
+    /// An ICMP error (unreachable, time exceeded, ...) also counts on the flow it is about;
+    /// that flow's index, or -1. Out of line: rare, and inlined its probe loop cost the packet
+    /// loop registers.
+    @inline(never) @usableFromInline
+    func accountQuoted(_ p: DecodedPacket) -> Int32 {
+        guard let (quotedKey, _) = FlowKey.ofQuoted(p) else { return -1 }
+        let quoted = find(quotedKey, hash: self.hash(quotedKey)).index
+        if quoted >= 0 {
+            flows[Int(quoted)].icmpErrors &+= 1
+            flows[Int(quoted)].lastICMPError = UInt16(p.icmp.type) << 8 | UInt16(p.icmp.code)
+        }
+        return quoted
     }
 
     @inlinable @inline(always)

@@ -111,24 +111,29 @@ struct PacketLoop: RawPacketHandler {
             // Not `if let`: binding an optional held here costs a retain and a release per packet.
             let flows = flows.unsafelyUnwrapped
             // Flows age by packet time, so a file gives the same records at any read speed.
-            var update: FlowTable.Update?
-            if let probe { update = flows.update(probe, &state.pointee.packet, time: time, wireLength: raw.wireLength) }
-            if let update, update.evicted {
-                if statisticsByFlow { stats.recordFlow(flows.lastEvictedRecord) }
-                if outputs.hearsEnds { PacketPipeline.ended(flows.lastEvicted, .evicted, outputs) }
-            }
-            if let update, update.isNew {
-                if let processes {
-                    PacketPipeline.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9)
+            // (The update is used where it is made: held as an optional past this branch, it
+            // was packed into and out of a register word.)
+            if let probe {
+                let update = flows.update(probe, &state.pointee.packet, time: time, wireLength: raw.wireLength)
+                if update.evicted {
+                    if statisticsByFlow { stats.recordFlow(flows.lastEvictedRecord) }
+                    if outputs.hearsEnds { PacketPipeline.ended(flows.lastEvicted, .evicted, outputs) }
                 }
-                if outputs.view != nil || outputs.records != nil {
-                    let flow = flows[update.index]
-                    outputs.view?.writeNew(flow)
-                    outputs.records?.writeNew(flow)
+                if update.isNew {
+                    if let processes {
+                        PacketPipeline.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9)
+                    }
+                    if outputs.view != nil || outputs.records != nil {
+                        let flow = flows[update.index]
+                        outputs.view?.writeNew(flow)
+                        outputs.records?.writeNew(flow)
+                    }
                 }
+                detector?.observe(&state.pointee.packet, update, flows, time: time)
+                outputs.timeline?.packet(flows[update.index], isNew: update.isNew, time: time)
+            } else {
+                detector?.observe(&state.pointee.packet, nil, flows, time: time)
             }
-            detector?.observe(&state.pointee.packet, update, flows, time: time)
-            if let update { outputs.timeline?.packet(flows[update.index], isNew: update.isNew, time: time) }
             if time >= state.pointee.nextSweep {
                 if state.pointee.nextSweep != Int64.min {
                     flows.expire(now: time) {
