@@ -139,8 +139,8 @@ public final class TrafficStatistics {
     /// UDP) its two ports. (`inout` as in `record`: not changed.) Not inlined: packets of no
     /// flow are few, and the counters' code inlined into the packet loop cost every packet
     /// registers and spills (about 5 instructions a packet on mixed traffic).
-    @inline(never) @usableFromInline
-    func recordHosts(_ p: inout DecodedPacket, wireLength: Int) {
+    @inline(never)
+    public func recordHosts(_ p: inout DecodedPacket, wireLength: Int) {
         guard (p.network == .ipv4 || p.network == .ipv6) && p.ipHeaderLength > 0 else { return }
         let pair = p.src < p.dst ? HostPair(a: p.src, b: p.dst) : HostPair(a: p.dst, b: p.src)
         countHosts(p.src, p.dst, pair, packets: 1, bytes: UInt64(wireLength))
