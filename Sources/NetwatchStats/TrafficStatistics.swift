@@ -165,10 +165,9 @@ public final class TrafficStatistics {
 
     /// Counts `packets` packets between `a` and `b` toward both hosts (sent plus received, as
     /// Wireshark's endpoint table counts: a packet to itself counts twice) and their `pair`.
-    /// Every counter line is requested first, then updated: the misses (random addresses under
-    /// a flood) overlap rather than queue.
     /// A host in many flows in a row (the monitored host, a flood's victim) is counted
-    /// straight into its slot (`addRepeated`).
+    /// straight into its slot (`addRepeated`). The other counter lines are requested first,
+    /// then updated: the misses (random addresses under a flood) overlap rather than queue.
     @inlinable @inline(always)
     func countHosts(_ a: IPAddress, _ b: IPAddress, _ pair: HostPair, packets: UInt64, bytes: UInt64) {
         let conversation = conversations.locate(pair)
