@@ -149,13 +149,13 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         guard slot >= 0 && repeatedKey.load(as: Key.self) == key else { return false }
         let base = slot & ~(BoundedCounter.bucketSize &- 1)
         let line = UnsafeMutableRawPointer(lines + base &* 2)
-        count(slot &- base, line: line, base: base, UInt32(truncatingIfNeeded: min(packets, 0xFFFF_FFFF)), packets, size)
+        addToSlot(slot &- base, line: line, base: base, UInt32(truncatingIfNeeded: min(packets, 0xFFFF_FFFF)), packets, size)
         return true
     }
 
     /// Adds to the key in slot `i` of the bucket at `line`.
     @inlinable @inline(always)
-    func count(_ i: Int, line: UnsafeMutableRawPointer, base: Int, _ weight: UInt32, _ packets: UInt64, _ size: UInt64) {
+    func addToSlot(_ i: Int, line: UnsafeMutableRawPointer, base: Int, _ weight: UInt32, _ packets: UInt64, _ size: UInt64) {
         let weights = line.advanced(by: 32).assumingMemoryBound(to: UInt32.self)
         let (sum, saturated) = weights[i].addingReportingOverflow(weight)
         weights[i] = saturated ? UInt32.max : sum
@@ -183,7 +183,7 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
         while matches != 0 {
             let i = matches.trailingZeroBitCount &>> 3
             if records[base &+ i].key == key {
-                count(i, line: line, base: base, weight, packets, size)
+                addToSlot(i, line: line, base: base, weight, packets, size)
                 repeatedSlot.pointee = base &+ i
                 repeatedKey.storeBytes(of: key, as: Key.self)
                 return

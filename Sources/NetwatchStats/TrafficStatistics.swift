@@ -172,21 +172,20 @@ public final class TrafficStatistics {
     func countHosts(_ a: IPAddress, _ b: IPAddress, _ pair: HostPair, packets: UInt64, bytes: UInt64) {
         let conversation = conversations.locate(pair)
         conversations.prefetch(conversation)
-        let firstDone = addresses.addRepeated(a, packets: packets, bytes: bytes)
-        let secondDone = addresses.addRepeated(b, packets: packets, bytes: bytes)
-        if !firstDone {
+        switch (addresses.addRepeated(a, packets: packets, bytes: bytes), addresses.addRepeated(b, packets: packets, bytes: bytes)) {
+        case (false, false):
             let first = addresses.locate(a)
+            let second = addresses.locate(b)
             addresses.prefetch(first)
-            if !secondDone {
-                let second = addresses.locate(b)
-                addresses.prefetch(second)
-                addresses.add(a, at: first, packets: packets, bytes: bytes)
-                addresses.add(b, at: second, packets: packets, bytes: bytes)
-            } else {
-                addresses.add(a, at: first, packets: packets, bytes: bytes)
-            }
-        } else if !secondDone {
+            addresses.prefetch(second)
+            addresses.add(a, at: first, packets: packets, bytes: bytes)
+            addresses.add(b, at: second, packets: packets, bytes: bytes)
+        case (false, true):
+            addresses.add(a, at: addresses.locate(a), packets: packets, bytes: bytes)
+        case (true, false):
             addresses.add(b, at: addresses.locate(b), packets: packets, bytes: bytes)
+        case (true, true):
+            break
         }
         conversations.add(pair, at: conversation, packets: packets, bytes: bytes)
     }
