@@ -30,6 +30,7 @@ typedef struct {
     uint64_t packets[2], bytes[2], first, last, id;
     uint8_t rest[192 - 88];
 } Flow;
+_Static_assert(sizeof(Flow) == 192, "a record is three cache lines, as netwatch's");
 
 typedef struct { uint32_t low, high; uint16_t lowPort, highPort; uint8_t proto, sourceIsLow; uint32_t hash; } Key;
 
