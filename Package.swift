@@ -53,7 +53,7 @@ let package = Package(
         // libFuzzer target for the decoders and savefile readers (scripts/fuzz); in a plain
         // build it replays saved inputs, so every crasher stays a regression test.
         .executableTarget(name: "netwatch-fuzz", dependencies: ["NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchView"], path: "Fuzz", exclude: ["crashers"]),
-        .testTarget(name: "NetwatchDecodeTests", dependencies: ["NetwatchDecode"]),
+        .testTarget(name: "NetwatchDecodeTests", dependencies: ["NetwatchDecode", "NetwatchCapture", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchDetectTests", dependencies: ["NetwatchDetect", "NetwatchHost", "NetwatchDecode", "NetwatchFlow", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchFlowTests", dependencies: ["NetwatchFlow", "NetwatchStats", "NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchCaptureTests", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),

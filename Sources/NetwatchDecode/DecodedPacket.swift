@@ -54,6 +54,10 @@ public struct DecodedPacket: Sendable {
     /// Set when decoding stopped early; the layers before it are valid.
     public var issue: DecodeIssue? = nil
 
+    /// Filled by the common-packet decode alone (`decodeCommon`): every field it does not
+    /// write still holds its initial value, so the next such packet need not clear the record.
+    @usableFromInline var commonOnly = false
+
     @inlinable public init() {}
 
     @inlinable public var isMalformed: Bool { issue != nil }

@@ -11,9 +11,15 @@ public struct PacketDecoder: Sendable {
     ///   - wireLength: the packet's length on the wire, so a snap-length cut is told apart from a
     ///     packet that is shorter than its own headers claim.
     public func decode(_ bytes: PacketBytes, linkType: LinkType, wireLength: Int, into p: inout DecodedPacket) {
+        let frame = Frame(bytes: bytes, wireLength: max(wireLength, bytes.count))
+        if linkType == .ethernet && decodeCommon(bytes, wireLength: frame.wireLength, &p) { return }
+        decodeByLayer(frame, linkType: linkType, &p)
+    }
+
+    /// The decode every packet can take, one layer after another, into a fresh record.
+    func decodeByLayer(_ frame: Frame, linkType: LinkType, _ p: inout DecodedPacket) {
         p = DecodedPacket()
         p.linkType = linkType
-        let frame = Frame(bytes: bytes, wireLength: max(wireLength, bytes.count))
         switch linkType {
         case .ethernet: decodeEthernet(frame, &p)
         case .linuxSLL: decodeLinuxSLL(frame, &p)

@@ -1,0 +1,74 @@
+extension PacketDecoder {
+    /// The commonest packet, decoded in one straight run: untagged Ethernet, IPv4 without
+    /// options and not a fragment, and a whole TCP header without options or a whole UDP
+    /// header, not on a DNS port. Every test comes first and nothing is written unless all
+    /// pass (false: the layer-by-layer decode takes the packet, from a fresh record); when
+    /// they pass, the record holds exactly what that decode would give (a test compares
+    /// the two on every shared capture). The layer-by-layer road, with its checks and calls
+    /// per layer, cost about 250 instructions for a 54-byte SYN.
+    @inline(__always)
+    func decodeCommon(_ b: PacketBytes, wireLength: Int, _ p: inout DecodedPacket) -> Bool {
+        guard b.contains(0, 42), b.u16(12) == 0x0800, b.u8(14) == 0x45 else { return false }
+        let total = Int(b.u16(16))
+        let fragmentField = b.u16(20)
+        let proto = b.u8(23)
+        // The datagram ends inside the frame (and the length is not the offload's 0).
+        guard total >= 28, 14 &+ total <= wireLength, fragmentField & 0x3FFF == 0 else { return false }
+        let claimedEnd = 14 &+ total
+        let capturedEnd = min(claimedEnd, b.count)
+        let srcPort = b.u16(34)
+        let dstPort = b.u16(36)
+        let dnsPort = isDNSPort(srcPort) || isDNSPort(dstPort)
+        let payloadOffset: Int
+        var payloadEnd = capturedEnd
+        var payloadClaimedEnd = claimedEnd
+        if proto == 6 {
+            // A 20-byte header (no options), whole and inside the datagram.
+            guard total >= 40, b.contains(34, 20), b.u8(46) >> 4 == 5 else { return false }
+            payloadOffset = 54
+            if dnsPort && capturedEnd > payloadOffset { return false }
+        } else if proto == 17 {
+            let length = Int(b.u16(38))
+            guard !dnsPort, length >= 8, 34 &+ length <= claimedEnd else { return false }
+            payloadOffset = 42
+            payloadClaimedEnd = 34 &+ length
+            payloadEnd = min(capturedEnd, payloadClaimedEnd)
+        } else {
+            return false
+        }
+        if !p.commonOnly {
+            p = DecodedPacket()
+            p.commonOnly = true
+        }
+        p.dstMAC = b.mac(0)
+        p.srcMAC = b.mac(6)
+        p.hasMAC = true
+        p.etherType = 0x0800
+        p.network = .ipv4
+        p.tos = b.u8(15)
+        p.ipID = UInt32(b.u16(18))
+        p.ttl = b.u8(22)
+        p.ipProtocol = proto
+        p.src = IPAddress(ipv4: b.u32(26))
+        p.dst = IPAddress(ipv4: b.u32(30))
+        p.ipOffset = 14
+        p.ipHeaderLength = 20
+        p.ipLength = total
+        p.ipv4DontFragment = fragmentField & 0x4000 != 0
+        p.srcPort = srcPort
+        p.dstPort = dstPort
+        // The TCP fields are written for UDP too (as zero): the record may hold a TCP packet's.
+        let tcp = proto == 6
+        p.transport = tcp ? .tcp : .udp
+        p.tcp.seq = tcp ? b.u32(38) : 0
+        p.tcp.ack = tcp ? b.u32(42) : 0
+        p.tcp.flags = TCPFlags(rawValue: tcp ? b.u16(46) & 0x01FF : 0)
+        p.tcp.window = tcp ? b.u16(48) : 0
+        p.tcp.urgentPointer = tcp ? b.u16(52) : 0
+        p.tcp.headerLength = tcp ? 20 : 0
+        p.payloadOffset = payloadOffset
+        p.payloadLength = max(0, payloadEnd &- payloadOffset)
+        p.payloadMissing = max(0, payloadClaimedEnd &- max(payloadEnd, payloadOffset))
+        return true
+    }
+}
