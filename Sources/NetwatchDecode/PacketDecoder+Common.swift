@@ -1,7 +1,7 @@
 extension PacketDecoder {
     /// The commonest packet, decoded in one straight run: untagged Ethernet, IPv4 without
-    /// options and not a fragment, and a whole TCP header without options or a whole UDP
-    /// header, not on a DNS port. Every test comes first and nothing is written unless all
+    /// options and not a fragment, and a whole TCP header (options well formed) or a whole
+    /// UDP header, not on a DNS port. Every test comes first and nothing is written unless all
     /// pass (false: the layer-by-layer decode takes the packet, from a fresh record); when
     /// they pass, the record holds exactly what that decode would give (a test compares
     /// the two on every shared capture). The layer-by-layer road, with its checks and calls
@@ -22,11 +22,22 @@ extension PacketDecoder {
         let payloadOffset: Int
         var payloadEnd = capturedEnd
         var payloadClaimedEnd = claimedEnd
+        // TCP: options read into a record of their own, so a broken one leaves `p` untouched.
+        var tcp = TCPInfo()
         if proto == 6 {
-            // A 20-byte header (no options), whole and inside the datagram.
-            guard total >= 40, b.contains(34, 20), b.u8(46) >> 4 == 5 else { return false }
-            payloadOffset = 54
+            // A whole header inside the datagram, its options well formed.
+            guard b.contains(34, 20) else { return false }
+            let headerLength = Int(b.u8(46) >> 4) &* 4
+            guard headerLength >= 20, 34 &+ headerLength <= claimedEnd, b.contains(34, headerLength) else { return false }
+            if headerLength > 20 && !decodeTCPOptions(b, from: 54, to: 34 &+ headerLength, &tcp) { return false }
+            payloadOffset = 34 &+ headerLength
             if dnsPort && capturedEnd > payloadOffset { return false }
+            tcp.seq = b.u32(38)
+            tcp.ack = b.u32(42)
+            tcp.flags = TCPFlags(rawValue: b.u16(46) & 0x01FF)
+            tcp.window = b.u16(48)
+            tcp.urgentPointer = b.u16(52)
+            tcp.headerLength = headerLength
         } else if proto == 17 {
             let length = Int(b.u16(38))
             guard !dnsPort, length >= 8, 34 &+ length <= claimedEnd else { return false }
@@ -57,15 +68,9 @@ extension PacketDecoder {
         p.ipv4DontFragment = fragmentField & 0x4000 != 0
         p.srcPort = srcPort
         p.dstPort = dstPort
-        // The TCP fields are written for UDP too (as zero): the record may hold a TCP packet's.
-        let tcp = proto == 6
-        p.transport = tcp ? .tcp : .udp
-        p.tcp.seq = tcp ? b.u32(38) : 0
-        p.tcp.ack = tcp ? b.u32(42) : 0
-        p.tcp.flags = TCPFlags(rawValue: tcp ? b.u16(46) & 0x01FF : 0)
-        p.tcp.window = tcp ? b.u16(48) : 0
-        p.tcp.urgentPointer = tcp ? b.u16(52) : 0
-        p.tcp.headerLength = tcp ? 20 : 0
+        p.transport = proto == 6 ? .tcp : .udp
+        // Written for UDP too (blank): the record may hold a TCP packet's.
+        p.tcp = tcp
         p.payloadOffset = payloadOffset
         p.payloadLength = max(0, payloadEnd &- payloadOffset)
         p.payloadMissing = max(0, payloadClaimedEnd &- max(payloadEnd, payloadOffset))

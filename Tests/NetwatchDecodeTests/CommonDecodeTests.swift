@@ -72,8 +72,15 @@ final class CommonDecodeTests: XCTestCase {
         variants.append(("zero IP length", zeroLength, zeroLength.count))
         variants.append(("cut by snap length", Array(udp.prefix(44)), udp.count))
         variants.append(("padded frame", udp + [0, 0, 0, 0], udp.count + 4))
-        let syn = Fixture.tcpSyn  // TCP with options: the layered road
+        let syn = Fixture.tcpSyn  // MSS, SACK-permitted, timestamps, NOP, window scale
         variants.append(("tcp options", syn, syn.count))
+        var brokenOption = syn
+        brokenOption[55] = 40  // the MSS option's length runs past the header
+        variants.append(("broken tcp option", brokenOption, brokenOption.count))
+        var shortOffset = syn
+        shortOffset[46] = 0x40  // a 16-byte header
+        variants.append(("tcp data offset under 20", shortOffset, shortOffset.count))
+        variants.append(("tcp options cut by snap length", Array(syn.prefix(60)), syn.count))
         var plainSyn = Array(syn.prefix(54))
         plainSyn[16] = 0
         plainSyn[17] = 40
@@ -95,6 +102,8 @@ final class CommonDecodeTests: XCTestCase {
             }
         }
         XCTAssertTrue(Fixture.decode(plainSyn).commonOnly, "a plain SYN takes the common decode")
+        XCTAssertTrue(Fixture.decode(syn).commonOnly, "so does a SYN with options")
+        XCTAssertFalse(Fixture.decode(brokenOption).commonOnly, "a broken option takes the layered decode")
         XCTAssertFalse(Fixture.decode(dns).commonOnly, "a DNS port takes the layered decode")
     }
 }
