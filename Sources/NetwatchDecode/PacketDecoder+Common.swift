@@ -4,24 +4,25 @@ extension PacketDecoder {
     /// UDP header, not on a DNS port. Every test comes first and nothing is written unless all
     /// pass (false: the layer-by-layer decode takes the packet, from a fresh record); when
     /// they pass, the record holds exactly what that decode would give (a test compares
-    /// the two on every shared capture). The layer-by-layer road, with its checks and calls
-    /// per layer, cost about 250 instructions for a 54-byte SYN.
+    /// the two on every shared capture). For a 54-byte SYN the layer-by-layer road, with its
+    /// checks and calls per layer and a cleared record, costs 316 instructions; this one 194.
     @inline(__always)
-    func decodeCommon(_ b: PacketBytes, wireLength: Int, _ p: inout DecodedPacket) -> Bool {
+    func decodeCommon(_ f: Frame, _ p: inout DecodedPacket) -> Bool {
+        let b = f.bytes
         guard b.contains(0, 42), b.u16(12) == 0x0800, b.u8(14) == 0x45 else { return false }
         let total = Int(b.u16(16))
         let fragmentField = b.u16(20)
         let proto = b.u8(23)
         // The datagram ends inside the frame (and the length is not the offload's 0).
-        guard total >= 28, 14 &+ total <= wireLength, fragmentField & 0x3FFF == 0 else { return false }
+        guard total >= 28, 14 &+ total <= f.wireLength, fragmentField & 0x3FFF == 0 else { return false }
         let claimedEnd = 14 &+ total
         let capturedEnd = min(claimedEnd, b.count)
         let srcPort = b.u16(34)
         let dstPort = b.u16(36)
         let dnsPort = isDNSPort(srcPort) || isDNSPort(dstPort)
         let payloadOffset: Int
-        var payloadEnd = capturedEnd
-        var payloadClaimedEnd = claimedEnd
+        // Where the payload lies: the datagram, or for UDP what its length field bounds.
+        var region = IPRegion(start: 34, claimedEnd: claimedEnd, capturedEnd: capturedEnd)
         // TCP: options read into a record of their own, so a broken one leaves `p` untouched.
         var tcp = TCPInfo()
         if proto == 6 {
@@ -42,8 +43,8 @@ extension PacketDecoder {
             let length = Int(b.u16(38))
             guard !dnsPort, length >= 8, 34 &+ length <= claimedEnd else { return false }
             payloadOffset = 42
-            payloadClaimedEnd = 34 &+ length
-            payloadEnd = min(capturedEnd, payloadClaimedEnd)
+            region.claimedEnd = 34 &+ length
+            region.capturedEnd = min(capturedEnd, region.claimedEnd)
         } else {
             return false
         }
@@ -71,9 +72,7 @@ extension PacketDecoder {
         p.transport = proto == 6 ? .tcp : .udp
         // Written for UDP too (blank): the record may hold a TCP packet's.
         p.tcp = tcp
-        p.payloadOffset = payloadOffset
-        p.payloadLength = max(0, payloadEnd &- payloadOffset)
-        p.payloadMissing = max(0, payloadClaimedEnd &- max(payloadEnd, payloadOffset))
+        setPayload(region, from: payloadOffset, &p)
         return true
     }
 }

@@ -12,7 +12,7 @@ public struct PacketDecoder: Sendable {
     ///     packet that is shorter than its own headers claim.
     public func decode(_ bytes: PacketBytes, linkType: LinkType, wireLength: Int, into p: inout DecodedPacket) {
         let frame = Frame(bytes: bytes, wireLength: max(wireLength, bytes.count))
-        if linkType == .ethernet && decodeCommon(bytes, wireLength: frame.wireLength, &p) { return }
+        if linkType == .ethernet && decodeCommon(frame, &p) { return }
         decodeByLayer(frame, linkType: linkType, &p)
     }
 
