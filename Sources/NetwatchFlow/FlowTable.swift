@@ -448,8 +448,14 @@ public final class FlowTable {
     /// after another, not by chasing the list), by reference: nothing is copied.
     public func forEachOpen(_ body: (UnsafePointer<Flow>) -> Void) {
         let spare = Int(state.pointee.spare)
-        for index in 0..<Int(state.pointee.nextUnused) where index != spare && flows[index].id != 0 {
-            body(flows + index)
+        let end = Int(state.pointee.nextUnused)
+        for index in 0..<end {
+            // The two lines `body` reads (key; counts and id) of a record a few ahead: the
+            // hardware prefetcher stops at each 4 KB page, 21 records.
+            let ahead = UnsafeRawPointer(flows + min(index &+ 8, end &- 1))
+            netwatch_prefetch(ahead)
+            netwatch_prefetch(ahead + 64)
+            if index != spare && flows[index].id != 0 { body(flows + index) }
         }
         // Past the records handed out in order: the first spare, which the first eviction
         // gave to a new flow.

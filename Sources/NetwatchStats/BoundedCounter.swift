@@ -145,12 +145,24 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
     /// search, the same counts as `add`. False, having counted nothing, for any other key.
     @inlinable @inline(always)
     public func addRepeated(_ key: Key, packets: UInt64, bytes size: UInt64) -> Bool {
+        guard isRepeated(key) else { return false }
+        addRepeated(packets: packets, bytes: size)
+        return true
+    }
+
+    /// Whether `key` is the key last counted again, which `addRepeated` counts without a search.
+    @inlinable @inline(always)
+    public func isRepeated(_ key: Key) -> Bool {
+        repeatedSlot.pointee >= 0 && repeatedKey.load(as: Key.self) == key
+    }
+
+    /// `addRepeated` once `isRepeated` said yes (and nothing was counted since).
+    @inlinable @inline(always)
+    public func addRepeated(packets: UInt64, bytes size: UInt64) {
         let slot = repeatedSlot.pointee
-        guard slot >= 0 && repeatedKey.load(as: Key.self) == key else { return false }
         let base = slot & ~(BoundedCounter.bucketSize &- 1)
         let line = UnsafeMutableRawPointer(lines + base &* 2)
         addToSlot(slot &- base, line: line, base: base, UInt32(truncatingIfNeeded: min(packets, 0xFFFF_FFFF)), packets, size)
-        return true
     }
 
     /// Adds to the key in slot `i` of the bucket at `line`.
@@ -271,15 +283,19 @@ public final class BoundedCounter<Key: SeededHashable & BitwiseCopyable> {
 }
 
 extension BoundedCounter where Key: Comparable {
+    /// Report order: more packets first, then more bytes, then the lower key.
+    @inlinable
+    static func ranksAbove(_ a: Entry, _ b: Entry) -> Bool {
+        a.packets != b.packets ? a.packets > b.packets : a.bytes != b.bytes ? a.bytes > b.bytes : a.key < b.key
+    }
+
     /// The `n` keys with the most packets, most first; equal counts in key order. (Table order
     /// follows a hash seeded per process: without the tie-break, two hosts with the same
     /// counts would swap places from run to run.) Inlinable, so it is specialized for the
     /// key type: generic, each comparison looked up type metadata (5 % of a flood's run).
     @inlinable
     public func top(_ n: Int) -> [Entry] {
-        var list = TopList<Entry>(n) {
-            $0.packets != $1.packets ? $0.packets > $1.packets : $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.key < $1.key
-        }
+        var list = TopList<Entry>(n, ranksAbove: Self.ranksAbove)
         for slot in 0..<slotCount where isUsed(slot) { list.offer(records[slot]) }
         return list.elements
     }

@@ -25,7 +25,7 @@ public final class TrafficStatistics {
     }
 
     /// An unordered pair of hosts, lower address first.
-    public struct HostPair: SeededHashable, BitwiseCopyable, Comparable {
+    public struct HostPair: CompactKey {
         public var a: IPAddress
         public var b: IPAddress
 
@@ -40,7 +40,15 @@ public final class TrafficStatistics {
         }
 
         public static func < (l: HostPair, r: HostPair) -> Bool { (l.a, l.b) < (r.a, r.b) }
+
+        /// Two IPv4 hosts in one word, `a` in the high half: ordered as the pair is.
+        @inlinable public var compact: UInt64? { a.isIPv6 || b.isIPv6 ? nil : UInt64(a.ipv4) << 32 | UInt64(b.ipv4) }
+
+        @inlinable public init(compact: UInt64) {
+            self.init(a: IPAddress(ipv4: UInt32(truncatingIfNeeded: compact >> 32)), b: IPAddress(ipv4: UInt32(truncatingIfNeeded: compact)))
+        }
     }
+
 
     @usableFromInline struct Totals {
         @usableFromInline var packets: UInt64 = 0
@@ -60,8 +68,8 @@ public final class TrafficStatistics {
     /// more of it stays in cache) and, apart, how often each wrapped (touched only then).
     @usableFromInline let portPackets: UnsafeMutablePointer<UInt32>
     @usableFromInline let portWraps: UnsafeMutablePointer<UInt32>
-    public let addresses: BoundedCounter<IPAddress>
-    public let conversations: BoundedCounter<HostPair>
+    public let addresses: SplitCounter<IPAddress>
+    public let conversations: SplitCounter<HostPair>
 
     public var packets: UInt64 { totals.pointee.packets }
     public var bytes: UInt64 { totals.pointee.bytes }
@@ -72,8 +80,8 @@ public final class TrafficStatistics {
 
     /// `tracked`: distinct addresses and conversations counted exactly before the bound applies.
     public init(tracked: Int = 1 << 13) {
-        addresses = BoundedCounter(capacity: tracked)
-        conversations = BoundedCounter(capacity: tracked)
+        addresses = SplitCounter(capacity: tracked)
+        conversations = SplitCounter(capacity: tracked)
         totals = .allocate(capacity: 1)
         totals.initialize(to: Totals())
         byProtocol = .allocate(capacity: ProtocolClass.allCases.count)
@@ -84,8 +92,8 @@ public final class TrafficStatistics {
 
     /// An independent copy of `other`'s counts.
     public init(copying other: TrafficStatistics) {
-        addresses = BoundedCounter(copying: other.addresses)
-        conversations = BoundedCounter(copying: other.conversations)
+        addresses = SplitCounter(copying: other.addresses)
+        conversations = SplitCounter(copying: other.conversations)
         totals = .allocate(capacity: 1)
         totals.initialize(to: other.totals.pointee)
         byProtocol = .allocate(capacity: ProtocolClass.allCases.count)
@@ -164,30 +172,58 @@ public final class TrafficStatistics {
     }
 
     /// Counts `packets` packets between `a` and `b` toward both hosts (sent plus received, as
-    /// Wireshark's endpoint table counts: a packet to itself counts twice) and their `pair`.
-    /// A host in many flows in a row (the monitored host, a flood's victim) is counted
-    /// straight into its slot (`addRepeated`). The other counter lines are requested first,
-    /// then updated: the misses (random addresses under a flood) overlap rather than queue.
+    /// Wireshark's endpoint table counts: a packet to itself counts twice) and their `pair`:
+    /// IPv4 in the counters' compact sides, inlined; anything else apart.
     @inlinable @inline(always)
     func countHosts(_ a: IPAddress, _ b: IPAddress, _ pair: HostPair, packets: UInt64, bytes: UInt64) {
+        if !a.isIPv6 && !b.isIPv6 {
+            TrafficStatistics.countHosts(addresses.compact, conversations.compact, a.ipv4, b.ipv4,
+                                         UInt64(pair.a.ipv4) << 32 | UInt64(pair.b.ipv4), packets: packets, bytes: bytes)
+        } else {
+            countHostsApart(a, b, pair, packets: packets, bytes: bytes)
+        }
+    }
+
+    /// `countHosts` for IPv6 hosts (or, were there such a packet, one of each family).
+    @usableFromInline @inline(never)
+    func countHostsApart(_ a: IPAddress, _ b: IPAddress, _ pair: HostPair, packets: UInt64, bytes: UInt64) {
+        guard a.isIPv6 && b.isIPv6 else {
+            addresses.add(a, packets: packets, bytes: bytes)
+            addresses.add(b, packets: packets, bytes: bytes)
+            conversations.add(pair, packets: packets, bytes: bytes)
+            return
+        }
+        TrafficStatistics.countHosts(addresses.full, conversations.full, a, b, pair, packets: packets, bytes: bytes)
+    }
+
+    /// Counts into one side of each counter. A host in many flows in a row (the monitored
+    /// host, a flood's victim) is counted straight into its slot (`addRepeated`). Every other
+    /// counter line is requested first and used last, the conversation's first: the misses
+    /// (random addresses under a flood) overlap the work rather than stall it. (`add` into one
+    /// counter follows `addRepeated` as it did when counted in the order given; `take` drops
+    /// the repeated slot it reuses.)
+    @inlinable @inline(always)
+    static func countHosts<Host, Pair>(_ addresses: BoundedCounter<Host>, _ conversations: BoundedCounter<Pair>, _ a: Host, _ b: Host, _ pair: Pair,
+                                       packets: UInt64, bytes: UInt64) {
         let conversation = conversations.locate(pair)
         conversations.prefetch(conversation)
-        switch (addresses.addRepeated(a, packets: packets, bytes: bytes), addresses.addRepeated(b, packets: packets, bytes: bytes)) {
-        case (false, false):
-            let first = addresses.locate(a)
-            let second = addresses.locate(b)
+        let aRepeats = addresses.isRepeated(a)
+        let bRepeats = addresses.isRepeated(b)
+        var first = BoundedCounter<Host>.Location(bucket: 0, tag: 0)
+        var second = first
+        if !aRepeats {
+            first = addresses.locate(a)
             addresses.prefetch(first)
-            addresses.prefetch(second)
-            addresses.add(a, at: first, packets: packets, bytes: bytes)
-            addresses.add(b, at: second, packets: packets, bytes: bytes)
-        case (false, true):
-            addresses.add(a, at: addresses.locate(a), packets: packets, bytes: bytes)
-        case (true, false):
-            addresses.add(b, at: addresses.locate(b), packets: packets, bytes: bytes)
-        case (true, true):
-            break
         }
+        if !bRepeats {
+            second = addresses.locate(b)
+            addresses.prefetch(second)
+        }
+        if aRepeats { addresses.addRepeated(packets: packets, bytes: bytes) }
+        if bRepeats { addresses.addRepeated(packets: packets, bytes: bytes) }
         conversations.add(pair, at: conversation, packets: packets, bytes: bytes)
+        if !aRepeats { addresses.add(a, at: first, packets: packets, bytes: bytes) }
+        if !bRepeats { addresses.add(b, at: second, packets: packets, bytes: bytes) }
     }
 
     /// Counts `packets` packets on both ports of a TCP or UDP exchange (a port to itself once).

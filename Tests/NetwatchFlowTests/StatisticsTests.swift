@@ -219,7 +219,7 @@ final class StatisticsTests: XCTestCase {
         print("counts by flow and by packet: \(compared) comparisons equal, \(evictions) flows evicted on the way")
     }
 
-    static func counts<Key>(_ counter: BoundedCounter<Key>) -> [Key: [UInt64]] {
+    static func counts<Key>(_ counter: SplitCounter<Key>) -> [Key: [UInt64]] {
         Dictionary(uniqueKeysWithValues: counter.entries.map { ($0.key, [$0.packets, $0.bytes]) })
     }
 
