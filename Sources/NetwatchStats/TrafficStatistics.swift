@@ -49,7 +49,6 @@ public final class TrafficStatistics {
         }
     }
 
-
     @usableFromInline struct Totals {
         @usableFromInline var packets: UInt64 = 0
         @usableFromInline var bytes: UInt64 = 0
