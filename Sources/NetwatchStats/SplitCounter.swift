@@ -4,7 +4,7 @@ import NetwatchDecode
 /// that form, beside one for the other keys (IPv6), read as one counter.
 ///
 /// A flood counts millions of one-off sources: with 4-byte hosts and 8-byte pairs instead of
-/// 17- and 34-byte ones, a counter's entries take 24 bytes, not 40 and 64, so more of them
+/// 17- and 41-byte ones, a counter's entries take 24 bytes, not 40 and 64, so more of them
 /// stay in cache, and keys compare in one instruction. Each side tracks `capacity` keys.
 public struct SplitCounter<Key: CompactKey> {
     public typealias Entry = BoundedCounter<Key>.Entry

@@ -42,7 +42,10 @@ public final class TrafficStatistics {
         public static func < (l: HostPair, r: HostPair) -> Bool { (l.a, l.b) < (r.a, r.b) }
 
         /// Two IPv4 hosts in one word, `a` in the high half: ordered as the pair is.
-        @inlinable public var compact: UInt64? { a.isIPv6 || b.isIPv6 ? nil : UInt64(a.ipv4) << 32 | UInt64(b.ipv4) }
+        @inlinable public var compact: UInt64? { a.isIPv6 || b.isIPv6 ? nil : HostPair.compact(a.ipv4, b.ipv4) }
+
+        /// `compact` from the two IPv4 hosts, the lower first.
+        @inlinable static func compact(_ a: UInt32, _ b: UInt32) -> UInt64 { UInt64(a) << 32 | UInt64(b) }
 
         @inlinable public init(compact: UInt64) {
             self.init(a: IPAddress(ipv4: UInt32(truncatingIfNeeded: compact >> 32)), b: IPAddress(ipv4: UInt32(truncatingIfNeeded: compact)))
@@ -167,7 +170,7 @@ public final class TrafficStatistics {
         if !f.pointee.key.lowAddress.isIPv6 && !f.pointee.key.highAddress.isIPv6 {
             let x = f.pointee.key.lowAddress.ipv4
             let y = f.pointee.key.highAddress.ipv4
-            TrafficStatistics.countHosts(addresses.compact, conversations.compact, x, y, UInt64(x) << 32 | UInt64(y), packets: packets, bytes: bytes)
+            TrafficStatistics.countHosts(addresses.compact, conversations.compact, x, y, HostPair.compact(x, y), packets: packets, bytes: bytes)
         } else {
             countFlowHostsApart(f, packets: packets, bytes: bytes)
         }
@@ -182,8 +185,8 @@ public final class TrafficStatistics {
     @inlinable @inline(always)
     func countHosts(_ a: IPAddress, _ b: IPAddress, _ pair: HostPair, packets: UInt64, bytes: UInt64) {
         if !a.isIPv6 && !b.isIPv6 {
-            TrafficStatistics.countHosts(addresses.compact, conversations.compact, a.ipv4, b.ipv4,
-                                         UInt64(pair.a.ipv4) << 32 | UInt64(pair.b.ipv4), packets: packets, bytes: bytes)
+            TrafficStatistics.countHosts(addresses.compact, conversations.compact, a.ipv4, b.ipv4, HostPair.compact(pair.a.ipv4, pair.b.ipv4),
+                                         packets: packets, bytes: bytes)
         } else {
             countHostsApart(a, b, pair, packets: packets, bytes: bytes)
         }
