@@ -1,11 +1,12 @@
 import NetwatchDecode
 
 /// Classic libpcap savefiles (both byte orders, micro- and nanosecond stamps), read in
-/// place from a mapped file: no per-packet call into libpcap, no copy. Public with an
+/// place from a buffer the file is read into a megabyte at a time (`FileWindow`): no
+/// per-packet call into libpcap, no copy per packet. Public with an
 /// inlinable loop generic over its handler, so that a caller holding this type gets the loop
 /// compiled around its handler: no call through a closure context per packet.
 public final class PcapFileReader: PacketSource {
-    @usableFromInline let file: MappedFile
+    @usableFromInline let file: FileWindow
     @usableFromInline let path: String
     @usableFromInline let bigEndian: Bool
     @usableFromInline let nanosecond: Bool
@@ -18,7 +19,7 @@ public final class PcapFileReader: PacketSource {
     /// Records may not claim more than this: libpcap's ceiling, or the file's snap length if larger.
     @inlinable var maxCaptureLength: Int { max(snapLength, 262_144) }
 
-    init(file: MappedFile, path: String) throws(CaptureError) {
+    init(file: FileWindow, path: String) throws(CaptureError) {
         self.file = file
         self.path = path
         let b = PacketBytes(file.bytes)
@@ -54,32 +55,42 @@ public final class PcapFileReader: PacketSource {
     /// The reader's loop around `handler`, specialised for its type where the caller knows it.
     @inlinable @inline(__always)
     public func run<Handler: RawPacketHandler>(_ handler: Handler) throws(CaptureError) -> SourceEnd {
-        let b = PacketBytes(file.bytes)
-        let end = b.count
+        let file = self.file
         let maxCaptureLength = self.maxCaptureLength
         let bigEndian = self.bigEndian
-        var offset = 24
+        // The window's bytes, and offsets into them; `origin + offset` is the file offset.
+        var b = PacketBytes(file.bytes)
+        var origin = file.start
+        var offset = 24 - origin
+        let length = file.length
         var delivered = 0
-        while offset < end {
-            guard b.contains(offset, 16) else {
-                return .truncated("\(path) ends in the middle of a record header at byte \(offset) (after \(delivered) packets)")
+        while origin &+ offset < length {
+            if !b.contains(offset, 16) {
+                guard try file.fill(from: origin + offset, count: 16) else {
+                    return .truncated("\(path) ends in the middle of a record header at byte \(origin + offset) (after \(delivered) packets)")
+                }
+                (b, origin, offset) = (PacketBytes(file.bytes), file.start, 0)
             }
             let seconds = b.u32(offset, bigEndian: bigEndian)
             let fraction = b.u32(offset + 4, bigEndian: bigEndian)
             let captured = Int(b.u32(offset + 8, bigEndian: bigEndian))
             let wire = Int(b.u32(offset + 12, bigEndian: bigEndian))
             guard captured <= maxCaptureLength else {
-                return .corrupt("\(path) is damaged: the record at byte \(offset) claims \(captured) captured bytes, more than the snap length \(snapLength) (after \(delivered) packets)")
+                return .corrupt("\(path) is damaged: the record at byte \(origin + offset) claims \(captured) captured bytes, more than the snap length \(snapLength) (after \(delivered) packets)")
             }
-            guard b.contains(offset + 16, captured) else {
-                return .truncated("\(path) ends in the middle of a packet at byte \(offset) (after \(delivered) packets)")
+            if !b.contains(offset + 16, captured) {
+                guard try file.fill(from: origin + offset, count: 16 + captured) else {
+                    return .truncated("\(path) ends in the middle of a packet at byte \(origin + offset) (after \(delivered) packets)")
+                }
+                (b, origin, offset) = (PacketBytes(file.bytes), file.start, 0)
             }
             // Both ranges are checked above: the views are made from the base address.
             let base = b.buffer.baseAddress.unsafelyUnwrapped
+            let end = b.count
             let data = offset + 16
             offset = data + captured
             ReadAhead.page(base, after: offset, end: end)
-            // The next record, when it is whole: the pipeline looks ahead into it.
+            // The next record, when it is whole in the window: the pipeline looks ahead into it.
             var next = UnsafeRawBufferPointer(start: nil, count: 0)
             if b.contains(offset, 16) {
                 let nextCaptured = Int(b.u32(offset + 8, bigEndian: bigEndian))

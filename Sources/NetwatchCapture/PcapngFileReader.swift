@@ -1,7 +1,8 @@
 import NetwatchDecode
 
 /// pcapng savefiles (either byte order, several sections, several interfaces each with its
-/// own link type, snap length and timestamp resolution), read in place from a mapped file.
+/// own link type, snap length and timestamp resolution), read in place from a buffer the file
+/// is read into a megabyte at a time (`FileWindow`); a block is whole in it before it is read.
 final class PcapngFileReader: PacketSource {
     private struct Interface {
         var linkType: LinkType
@@ -12,15 +13,15 @@ final class PcapngFileReader: PacketSource {
         var globalIndex: Int
     }
 
-    private let file: MappedFile
+    private let file: FileWindow
     private let path: String
     private(set) var interfaceNames: [String] = []
     func statistics() -> [CaptureStatistics] { [] }
 
-    init(file: MappedFile, path: String) throws(CaptureError) {
+    init(file: FileWindow, path: String) throws(CaptureError) {
         self.file = file
         self.path = path
-        let b = PacketBytes(file.bytes)
+        let b = WindowBytes(file)
         guard b.contains(0, 28), b.u32(0) == 0x0A0D_0D0A else {
             throw CaptureError(.badFile, "\(path) is not a pcapng file: its section header is missing or cut short")
         }
@@ -44,7 +45,7 @@ final class PcapngFileReader: PacketSource {
 
     /// Reads and checks an SHB at `offset`: byte-order magic, version, and the block length
     /// repeated in its trailer.
-    private func readSectionHeader(_ b: PacketBytes, at offset: Int, into section: inout Section) -> BlockResult {
+    private func readSectionHeader(_ b: WindowBytes, at offset: Int, into section: inout Section) -> BlockResult {
         guard b.contains(offset, 28) else { return .truncated("the section header at byte \(offset) is cut short") }
         switch b.u32(offset + 8) {
         case 0x1A2B_3C4D: section.bigEndian = true
@@ -59,14 +60,14 @@ final class PcapngFileReader: PacketSource {
         return checkBlockLength(b, at: offset, bigEndian: section.bigEndian, minimum: 28)
     }
 
-    private func checkBlockLength(_ b: PacketBytes, at offset: Int, bigEndian: Bool, minimum: Int) -> BlockResult {
+    private func checkBlockLength(_ b: WindowBytes, at offset: Int, bigEndian: Bool, minimum: Int) -> BlockResult {
         guard b.contains(offset, 8) else { return .truncated("the file ends inside the block header at byte \(offset)") }
         let total = Int(b.u32(offset + 4, bigEndian: bigEndian))
         guard total >= minimum, total % 4 == 0 else {
             return .corrupt("the block at byte \(offset) has an impossible length \(total)")
         }
         guard b.contains(offset, total) else {
-            return .truncated("the block at byte \(offset) needs \(total) bytes, only \(b.count - offset) remain")
+            return .truncated("the block at byte \(offset) needs \(total) bytes, only \(file.length - offset) remain")
         }
         guard Int(b.u32(offset + total - 4, bigEndian: bigEndian)) == total else {
             return .corrupt("block total length in header and trailer don't match at byte \(offset)")
@@ -75,7 +76,7 @@ final class PcapngFileReader: PacketSource {
     }
 
     /// Walks the options area of a block; returns false when an option runs past its block.
-    private func forEachOption(_ b: PacketBytes, from start: Int, to end: Int, bigEndian: Bool, _ body: (UInt16, Int, Int) -> Void) -> Bool {
+    private func forEachOption(_ b: WindowBytes, from start: Int, to end: Int, bigEndian: Bool, _ body: (UInt16, Int, Int) -> Void) -> Bool {
         var o = start
         while o + 4 <= end {
             let code = b.u16(o, bigEndian: bigEndian)
@@ -88,8 +89,33 @@ final class PcapngFileReader: PacketSource {
         return true
     }
 
+    /// Brings the block at `offset` whole into the window when the file holds it, so the
+    /// checks below read it in place; a block the file cannot hold is left for them to report.
+    private func makeWhole(at offset: Int, in b: inout WindowBytes, bigEndian: Bool) throws(CaptureError) {
+        let header = min(12, file.length - offset)
+        if !b.contains(offset, header) {
+            _ = try file.fill(from: offset, count: header)
+            b = WindowBytes(file)
+        }
+        guard b.contains(offset, 8) else { return }
+        var big = bigEndian
+        // A section header's length is in the byte order it declares.
+        if b.u32(offset) == 0x0A0D_0D0A && b.contains(offset, 12) {
+            switch b.u32(offset + 8) {
+            case 0x1A2B_3C4D: big = true
+            case 0x4D3C_2B1A: big = false
+            default: break
+            }
+        }
+        let total = Int(b.u32(offset + 4, bigEndian: big))
+        if total <= file.length - offset && !b.contains(offset, total) {
+            _ = try file.fill(from: offset, count: total)
+            b = WindowBytes(file)
+        }
+    }
+
     func run(_ handler: (RawPacket) -> Bool, tick: () -> Void) throws(CaptureError) -> SourceEnd {
-        let b = PacketBytes(file.bytes)
+        var b = WindowBytes(file)
         var section = Section()
         var offset = 0
         var delivered = 0
@@ -97,7 +123,8 @@ final class PcapngFileReader: PacketSource {
         func located(_ why: String) -> String { "\(path) is damaged: \(why) (after \(delivered) packets)" }
         func cut(_ why: String) -> String { "\(path) is cut short: \(why) (after \(delivered) packets)" }
 
-        while offset < b.count {
+        while offset < file.length {
+            try makeWhole(at: offset, in: &b, bigEndian: section.bigEndian)
             guard b.contains(offset, 8) else { return .truncated(cut("the file ends inside the block header at byte \(offset)")) }
             let type = b.u32(offset, bigEndian: section.bigEndian)
             let total: Int
@@ -131,7 +158,7 @@ final class PcapngFileReader: PacketSource {
                 let optionsOK = forEachOption(b, from: offset + 16, to: bodyEnd, bigEndian: big) { code, at, length in
                     switch code {
                     case 2 where length > 0:  // if_name
-                        name = String(decoding: UnsafeRawBufferPointer(rebasing: b.buffer[at..<(at + length)]), as: UTF8.self)
+                        name = String(decoding: b.slice(at, length), as: UTF8.self)
                     case 9 where length >= 1:  // if_tsresol
                         let v = b.u8(at)
                         let exponent = UInt64(v & 0x7F)
@@ -170,7 +197,7 @@ final class PcapngFileReader: PacketSource {
                 let (seconds, nanos) = Self.split(stamp, interface)
                 let packet = RawPacket(
                     seconds: seconds, nanoseconds: nanos,
-                    bytes: UnsafeRawBufferPointer(rebasing: b.buffer[(offset + 28)..<(offset + 28 + captured)]),
+                    bytes: b.slice(offset + 28, captured),
                     wireLength: max(wire, captured), linkType: interface.linkType, interface: interface.globalIndex,
                     next: Self.packet(b, at: offset + total, section, linkType: interface.linkType))
                 delivered += 1
@@ -184,7 +211,7 @@ final class PcapngFileReader: PacketSource {
                 if interface.snapLength > 0 { captured = min(captured, interface.snapLength) }
                 let packet = RawPacket(
                     seconds: 0, nanoseconds: 0,
-                    bytes: UnsafeRawBufferPointer(rebasing: b.buffer[(offset + 12)..<(offset + 12 + captured)]),
+                    bytes: b.slice(offset + 12, captured),
                     wireLength: max(wire, captured), linkType: interface.linkType, interface: interface.globalIndex)
                 delivered += 1
                 if !handler(packet) { return .stopped }
@@ -205,12 +232,12 @@ final class PcapngFileReader: PacketSource {
     /// (`RawPacket.next`). Anything else waits for its turn, and its checks, in `run`. As in
     /// the pcap reader (`ReadAhead`), it requests the line a page ahead and the block after
     /// that packet.
-    private static func packet(_ b: PacketBytes, at offset: Int, _ section: Section, linkType: LinkType) -> UnsafeRawBufferPointer {
+    private static func packet(_ b: WindowBytes, at offset: Int, _ section: Section, linkType: LinkType) -> UnsafeRawBufferPointer {
         let none = UnsafeRawBufferPointer(start: nil, count: 0)
         let big = section.bigEndian
-        guard let base = b.buffer.baseAddress else { return none }
-        let end = b.count
-        ReadAhead.page(base, after: offset, end: end)
+        guard let base = b.bytes.buffer.baseAddress else { return none }
+        let end = b.bytes.count
+        ReadAhead.page(base, after: offset - b.origin, end: end)
         guard b.contains(offset, 28), b.u32(offset, bigEndian: big) == 6 else { return none }
         let total = Int(b.u32(offset + 4, bigEndian: big))
         let id = Int(b.u32(offset + 8, bigEndian: big))
@@ -218,8 +245,8 @@ final class PcapngFileReader: PacketSource {
         guard total >= 32, b.contains(offset, total), captured <= total - 32, id < section.interfaces.count,
             section.interfaces[id].linkType == linkType
         else { return none }
-        ReadAhead.record(base, at: offset + total, end: end)
-        return UnsafeRawBufferPointer(rebasing: b.buffer[(offset + 28)..<(offset + 28 + captured)])
+        ReadAhead.record(base, at: offset + total - b.origin, end: end)
+        return b.slice(offset + 28, captured)
     }
 
     /// Splits a pcapng timestamp in interface units into seconds and nanoseconds.

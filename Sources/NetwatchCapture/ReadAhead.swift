@@ -1,6 +1,6 @@
 import CPrefetch
 
-/// Cache-line requests a mapped savefile's readers make ahead of the packets they hand over.
+/// Cache-line requests the savefile readers make ahead of the packets they hand over.
 @usableFromInline
 enum ReadAhead {
     /// The line a page past `offset`: the hardware prefetcher stops at page boundaries, so

@@ -1,17 +1,17 @@
 /// Opens a capture file by its magic number, not its name: pcap (either byte order, µs or ns)
-/// and pcapng are read in place from a mapped file; `-` reads standard input through libpcap.
+/// and pcapng are read in place from a buffer (`FileWindow`); `-` reads standard input through libpcap.
 public enum Savefile {
     public static func open(_ path: String) throws(CaptureError) -> PacketSource {
         if path == "-" { return try StreamSource(path: path) }
-        return try open(try MappedFile(path: path), path: path)
+        return try open(try FileWindow(path: path), path: path)
     }
 
     /// A capture already in memory; `bytes` must outlive the source. `name` appears in messages.
     public static func open(bytes: UnsafeRawBufferPointer, name: String) throws(CaptureError) -> PacketSource {
-        try open(MappedFile(borrowing: bytes), path: name)
+        try open(FileWindow(borrowing: bytes), path: name)
     }
 
-    private static func open(_ file: MappedFile, path: String) throws(CaptureError) -> PacketSource {
+    private static func open(_ file: FileWindow, path: String) throws(CaptureError) -> PacketSource {
         let b = file.bytes
         guard b.count >= 4 else {
             throw CaptureError(.badFile, b.isEmpty ? "\(path) is empty, not a capture file" : "\(path) is too short to be a capture file")
