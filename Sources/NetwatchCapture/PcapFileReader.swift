@@ -90,21 +90,29 @@ public final class PcapFileReader: PacketSource {
             let data = offset + 16
             offset = data + captured
             ReadAhead.page(base, after: offset, end: end)
-            // The next record, when it is whole in the window: the pipeline looks ahead into it.
+            // The next two records, when they are whole in the window: the pipeline looks ahead into them.
             var next = UnsafeRawBufferPointer(start: nil, count: 0)
+            var later = next
             if b.contains(offset, 16) {
                 let nextCaptured = Int(b.u32(offset + 8, bigEndian: bigEndian))
                 if nextCaptured <= maxCaptureLength && b.contains(offset + 16, nextCaptured) {
                     next = UnsafeRawBufferPointer(start: base + offset + 16, count: nextCaptured)
-                    // The record after it starts loading now.
-                    ReadAhead.record(base, at: offset + 16 + nextCaptured, end: end)
+                    let after = offset + 16 + nextCaptured
+                    if b.contains(after, 16) {
+                        let laterCaptured = Int(b.u32(after + 8, bigEndian: bigEndian))
+                        if laterCaptured <= maxCaptureLength && b.contains(after + 16, laterCaptured) {
+                            later = UnsafeRawBufferPointer(start: base + after + 16, count: laterCaptured)
+                            // The record after that starts loading now.
+                            ReadAhead.record(base, at: after + 16 + laterCaptured, end: end)
+                        }
+                    }
                 }
             }
             let packet = RawPacket(
                 seconds: Int64(seconds),
                 nanoseconds: nanosecond ? min(fraction, 999_999_999) : min(fraction, 999_999) &* 1000,
                 bytes: UnsafeRawBufferPointer(start: base + data, count: captured),
-                wireLength: max(wire, captured), linkType: linkType, interface: 0, next: next)
+                wireLength: max(wire, captured), linkType: linkType, interface: 0, next: next, later: later)
             delivered += 1
             if !handler.handle(packet) { return .stopped }
             if delivered & 0xFFF == 0 {

@@ -11,14 +11,18 @@ public struct RawPacket {
     /// Which of the source's interfaces it came from (pcapng IDB index, or `-i` position).
     public var interface: Int
     /// The captured bytes of the packet that comes next, when the source already holds them
-    /// (a mapped pcap or pcapng file; same link type), else empty: a look at it lets the pipeline start
+    /// (a pcap or pcapng file's buffer; same link type), else empty: a look at it lets the pipeline start
     /// loading the table lines that packet will need while this one is worked on.
     public var next: UnsafeRawBufferPointer
+    /// The packet after `next`, likewise (pcap files): a look two packets ahead gives a line
+    /// from memory two packets' time to arrive.
+    public var later: UnsafeRawBufferPointer
 
     @inlinable public var captureLength: Int { bytes.count }
 
     public init(seconds: Int64, nanoseconds: UInt32, bytes: UnsafeRawBufferPointer, wireLength: Int, linkType: LinkType, interface: Int,
-                next: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
+                next: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+                later: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
         self.seconds = seconds
         self.nanoseconds = nanoseconds
         self.bytes = bytes
@@ -26,6 +30,7 @@ public struct RawPacket {
         self.linkType = linkType
         self.interface = interface
         self.next = next
+        self.later = later
     }
 }
 

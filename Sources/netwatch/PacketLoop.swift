@@ -23,9 +23,10 @@ struct PacketLoop: RawPacketHandler {
         /// detectors are inlined here and read it in place; any other stage taking it gets a
         /// copy (439 bytes).
         var packet = DecodedPacket()
-        /// The flow table's probe for the packet that comes next (`raw.next`, which sources
-        /// hand over next), made from a first look at it.
+        /// The flow table's probes for the packet that comes next and the one after it
+        /// (`raw.next`, `raw.later`, which sources hand over next), made from a first look at them.
         var ahead: FlowTable.Probe?
+        var later: FlowTable.Probe?
     }
 
     let pipeline: PacketPipeline
@@ -77,15 +78,24 @@ struct PacketLoop: RawPacketHandler {
     func handle(_ raw: RawPacket) -> Bool {
         if filter?.matches(raw) == false {
             state.pointee.ahead = nil
+            state.pointee.later = nil
             return true
         }
         let early = state.pointee.ahead
-        state.pointee.ahead = nil
-        // The next packet's flow index line (a miss for a new flow, and in a large table for
-        // many others) loads while this packet is worked on.
+        state.pointee.ahead = state.pointee.later
+        state.pointee.later = nil
+        // The flow index line of the packet after next (a miss for a new flow, and in a large
+        // table for many others) loads while this packet and the next are worked on; the next
+        // packet's, when it was not looked at a packet ago, while this one is.
         // (An empty view, from a source that cannot look ahead, gives no key.)
-        if tracking, let (key, sourceIsLow) = FlowKey.peek(PacketBytes(raw.next), linkType: raw.linkType) {
-            state.pointee.ahead = flows.unsafelyUnwrapped.lookAhead(key, sourceIsLow: sourceIsLow)
+        if tracking {
+            let flows = flows.unsafelyUnwrapped
+            if state.pointee.ahead == nil, let (key, sourceIsLow) = FlowKey.peek(PacketBytes(raw.next), linkType: raw.linkType) {
+                state.pointee.ahead = flows.lookAhead(key, sourceIsLow: sourceIsLow)
+            }
+            if let (key, sourceIsLow) = FlowKey.peek(PacketBytes(raw.later), linkType: raw.linkType) {
+                state.pointee.later = flows.lookAhead(key, sourceIsLow: sourceIsLow)
+            }
         }
         state.pointee.counters.packets &+= 1
         state.pointee.counters.bytes &+= UInt64(raw.wireLength)

@@ -7,10 +7,12 @@ import XCTest
 /// bytes do held whole in memory.
 final class SavefileWindowTests: XCTestCase {
     /// What a run delivered: each packet's time, lengths and bytes, then how it ended. The
-    /// look-ahead (`next`) must be the packet that comes next, or empty (at a buffer's end).
+    /// look-ahead (`next`, `later`) must be the packet that comes next (after next), or empty (at a buffer's end).
     private func read(_ source: PacketSource) throws -> (packets: [String], end: SourceEnd) {
         var packets: [String] = []
         var announced = UnsafeRawBufferPointer(start: nil, count: 0)
+        var announcedLater = announced
+        var pending = announced
         let end = try source.run({ raw in
             var sum: UInt64 = 0
             for (i, byte) in raw.bytes.enumerated() { sum = sum &* 31 &+ UInt64(byte) &+ UInt64(i & 7) }
@@ -18,7 +20,10 @@ final class SavefileWindowTests: XCTestCase {
             if announced.count > 0 && (announced.baseAddress != raw.bytes.baseAddress || announced.count != raw.bytes.count) {
                 packets.append("look-ahead at packet \(packets.count - 1) was not the packet that came")
             }
-            announced = raw.next
+            if announcedLater.count > 0 && (announcedLater.baseAddress != raw.bytes.baseAddress || announcedLater.count != raw.bytes.count) {
+                packets.append("look-ahead two packets before packet \(packets.count - 1) was not the packet that came")
+            }
+            (announced, announcedLater, pending) = (raw.next, pending, raw.later)
             return true
         }, tick: {})
         return (packets, end)

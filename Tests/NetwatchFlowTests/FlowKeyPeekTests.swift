@@ -13,12 +13,15 @@ final class FlowKeyPeekTests: XCTestCase {
         var peeked = 0
         var floodPeeks = 0
         var pcapngAhead = 0
+        var laterSeen = 0
         for path in try TestData.allCaptures() {
             let source: PacketSource
             do { source = try Savefile.open(path) } catch { continue }  // the malformed set holds unreadable files
             let decoder = PacketDecoder()
             var p = DecodedPacket()
             var announced = UnsafeRawBufferPointer(start: nil, count: 0)
+            var announcedLater = announced
+            var laterAnnounced = announced
             var index = 0
             let name = URL(fileURLWithPath: path).lastPathComponent
             _ = try source.run({ raw in
@@ -26,6 +29,17 @@ final class FlowKeyPeekTests: XCTestCase {
                     XCTAssertEqual(announced.baseAddress, raw.bytes.baseAddress, "\(name) packet \(index): next is not the packet that came")
                     XCTAssertEqual(announced.count, raw.bytes.count, "\(name) packet \(index)")
                 }
+                // `later` names the packet after next: the next packet's `next`, and then the one that came.
+                if announcedLater.count > 0 {
+                    XCTAssertEqual(announcedLater.baseAddress, raw.next.baseAddress, "\(name) packet \(index): later is not the packet after next")
+                }
+                if laterAnnounced.count > 0 {
+                    XCTAssertEqual(laterAnnounced.baseAddress, raw.bytes.baseAddress, "\(name) packet \(index): later is not the packet that came")
+                    XCTAssertEqual(laterAnnounced.count, raw.bytes.count, "\(name) packet \(index)")
+                }
+                laterAnnounced = announcedLater
+                announcedLater = raw.later
+                if raw.later.count > 0 { laterSeen += 1 }
                 announced = raw.next
                 if raw.next.count > 0 && path.hasSuffix(".pcapng") { pcapngAhead += 1 }
                 index += 1
@@ -47,5 +61,6 @@ final class FlowKeyPeekTests: XCTestCase {
         XCTAssertGreaterThan(peeked, 10_000)
         XCTAssertGreaterThan(floodPeeks, 1000, "every SYN of the flood capture is looked at ahead")
         XCTAssertGreaterThan(pcapngAhead, 1000, "pcapng readers show the next packet too")
+        XCTAssertGreaterThan(laterSeen, 10_000, "pcap readers show the packet after next")
     }
 }
