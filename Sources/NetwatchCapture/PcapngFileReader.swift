@@ -195,11 +195,12 @@ final class PcapngFileReader: PacketSource {
                     return .corrupt(located("the packet block at byte \(offset) claims \(captured) captured bytes, more than the block holds"))
                 }
                 let (seconds, nanos) = Self.split(stamp, interface)
+                let next = Self.packet(b, at: offset + total, section, linkType: interface.linkType)
                 let packet = RawPacket(
                     seconds: seconds, nanoseconds: nanos,
                     bytes: b.slice(offset + 28, captured),
                     wireLength: max(wire, captured), linkType: interface.linkType, interface: interface.globalIndex,
-                    next: Self.packet(b, at: offset + total, section, linkType: interface.linkType))
+                    next: next.bytes, later: next.end > 0 ? Self.packet(b, at: next.end, section, linkType: interface.linkType).bytes : next.bytes)
                 delivered += 1
                 if !handler(packet) { return .stopped }
             case 3:  // Simple Packet Block: interface 0, no timestamp
@@ -228,12 +229,12 @@ final class PcapngFileReader: PacketSource {
     }
 
     /// The captured bytes of the block at `offset` when it is a whole Enhanced Packet Block on
-    /// an interface of `linkType`, else empty: the pipeline's look at the packet to come
-    /// (`RawPacket.next`). Anything else waits for its turn, and its checks, in `run`. As in
+    /// an interface of `linkType`, and where the block ends; else empty, and 0: the pipeline's
+    /// look at the packets to come (`RawPacket.next`, `later`). Anything else waits for its turn, and its checks, in `run`. As in
     /// the pcap reader (`ReadAhead`), it requests the line a page ahead and the block after
     /// that packet.
-    private static func packet(_ b: WindowBytes, at offset: Int, _ section: Section, linkType: LinkType) -> UnsafeRawBufferPointer {
-        let none = UnsafeRawBufferPointer(start: nil, count: 0)
+    private static func packet(_ b: WindowBytes, at offset: Int, _ section: Section, linkType: LinkType) -> (bytes: UnsafeRawBufferPointer, end: Int) {
+        let none = (bytes: UnsafeRawBufferPointer(start: nil, count: 0), end: 0)
         let big = section.bigEndian
         guard let base = b.bytes.buffer.baseAddress else { return none }
         let end = b.bytes.count
@@ -246,7 +247,7 @@ final class PcapngFileReader: PacketSource {
             section.interfaces[id].linkType == linkType
         else { return none }
         ReadAhead.record(base, at: offset + total - b.origin, end: end)
-        return b.slice(offset + 28, captured)
+        return (b.slice(offset + 28, captured), offset + total)
     }
 
     /// Splits a pcapng timestamp in interface units into seconds and nanoseconds.

@@ -14,7 +14,7 @@ public struct RawPacket {
     /// (a pcap or pcapng file's buffer; same link type), else empty: a look at it lets the pipeline start
     /// loading the table lines that packet will need while this one is worked on.
     public var next: UnsafeRawBufferPointer
-    /// The packet after `next`, likewise (pcap files): a look two packets ahead gives a line
+    /// The packet after `next`, likewise: a look two packets ahead gives a line
     /// from memory two packets' time to arrive.
     public var later: UnsafeRawBufferPointer
 

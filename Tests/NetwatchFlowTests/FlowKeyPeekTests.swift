@@ -14,6 +14,7 @@ final class FlowKeyPeekTests: XCTestCase {
         var floodPeeks = 0
         var pcapngAhead = 0
         var laterSeen = 0
+        var pcapngLater = 0
         for path in try TestData.allCaptures() {
             let source: PacketSource
             do { source = try Savefile.open(path) } catch { continue }  // the malformed set holds unreadable files
@@ -40,6 +41,7 @@ final class FlowKeyPeekTests: XCTestCase {
                 laterAnnounced = announcedLater
                 announcedLater = raw.later
                 if raw.later.count > 0 { laterSeen += 1 }
+                if raw.later.count > 0 && path.hasSuffix(".pcapng") { pcapngLater += 1 }
                 announced = raw.next
                 if raw.next.count > 0 && path.hasSuffix(".pcapng") { pcapngAhead += 1 }
                 index += 1
@@ -62,5 +64,6 @@ final class FlowKeyPeekTests: XCTestCase {
         XCTAssertGreaterThan(floodPeeks, 1000, "every SYN of the flood capture is looked at ahead")
         XCTAssertGreaterThan(pcapngAhead, 1000, "pcapng readers show the next packet too")
         XCTAssertGreaterThan(laterSeen, 10_000, "pcap readers show the packet after next")
+        XCTAssertGreaterThan(pcapngLater, 1000, "pcapng readers too")
     }
 }
