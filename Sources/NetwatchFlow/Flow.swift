@@ -73,11 +73,11 @@ public struct Flow: Sendable {
     }
 
     /// Closed or reset on either side: the short "closed" timeout applies.
-    var isClosing: Bool {
+    @inline(__always) var isClosing: Bool {
         originatorState == .closed || originatorState == .reset || responderState == .closed || responderState == .reset
     }
 
-    var isEstablished: Bool {
+    @inline(__always) var isEstablished: Bool {
         transport == .tcp ? (originatorState == .established && responderState == .established) : responderPackets > 0 && originatorPackets > 0
     }
 

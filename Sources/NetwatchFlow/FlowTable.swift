@@ -456,7 +456,7 @@ public final class FlowTable {
             // Every flow after this one moved (and so was last seen) after `last` less one window.
             if now - (last - (1 << FlowTable.moveShift)) < youngest { break }
             let previous = flows[Int(index)].newer
-            if now - last >= timeouts.idleLimit(flows[Int(index)]) / divisor * 1_000_000_000 {
+            if now - last >= timeouts.idleLimit(flows + Int(index)) / divisor * 1_000_000_000 {
                 let flow = flows[Int(index)]
                 remove(index)
                 state.pointee.expired += 1

@@ -12,15 +12,19 @@ public struct FlowTimeouts: Sendable {
 
     var shortest: Int64 { min(tcpNew, tcpClosed, udpNew, icmpNew, tcpEstablished, udpEstablished, icmpEstablished) }
 
-    func idleLimit(_ flow: Flow) -> Int64 {
-        switch flow.transport {
+    /// Read in place: the expiry walk asks this of every flow old enough to be near its
+    /// timeout (under a SYN flood, hundreds of thousands a second), and a copy of each
+    /// 192-byte record, with calls for its two properties, cost 2.6 % of the run.
+    @inline(__always)
+    func idleLimit(_ flow: UnsafePointer<Flow>) -> Int64 {
+        switch flow.pointee.transport {
         case .tcp:
-            if flow.isClosing { return tcpClosed }
-            return flow.isEstablished ? tcpEstablished : tcpNew
+            if flow.pointee.isClosing { return tcpClosed }
+            return flow.pointee.isEstablished ? tcpEstablished : tcpNew
         case .udp:
-            return flow.isEstablished ? udpEstablished : udpNew
+            return flow.pointee.isEstablished ? udpEstablished : udpNew
         default:
-            return flow.isEstablished ? icmpEstablished : icmpNew
+            return flow.pointee.isEstablished ? icmpEstablished : icmpNew
         }
     }
 }
