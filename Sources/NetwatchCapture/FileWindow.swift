@@ -25,6 +25,11 @@ import Darwin
     private var buffer: UnsafeMutableRawPointer?
     private var capacity: Int
 
+    /// The most one record (pcap) or block (pcapng) may take: the buffer grows to hold a
+    /// record whole, and a damaged length must not make it grow to gigabytes. (libpcap takes
+    /// 256 KiB at most; 64 MiB leaves room for any snap length in real use.)
+    @inlinable static var largestRecord: Int { 1 << 26 }
+
     /// What one `read` asks for: large enough that the calls cost little, small enough that
     /// the bytes stay in the second-level cache until the packets in them are read.
     static let chunk = 1 << 20

@@ -16,8 +16,9 @@ public final class PcapFileReader: PacketSource {
     public var interfaceNames: [String] { [path] }
     public func statistics() -> [CaptureStatistics] { [] }
 
-    /// Records may not claim more than this: libpcap's ceiling, or the file's snap length if larger.
-    @inlinable var maxCaptureLength: Int { max(snapLength, 262_144) }
+    /// Records may not claim more than this: libpcap's ceiling, or the file's snap length if
+    /// larger, up to the most a record may take (`FileWindow.largestRecord`).
+    @inlinable var maxCaptureLength: Int { min(max(snapLength, 262_144), FileWindow.largestRecord) }
 
     init(file: FileWindow, path: String) throws(CaptureError) {
         self.file = file
@@ -76,7 +77,7 @@ public final class PcapFileReader: PacketSource {
             let captured = Int(b.u32(offset + 8, bigEndian: bigEndian))
             let wire = Int(b.u32(offset + 12, bigEndian: bigEndian))
             guard captured <= maxCaptureLength else {
-                return .corrupt("\(path) is damaged: the record at byte \(origin + offset) claims \(captured) captured bytes, more than the snap length \(snapLength) (after \(delivered) packets)")
+                return .corrupt("\(path) is damaged: the record at byte \(origin + offset) claims \(captured) captured bytes, more than \(captured > snapLength ? "the snap length \(snapLength)" : "the \(maxCaptureLength) netwatch reads in one record") (after \(delivered) packets)")
             }
             if !b.contains(offset + 16, captured) {
                 guard try file.fill(from: origin + offset, count: 16 + captured) else {

@@ -66,6 +66,9 @@ final class PcapngFileReader: PacketSource {
         guard total >= minimum, total % 4 == 0 else {
             return .corrupt("the block at byte \(offset) has an impossible length \(total)")
         }
+        guard total <= FileWindow.largestRecord else {
+            return .corrupt("the block at byte \(offset) claims \(total) bytes, more than the \(FileWindow.largestRecord) netwatch reads in one block")
+        }
         guard b.contains(offset, total) else {
             return .truncated("the block at byte \(offset) needs \(total) bytes, only \(file.length - offset) remain")
         }
@@ -108,7 +111,7 @@ final class PcapngFileReader: PacketSource {
             }
         }
         let total = Int(b.u32(offset + 4, bigEndian: big))
-        if total <= file.length - offset && !b.contains(offset, total) {
+        if total <= min(file.length - offset, FileWindow.largestRecord) && !b.contains(offset, total) {
             _ = try file.fill(from: offset, count: total)
             b = WindowBytes(file)
         }

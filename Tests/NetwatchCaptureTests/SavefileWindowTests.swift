@@ -126,4 +126,35 @@ final class SavefileWindowTests: XCTestCase {
         XCTAssertTrue(corrupt.contains("at byte \(offset)"), corrupt)
         try assertSameFromFileAndMemory(damaged, expectPackets: 2000)
     }
+
+    /// A damaged length may not make the buffer grow to gigabytes, even when the file holds
+    /// that many bytes: a record or block over 64 MiB is reported as damaged.
+    func testOversizedRecordsAreRefusedNotBuffered() throws {
+        let path = NSTemporaryDirectory() + "netwatch-window-huge-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let claimed = 70_000_000
+        func sparse(_ head: [UInt8]) throws -> PacketSource {
+            try Data(head).write(to: URL(fileURLWithPath: path))
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.truncate(atOffset: UInt64(head.count + claimed + 64))  // zeros, without writing them
+            try handle.close()
+            return try Savefile.open(path)
+        }
+        // pcap, snap length 0xFFFFFFFF: one packet, then a record claiming 70 MB the file holds.
+        var pcap: [UInt8] = [0xD4, 0xC3, 0xB2, 0xA1] + le16(2) + le16(4) + le32(0) + le32(0) + [0xFF, 0xFF, 0xFF, 0xFF] + le32(1)
+        pcap += le32(1) + le32(0) + le32(60) + le32(60) + payload(60, 0)
+        pcap += le32(2) + le32(0) + le32(claimed) + le32(claimed)
+        let fromPcap = try read(try sparse(pcap))
+        XCTAssertEqual(fromPcap.packets.count, 1)
+        guard case .corrupt(let why) = fromPcap.end else { return XCTFail("expected corrupt, got \(fromPcap.end)") }
+        XCTAssertTrue(why.contains("at byte 100 claims \(claimed) captured bytes, more than the 67108864 netwatch reads in one record"), why)
+        // pcapng: a packet block claiming 70 MB.
+        var pcapng: [UInt8] = le32(0x0A0D_0D0A) + le32(28) + le32(0x1A2B_3C4D) + le16(1) + le16(0) + [UInt8](repeating: 0xFF, count: 8) + le32(28)
+        pcapng += le32(1) + le32(20) + le16(1) + le16(0) + le32(0) + le32(20)
+        pcapng += le32(6) + le32(claimed) + le32(0) + le32(0) + le32(0) + le32(claimed - 32) + le32(claimed - 32)
+        let fromPcapng = try read(try sparse(pcapng))
+        XCTAssertEqual(fromPcapng.packets.count, 0)
+        guard case .corrupt(let blockWhy) = fromPcapng.end else { return XCTFail("expected corrupt, got \(fromPcapng.end)") }
+        XCTAssertTrue(blockWhy.contains("the block at byte 48 claims \(claimed) bytes, more than the 67108864 netwatch reads in one block"), blockWhy)
+    }
 }
