@@ -97,7 +97,7 @@ import Darwin
             buffer = new
             capacity = grown
         } else if kept > 0 && offset > start {
-            (old + 0).copyMemory(from: old + (offset - start), byteCount: kept)
+            old.copyMemory(from: old + (offset - start), byteCount: kept)
         }
         let base = buffer.unsafelyUnwrapped
         start = offset

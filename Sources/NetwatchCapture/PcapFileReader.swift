@@ -53,6 +53,16 @@ public final class PcapFileReader: PacketSource {
         return try result.get()
     }
 
+    /// The captured bytes of the record at `offset` and where it ends, when it is whole in
+    /// `b` and its length is one `run` accepts; else nil (`run` reads it in its turn).
+    @inlinable @inline(__always)
+    static func wholeRecord(_ b: PacketBytes, at offset: Int, bigEndian: Bool, maxCaptureLength: Int) -> (bytes: UnsafeRawBufferPointer, end: Int)? {
+        guard b.contains(offset, 16) else { return nil }
+        let captured = Int(b.u32(offset + 8, bigEndian: bigEndian))
+        guard captured <= maxCaptureLength && b.contains(offset + 16, captured) else { return nil }
+        return (UnsafeRawBufferPointer(start: b.buffer.baseAddress.unsafelyUnwrapped + offset + 16, count: captured), offset + 16 + captured)
+    }
+
     /// The reader's loop around `handler`, specialised for its type where the caller knows it.
     @inlinable @inline(__always)
     public func run<Handler: RawPacketHandler>(_ handler: Handler) throws(CaptureError) -> SourceEnd {
@@ -94,19 +104,12 @@ public final class PcapFileReader: PacketSource {
             // The next two records, when they are whole in the window: the pipeline looks ahead into them.
             var next = UnsafeRawBufferPointer(start: nil, count: 0)
             var later = next
-            if b.contains(offset, 16) {
-                let nextCaptured = Int(b.u32(offset + 8, bigEndian: bigEndian))
-                if nextCaptured <= maxCaptureLength && b.contains(offset + 16, nextCaptured) {
-                    next = UnsafeRawBufferPointer(start: base + offset + 16, count: nextCaptured)
-                    let after = offset + 16 + nextCaptured
-                    if b.contains(after, 16) {
-                        let laterCaptured = Int(b.u32(after + 8, bigEndian: bigEndian))
-                        if laterCaptured <= maxCaptureLength && b.contains(after + 16, laterCaptured) {
-                            later = UnsafeRawBufferPointer(start: base + after + 16, count: laterCaptured)
-                            // The record after that starts loading now.
-                            ReadAhead.record(base, at: after + 16 + laterCaptured, end: end)
-                        }
-                    }
+            if let n = Self.wholeRecord(b, at: offset, bigEndian: bigEndian, maxCaptureLength: maxCaptureLength) {
+                next = n.bytes
+                if let l = Self.wholeRecord(b, at: n.end, bigEndian: bigEndian, maxCaptureLength: maxCaptureLength) {
+                    later = l.bytes
+                    // The record after that starts loading now.
+                    ReadAhead.record(base, at: l.end, end: end)
                 }
             }
             let packet = RawPacket(

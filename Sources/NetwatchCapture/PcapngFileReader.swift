@@ -47,17 +47,26 @@ final class PcapngFileReader: PacketSource {
     /// repeated in its trailer.
     private func readSectionHeader(_ b: WindowBytes, at offset: Int, into section: inout Section) -> BlockResult {
         guard b.contains(offset, 28) else { return .truncated("the section header at byte \(offset) is cut short") }
-        switch b.u32(offset + 8) {
-        case 0x1A2B_3C4D: section.bigEndian = true
-        case 0x4D3C_2B1A: section.bigEndian = false
-        default: return .corrupt("the section header at byte \(offset) has no valid byte-order magic")
+        guard let bigEndian = Self.isBigEndian(magic: b.u32(offset + 8)) else {
+            return .corrupt("the section header at byte \(offset) has no valid byte-order magic")
         }
+        section.bigEndian = bigEndian
         let major = b.u16(offset + 12, bigEndian: section.bigEndian)
         guard major == 1 else {
             return .corrupt("the section at byte \(offset) has version \(major), which netwatch cannot read")
         }
         section.interfaces = []
         return checkBlockLength(b, at: offset, bigEndian: section.bigEndian, minimum: 28)
+    }
+
+    /// A section header's byte-order magic, read big-endian: whether the section is; nil when
+    /// the magic is neither.
+    private static func isBigEndian(magic: UInt32) -> Bool? {
+        switch magic {
+        case 0x1A2B_3C4D: return true
+        case 0x4D3C_2B1A: return false
+        default: return nil
+        }
     }
 
     private func checkBlockLength(_ b: WindowBytes, at offset: Int, bigEndian: Bool, minimum: Int) -> BlockResult {
@@ -103,13 +112,7 @@ final class PcapngFileReader: PacketSource {
         guard b.contains(offset, 8) else { return }
         var big = bigEndian
         // A section header's length is in the byte order it declares.
-        if b.u32(offset) == 0x0A0D_0D0A && b.contains(offset, 12) {
-            switch b.u32(offset + 8) {
-            case 0x1A2B_3C4D: big = true
-            case 0x4D3C_2B1A: big = false
-            default: break
-            }
-        }
+        if b.u32(offset) == 0x0A0D_0D0A && b.contains(offset, 12) { big = Self.isBigEndian(magic: b.u32(offset + 8)) ?? big }
         let total = Int(b.u32(offset + 4, bigEndian: big))
         if total <= min(file.length - offset, FileWindow.largestRecord) && !b.contains(offset, total) {
             _ = try file.fill(from: offset, count: total)
@@ -233,9 +236,9 @@ final class PcapngFileReader: PacketSource {
 
     /// The captured bytes of the block at `offset` when it is a whole Enhanced Packet Block on
     /// an interface of `linkType`, and where the block ends; else empty, and 0: the pipeline's
-    /// look at the packets to come (`RawPacket.next`, `later`). Anything else waits for its turn, and its checks, in `run`. As in
-    /// the pcap reader (`ReadAhead`), it requests the line a page ahead and the block after
-    /// that packet.
+    /// look at the packets to come (`RawPacket.next`, `later`). Anything else waits for its
+    /// turn, and its checks, in `run`. As in the pcap reader (`ReadAhead`), it requests the
+    /// line a page ahead and the block after that packet.
     private static func packet(_ b: WindowBytes, at offset: Int, _ section: Section, linkType: LinkType) -> (bytes: UnsafeRawBufferPointer, end: Int) {
         let none = (bytes: UnsafeRawBufferPointer(start: nil, count: 0), end: 0)
         let big = section.bigEndian
