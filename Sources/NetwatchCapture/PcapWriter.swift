@@ -72,7 +72,7 @@ public final class PcapWriter {
             try openFile()
         }
         var record = (
-            UInt32(truncatingIfNeeded: packet.seconds), packet.nanoseconds / 1000,
+            UInt32(truncatingIfNeeded: packet.seconds), packet.hasTime ? packet.nanoseconds / 1000 : 0,
             UInt32(captured), UInt32(max(packet.wireLength, captured))
         )
         try withUnsafeBytes(of: &record) { (raw) throws(CaptureError) in try append(raw) }

@@ -217,7 +217,7 @@ final class PcapngFileReader: PacketSource {
                 var captured = min(wire, bodyEnd - (offset + 12))
                 if interface.snapLength > 0 { captured = min(captured, interface.snapLength) }
                 let packet = RawPacket(
-                    seconds: 0, nanoseconds: 0,
+                    seconds: 0, nanoseconds: RawPacket.untimed,
                     bytes: b.slice(offset + 12, captured),
                     wireLength: max(wire, captured), linkType: interface.linkType, interface: interface.globalIndex)
                 delivered += 1

@@ -20,6 +20,13 @@ public struct RawPacket {
 
     @inlinable public var captureLength: Int { bytes.count }
 
+    /// `nanoseconds` of a packet that carries no time (a pcapng Simple Packet Block): such a
+    /// packet is shown without one and left out of durations; flows take the last time seen.
+    public static let untimed: UInt32 = .max
+
+    /// Whether the packet carries a capture time.
+    @inlinable public var hasTime: Bool { nanoseconds != RawPacket.untimed }
+
     public init(seconds: Int64, nanoseconds: UInt32, bytes: UnsafeRawBufferPointer, wireLength: Int, linkType: LinkType, interface: Int,
                 next: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
                 later: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {

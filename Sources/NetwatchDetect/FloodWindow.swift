@@ -12,9 +12,16 @@ struct FloodWindow {
     var oneSource = true
     var sources: DistinctCounter?
     var totalSYNs = 0
+    /// Handshakes completed over the whole flood (`completed` restarts with each window).
+    var totalCompleted = 0
     var peakRate = 0.0
     /// An incident is open for this host: its SYNs skip the per-source trackers.
     var flooding = false
+
+    mutating func handshakeCompleted() {
+        completed += 1
+        totalCompleted += 1
+    }
 
     init(start: Double, source: IPAddress) {
         self.start = start

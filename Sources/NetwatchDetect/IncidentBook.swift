@@ -32,6 +32,8 @@ final class IncidentBook {
         var alert: Alert
         var first: Double
         var last: Double
+        /// When the alert was raised: an incident whose `last` is no later closes without a summary.
+        var raised: Double
         var targets = Set<IPAddress>()
         var items = Set<UInt32>()
         /// The detector's latest figures, for the summary.
@@ -85,7 +87,7 @@ final class IncidentBook {
             return false
         }
         opened[key.family] += 1
-        open[key] = Incident(alert: alert, first: first, last: time)
+        open[key] = Incident(alert: alert, first: first, last: time, raised: time)
         return true
     }
 
@@ -96,14 +98,18 @@ final class IncidentBook {
         body(&open.values[i])
     }
 
-    /// Summaries of the incidents quiet since `now - idle` (all of them with `everything`).
+    /// Summaries of the incidents quiet since `now - idle` (all of them with `everything`). An
+    /// incident that did not go on past its alert (a one-off contact, a scan that stopped at
+    /// the threshold) closes without one: its alert said it all.
     func close(now: Double, everything: Bool = false) -> [Alert] {
         var out: [Alert] = []
+        var closed = false
         for (key, i) in open where everything || now - i.last >= idle {
             open[key] = nil
-            out.append(Self.summary(i))
+            closed = true
+            if i.last > i.raised { out.append(Self.summary(key, i)) }
         }
-        if !out.isEmpty { openListed.removeAll() }
+        if closed { openListed.removeAll() }
         if everything {
             for (family, n) in refused.enumerated() where n > 0 {
                 var a = Alert(time: now, signature: Alert.Signature(rawValue: "alerts suppressed"), category: "Alert rate limit", severity: 3,
@@ -122,19 +128,59 @@ final class IncidentBook {
         ["port scans", "sweeps", "SYN floods", "block-listed contacts", "watched-port attempts", "invalid TCP flags", "ARP spoofing"][family]
     }
 
-    static func summary(_ i: Incident) -> Alert {
+    /// The incident's summary: its totals, in text and JSON alike. Figures that held only when
+    /// the alert was raised (ports failed so far, hosts failed) are left out.
+    static func summary(_ key: Key, _ i: Incident) -> Alert {
         var a = i.alert
         a.event = .summary
         a.time = i.last
-        a.details.removeAll { d in i.latest.contains { $0.key == d.key } || d.key == "first_seen" || d.key == "last_seen" }
+        let stale: Set<String> = ["first_seen", "last_seen", "ports_failed", "ports_open", "hosts_failed"]
+        a.details.removeAll { d in i.latest.contains { $0.key == d.key } || stale.contains(d.key) }
         a.details += i.latest
         a.details.append(Alert.Detail("first_seen", .time(i.first)))
         a.details.append(Alert.Detail("last_seen", .time(i.last)))
-        if !i.targets.isEmpty { a.details.append(Alert.Detail("targets", .int(i.targets.count))) }
-        let targets = i.targets.isEmpty ? "" : "; \(i.targets.count) \(i.targets.count == 1 ? "target" : "targets")"
-        let ports = i.items.isEmpty ? "" : ", \(i.items.count) ports"
-        a.reason = "ended after \(Self.seconds(i.last - i.first))\(targets)\(ports): " + a.reason
+        if !i.targets.isEmpty && a.details.allSatisfy({ $0.key != "hosts" }) { a.details.append(Alert.Detail("targets", .int(i.targets.count))) }
+        a.reason = "ended after \(Self.seconds(i.last - i.first)): " + totals(key, i, a)
         return a
+    }
+
+    /// What the whole incident came to, in words.
+    static func totals(_ key: Key, _ i: Incident, _ a: Alert) -> String {
+        func int(_ name: String) -> Int? {
+            for d in a.details where d.key == name { if case .int(let v) = d.value { return v } }
+            return nil
+        }
+        func text(_ name: String) -> String? {
+            for d in a.details where d.key == name { if case .text(let v) = d.value { return v } }
+            return nil
+        }
+        func plural(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+        let span = seconds(i.last - i.first)
+        switch key {
+        case .scan(let source):
+            let ports = int("ports_probed") ?? i.items.count
+            let hosts = max(i.targets.count, 1)
+            return "\(source) probed \(plural(ports, "port", "ports")) on \(plural(hosts, "host", "hosts")) in \(span): \(text("scan_type") ?? "port") scan"
+        case .sweep(let source):
+            let hosts = int("hosts") ?? i.targets.count
+            switch text("method") {
+            case "ARP": return "\(source) asked ARP who-has for \(plural(hosts, "address", "addresses")) in \(span)"
+            case "ICMP echo": return "\(source) sent ICMP echo requests to \(plural(hosts, "host", "hosts")) in \(span)"
+            default:
+                let port = a.destinationPort.map { " port \($0)/\(a.transport ?? "")" } ?? ""
+                return "\(source) probed\(port) on \(plural(hosts, "host", "hosts")) in \(span)"
+            }
+        case .flood(let victim):
+            let syns = int("syns") ?? 0
+            let port = a.destinationPort.map { " port \($0)" } ?? ""
+            let sources = int("distinct_sources") ?? 0
+            let from = a.sourceAddress.map { "from \($0)" } ?? "from about \(plural(sources, "source", "sources"))"
+            return "SYN flood on \(victim)\(port): \(syns) SYNs (at most \(int("syn_rate") ?? 0)/s) \(from), \(int("completed") ?? 0) of \(syns) completed a handshake"
+        default:
+            let more = i.items.isEmpty ? "" : ", \(plural(i.items.count, "port", "ports"))"
+            let targets = i.targets.isEmpty ? "" : " (\(plural(i.targets.count, "target", "targets"))\(more))"
+            return a.reason + targets
+        }
     }
 
     static func seconds(_ s: Double) -> String {

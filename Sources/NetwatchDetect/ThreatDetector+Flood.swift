@@ -110,9 +110,10 @@ extension ThreatDetector {
         [
             Alert.Detail("syn_rate", .int(Int(rate))),
             Alert.Detail("syns", .int(w.totalSYNs)),
-            Alert.Detail("completed", .int(w.completed)),
-            Alert.Detail("half_open", .int(max(0, w.syns - w.completed))),
-            Alert.Detail("distinct_sources", .int(sources)),
+            Alert.Detail("completed", .int(w.totalCompleted)),
+            Alert.Detail("half_open", .int(max(0, w.totalSYNs - w.totalCompleted))),
+            // An estimate of distinct sources cannot exceed the SYNs they sent.
+            Alert.Detail("distinct_sources", .int(min(sources, w.totalSYNs))),
             Alert.Detail("window", .number(cfg.window)),
         ]
     }

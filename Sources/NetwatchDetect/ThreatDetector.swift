@@ -111,7 +111,7 @@ public final class ThreatDetector {
             if checkSYNs {
                 if f & 0x12 == 0x02, countSYN(&p, time: Self.seconds(time)), u.isNew { return }
                 if u.completedHandshake {
-                    if hot.pointee.present && p.dst == hot.pointee.victim { hot.pointee.window.completed += 1 } else { floods[p.dst]?.completed += 1 }
+                    if hot.pointee.present && p.dst == hot.pointee.victim { hot.pointee.window.handshakeCompleted() } else { floods[p.dst]?.handshakeCompleted() }
                 }
             }
             // No flags, SYN+FIN, SYN+RST, FIN+RST: no stack sends these.

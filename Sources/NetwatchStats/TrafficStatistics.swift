@@ -59,6 +59,8 @@ public final class TrafficStatistics {
         @usableFromInline var malformed: UInt64 = 0
         @usableFromInline var first: Int64 = 0
         @usableFromInline var last: Int64 = 0
+        /// Whether a packet with a time has been counted (`first` holds its time).
+        @usableFromInline var timed = false
         init() {}
     }
 
@@ -120,9 +122,15 @@ public final class TrafficStatistics {
     /// packet is read in place (`inout` only so that it is passed by reference, not copied: it
     /// is not changed).
     @inlinable @inline(always)
-    public func record(_ p: inout DecodedPacket, time: Int64, wireLength: Int, hostsByFlow: Bool = false) {
-        if totals.pointee.packets == 0 { totals.pointee.first = time }
-        totals.pointee.last = time
+    public func record(_ p: inout DecodedPacket, time: Int64, wireLength: Int, hostsByFlow: Bool = false, timed: Bool = true) {
+        // A packet without a time (pcapng Simple Packet Block) is left out of the duration.
+        if timed {
+            if !totals.pointee.timed {
+                totals.pointee.first = time
+                totals.pointee.timed = true
+            }
+            totals.pointee.last = time
+        }
         totals.pointee.packets &+= 1
         totals.pointee.bytes &+= UInt64(wireLength)
         if let issue = p.issue, issue.kind != .unsupported { totals.pointee.malformed &+= 1 }
@@ -180,7 +188,7 @@ public final class TrafficStatistics {
     }
 
     /// Counts `packets` packets between `a` and `b` toward both hosts (sent plus received, as
-    /// Wireshark's endpoint table counts: a packet to itself counts twice) and their `pair`:
+    /// Wireshark's endpoint table counts, but a packet to itself once) and their `pair`:
     /// IPv4 in the counters' compact sides, inlined; anything else apart.
     @inlinable @inline(always)
     func countHosts(_ a: IPAddress, _ b: IPAddress, _ pair: HostPair, packets: UInt64, bytes: UInt64) {
@@ -205,7 +213,7 @@ public final class TrafficStatistics {
     func countHostsApart(_ a: IPAddress, _ b: IPAddress, _ pair: HostPair, packets: UInt64, bytes: UInt64) {
         guard a.isIPv6 && b.isIPv6 else {
             addresses.add(a, packets: packets, bytes: bytes)
-            addresses.add(b, packets: packets, bytes: bytes)
+            if a != b { addresses.add(b, packets: packets, bytes: bytes) }
             conversations.add(pair, packets: packets, bytes: bytes)
             return
         }
@@ -223,15 +231,17 @@ public final class TrafficStatistics {
                                        packets: UInt64, bytes: UInt64) {
         let conversation = conversations.locate(pair)
         conversations.prefetch(conversation)
+        // A host talking to itself (127.0.0.1 to 127.0.0.1) is one host: its packets count once.
+        let bCounts = a != b
         let aRepeats = addresses.isRepeated(a)
-        let bRepeats = addresses.isRepeated(b)
+        let bRepeats = bCounts && addresses.isRepeated(b)
         var first = BoundedCounter<Host>.Location(bucket: 0, tag: 0)
         var second = first
         if !aRepeats {
             first = addresses.locate(a)
             addresses.prefetch(first)
         }
-        if !bRepeats {
+        if bCounts && !bRepeats {
             second = addresses.locate(b)
             addresses.prefetch(second)
         }
@@ -239,7 +249,7 @@ public final class TrafficStatistics {
         if bRepeats { addresses.addRepeated(packets: packets, bytes: bytes) }
         conversations.add(pair, at: conversation, packets: packets, bytes: bytes)
         if !aRepeats { addresses.add(a, at: first, packets: packets, bytes: bytes) }
-        if !bRepeats { addresses.add(b, at: second, packets: packets, bytes: bytes) }
+        if bCounts && !bRepeats { addresses.add(b, at: second, packets: packets, bytes: bytes) }
     }
 
     /// Counts `packets` packets on both ports of a TCP or UDP exchange (a port to itself once).

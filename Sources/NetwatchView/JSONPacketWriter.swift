@@ -14,9 +14,13 @@ public final class JSONPacketWriter {
 
     public func write(_ p: DecodedPacket, _ c: PacketContext) {
         out.reserve(1024)
-        out.text("{\"timestamp\":\"")
-        writeTimestamp(c)
-        out.text("\",\"pkt_num\":")
+        if c.nanoseconds == PacketContext.untimed {
+            out.text("{\"pkt_num\":")  // no time in the file: no timestamp field
+        } else {
+            out.text("{\"timestamp\":\"")
+            writeTimestamp(c)
+            out.text("\",\"pkt_num\":")
+        }
         out.decimal(c.number)
         if let interface = c.interface {
             out.text(",\"in_iface\":\"")

@@ -8,6 +8,8 @@ public struct PacketContext {
     public var bytes: PacketBytes
     public var wireLength: Int
     public var interface: String?
+    /// `nanoseconds` of a packet that carries no time (`RawPacket.untimed`).
+    public static let untimed: UInt32 = .max
 
     public init(number: UInt64, seconds: Int64, nanoseconds: UInt32, bytes: PacketBytes, wireLength: Int, interface: String? = nil) {
         self.number = number
@@ -110,6 +112,10 @@ public final class PacketFormatter {
     }
 
     func writeTimestamp(_ c: PacketContext) {
+        guard c.nanoseconds != PacketContext.untimed else {
+            out.text("[            ]")  // no time in the file: as wide as one, blank
+            return
+        }
         stamp.write(seconds: c.seconds, nanoseconds: c.nanoseconds, palette: palette, to: out)
     }
 

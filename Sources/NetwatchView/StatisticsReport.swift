@@ -33,7 +33,7 @@ public struct StatisticsReport {
 
     public func finalText() -> String {
         var lines = ["=== Final statistics ==="]
-        lines.append("Duration: \(fixed(stats.duration)) s | Packets: \(stats.packets) | Bytes: \(stats.bytes) (\(size(Double(stats.bytes)))) | Malformed: \(stats.malformed) | DNS messages: \(stats.dnsPackets) | Flows: \(flowsSeen)")
+        lines.append("Duration: \(fixed(runtime)) s | Packets: \(stats.packets) | Bytes: \(stats.bytes) (\(size(Double(stats.bytes)))) | Malformed: \(stats.malformed) | DNS messages: \(stats.dnsPackets) | Flows: \(flowsSeen)")
         lines.append("Protocols:")
         for p in protocols() {
             lines.append("  \(pad(p.name, 9)) \(pad(String(p.packets), 10, right: true))  \(fixed(100 * Double(p.packets) / Double(max(stats.packets, 1))))%")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NetwatchCapture
+import NetwatchDetect
 import NetwatchFlow
 import NetwatchHost
 import NetwatchView
@@ -19,27 +20,45 @@ struct ConnectionsCommand: ParsableCommand {
             TCP connections are new at their SYN, UDP and ICMP flows at their first packet. A flow ends
             when it has been idle past its state's timeout (by packet time), when the flow table is full
             (the oldest idle flow is evicted), or when netwatch stops: then every open flow is written
-            with the state it reached.
+            with the state it reached. Detection runs as with every capture (alerts on standard error,
+            --log, --json-alerts) unless --no-detect.
             Examples:
               netwatch connections -i eth0
-              netwatch connections -r trace.pcap --json conn.json --ended
+              netwatch connections -r trace.pcap --json | jq 'select(.event_type == "conn")'
+              netwatch connections -r trace.pcap --conn-json conn.json --ended
             """)
 
     @OptionGroup var capture: CaptureOptions
+    @OptionGroup var alerts: AlertOptions
 
-    @Option(name: .customLong("json"), help: ArgumentHelp("Write a 'new' record per connection and a 'conn' record when it ends to this file.", valueName: "file"))
-    var json: String?
+    @Flag(name: .customLong("json"), help: "Connection records as JSON lines on standard output instead of lines: a 'new' record per connection, a 'conn' record when it ends.")
+    var json = false
+
+    @Option(name: .customLong("conn-json"), help: ArgumentHelp("Write the same JSON records to this file (created or truncated).", valueName: "file"))
+    var connJSON: String?
+
+    @Flag(name: .customLong("no-detect"), help: "Turn the detectors off.")
+    var noDetect = false
 
     @Flag(name: .customLong("ended"), help: "Also print a line when a connection ends (state, history, packets, bytes).")
     var ended = false
 
-    @Flag(name: [.short, .customLong("quiet")], help: "No lines on the terminal (with --json).")
+    @Flag(name: [.short, .customLong("quiet")], help: "No lines on the terminal (with --conn-json).")
     var quiet = false
 
     @Flag(name: .customLong("no-color"), help: "No colours.")
     var noColor = false
 
+    func validate() throws {
+        if json && quiet { throw ValidationError("--json and -q cannot be combined") }
+        if json && ended { throw ValidationError("--json already holds a record per ended connection; --ended is for the terminal lines") }
+        if json && connJSON != nil { throw ValidationError("--json writes the records to standard output, --conn-json to a file: choose one") }
+    }
+
     func run() throws {
+        // The config first: a mistake in it ends the run before any capture starts.
+        let alertPalette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(2) == 1, environment: Environment.variables()))
+        let detection = noDetect ? nil : try alerts.open(palette: alertPalette, terminal: OutputBuffer(fd: 2))
         try PacketPipeline.runCommand {
             let (source, live, offlineFilter) = try capture.openSource()
             let output = OutputBuffer(fd: 1)
@@ -48,10 +67,9 @@ struct ConnectionsCommand: ParsableCommand {
             var outputs = PacketPipeline.FlowOutputs()
             // Capturing on this host: each connection names its process.
             let processes = live != nil && !capture.noProcesses ? ProcessDirectory() : nil
-            if !quiet { outputs.view = ConnectionView(output: output, palette: palette, services: services, processes: processes) }
+            if !json && !quiet { outputs.view = ConnectionView(output: output, palette: palette, services: services, processes: processes) }
             outputs.showEnded = ended
-            if let path = json {
-                let buffer = try openOutput(path)
+            if let buffer = json ? output : try connJSON.map({ path throws(CaptureError) in try openOutput(path) }) {
                 outputs.recordsBuffer = buffer
                 outputs.records = ConnectionRecordWriter(output: buffer, services: services, processes: processes)
             }
@@ -63,6 +81,11 @@ struct ConnectionsCommand: ParsableCommand {
             pipeline.useServices(services)
             pipeline.processes = processes
             pipeline.statisticsPlan.live = live != nil
+            if let detection {
+                let writer = detection.writer
+                pipeline.detector = ThreatDetector(config: detection.config, blocklist: detection.blocklist) { writer.write($0) }
+                pipeline.alertWriter = writer
+            }
             return pipeline
         }
     }

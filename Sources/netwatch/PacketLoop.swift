@@ -103,7 +103,9 @@ struct PacketLoop: RawPacketHandler {
         decoder.decode(captured, linkType: raw.linkType, wireLength: raw.wireLength, into: &state.pointee.packet)
         if let issue = state.pointee.packet.issue { state.pointee.counters.count(issue) }
         if writing && !pipeline.write(raw) { return false }
-        let time = raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds)
+        // A packet without a time (pcapng Simple Packet Block) takes the last time seen.
+        let timed = raw.hasTime
+        let time = timed ? raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds) : state.pointee.lastTime
         state.pointee.lastTime = time
         // The flow table's index line loads while statistics count. This packet's probe was
         // made a packet ago, when it was looked at as the next one; it serves when the
@@ -111,7 +113,7 @@ struct PacketLoop: RawPacketHandler {
         let probe = !tracking ? nil
             : early != nil && state.pointee.packet.issue == nil && state.pointee.packet.hasPorts ? early
             : flows.unsafelyUnwrapped.probe(&state.pointee.packet)
-        if countStatistics { stats.record(&state.pointee.packet, time: time, wireLength: raw.wireLength, hostsByFlow: probe != nil) }
+        if countStatistics { stats.record(&state.pointee.packet, time: time, wireLength: raw.wireLength, hostsByFlow: probe != nil, timed: timed) }
         if fileBlocks && stats.duration - state.pointee.lastReport >= plan.interval {
             // Reading a file, blocks come by packet time: the same at any read speed.
             state.pointee.lastReport = stats.duration

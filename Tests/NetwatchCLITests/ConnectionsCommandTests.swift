@@ -15,7 +15,7 @@ final class ConnectionsCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let json = dir.appendingPathComponent("conn.json")
         let file = try TestData.path("pcap/mixed/zeek_wikipedia.pcap")
-        let result = try runCommand(try netwatchBinary(), ["connections", "-r", file, "--json", json.path])
+        let result = try runCommand(try netwatchBinary(), ["connections", "-r", file, "--conn-json", json.path])
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.output.split(separator: "\n")
         XCTAssertTrue(result.stderr.contains("136 packets, 25260 bytes; 34 flows"), result.stderr)
@@ -49,7 +49,7 @@ final class ConnectionsCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let json = dir.appendingPathComponent("conn.json")
         let file = try TestData.path("pcap/mixed/sgr_trevisi_generic.pcapng")
-        let result = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", file, "--json", json.path])
+        let result = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", file, "--conn-json", json.path])
         XCTAssertEqual(result.status, 0, result.stderr)
         let conn = try records(json).filter { $0["event_type"] as? String == "conn" }
         // tshark prints outer,inner for fields the quoted header repeats.
@@ -95,7 +95,7 @@ final class ConnectionsCommandTests: XCTestCase {
         // The server is up before netwatch starts: no refused attempts among the flows.
         try hosts.exec(hosts.a, "curl -s -o /dev/null --retry 10 --retry-connrefused http://\(hosts.addressB):8080/")
         let json = dir.appendingPathComponent("conn.json"), out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
-        let netwatch = try hosts.start(hosts.a, [try netwatchBinary(), "connections", "-i", hosts.interfaceA, "--json", json.path, "tcp port 8080"], output: out, error: err)
+        let netwatch = try hosts.start(hosts.a, [try netwatchBinary(), "connections", "-i", hosts.interfaceA, "--conn-json", json.path, "tcp port 8080"], output: out, error: err)
         XCTAssertTrue(waitFor("capturing on", in: err))
         var pids: [Int32] = []
         for _ in 0..<3 {
@@ -129,7 +129,7 @@ final class ConnectionsCommandTests: XCTestCase {
         let json = dir.appendingPathComponent("conn.json")
         let out = dir.appendingPathComponent("out")
         let err = dir.appendingPathComponent("err")
-        let netwatch = try hosts.start(hosts.a, [try netwatchBinary(), "connections", "-i", hosts.interfaceA, "--json", json.path, "tcp port 8080"], output: out, error: err)
+        let netwatch = try hosts.start(hosts.a, [try netwatchBinary(), "connections", "-i", hosts.interfaceA, "--conn-json", json.path, "tcp port 8080"], output: out, error: err)
         XCTAssertTrue(waitFor("capturing on", in: err))
         usleep(300_000)
         let n = 5

@@ -144,7 +144,9 @@ final class ConversationTests: XCTestCase {
 
     func testConversationsMatchTshark() throws {
         var checked = 0
-        for path in try TestData.allCaptures() where !path.contains("/malformed/") && !Self.tunnelled.contains(URL(fileURLWithPath: path).lastPathComponent) {
+        // pcap/tunnel/: tshark counts the inner conversations; netwatch the outer ones until it
+        // decodes tunnels (issue 29).
+        for path in try TestData.allCaptures() where !path.contains("/malformed/") && !path.contains("/tunnel/") && !Self.tunnelled.contains(URL(fileURLWithPath: path).lastPathComponent) {
             let (output, status) = try runTool("tshark", ["-n", "-q", "-r", path, "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE", "-z", "conv,tcp", "-z", "conv,udp"])
             guard status == 0 else { continue }
             // (A, B) → frames and bytes A→B and B→A, summed over tshark's streams of one tuple.
