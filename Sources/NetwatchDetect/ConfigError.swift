@@ -7,6 +7,8 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
 
     public var description: String {
-        key.isEmpty ? "\(file):\(line): \(message)" : "\(file):\(line): \(key): \(message)"
+        // Line 0: the file as a whole (it cannot be read), no line to name.
+        let place = line > 0 ? "\(file):\(line)" : file
+        return key.isEmpty ? "\(place): \(message)" : "\(place): \(key): \(message)"
     }
 }

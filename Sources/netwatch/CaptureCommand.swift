@@ -18,14 +18,14 @@ struct CaptureCommand: ParsableCommand {
         discussion: """
             Examples:
               netwatch -i eth0                       live, compact lines
-              netwatch -i eth0 -i wlan0 tcp port 443  two interfaces, BPF filter
-              netwatch -i any -w out.pcap -C 100      all interfaces, to out.pcap, out.pcap1, ... (100 MB each)
+              netwatch -i eth0 -i wlan0 tcp port 443  two interfaces, a filter
+              netwatch -i any -w out.pcap -C 100      to out.pcap, out.pcap1, ... 100 MB each
               netwatch -r trace.pcapng --mode detailed
               netwatch -r trace.pcap --json | jq .dns
-              netwatch -r attack.pcap --alerts-only   only the alerts, by packet time
-              netwatch -i eth0 --config netwatch.yaml --json-alerts alerts.json
-            Detection (port scans, sweeps, SYN floods, block-listed contacts, watched ports,
-            invalid TCP flags, ARP spoofing) is on unless --no-detect or --no-flows; alerts go to
+              netwatch -r attack.pcap --alerts-only   only the alerts
+              netwatch -i eth0 --config nw.yaml --json-alerts alerts.json
+            Detection (port scans, sweeps, SYN floods, block-listed contacts, watched ports, \
+            invalid TCP flags, ARP spoofing) is on unless --no-detect or --no-flows; alerts go to \
             standard error (standard output with --alerts-only), --log and --json-alerts.
             """)
 
@@ -62,7 +62,7 @@ struct CaptureCommand: ParsableCommand {
     @Option(name: .customLong("stats-interval"), help: ArgumentHelp("Seconds between live statistics blocks on standard error; 0 for none (default: 5 live, 0 for files).", valueName: "seconds"))
     var statsInterval: Double?
 
-    @Option(name: .customLong("stats-json"), help: ArgumentHelp("Write each statistics block (live and final) as a JSON line to this file.", valueName: "file"))
+    @Option(name: .customLong("stats-json"), help: ArgumentHelp("Append each statistics block (live and final) as a JSON line to this file.", valueName: "file"))
     var statsJSON: String?
 
     func validate() throws {
@@ -70,6 +70,9 @@ struct CaptureCommand: ParsableCommand {
         if let s = statsInterval, s < 0 { throw ValidationError("--stats-interval takes 0 or more seconds") }
         if alertsOnly && (noDetect || noFlows) { throw ValidationError("--alerts-only needs the detectors (not --no-detect or --no-flows)") }
         if alertsOnly && json { throw ValidationError("--alerts-only and --json cannot be combined (use --json-alerts FILE)") }
+        if noFlows || noDetect, let option = alerts.detectorOption {
+            throw ValidationError("\(option) needs the detectors, which \(noFlows ? "need the flow table (not --no-flows)" : "--no-detect turns off")")
+        }
     }
 
     func run() throws {
@@ -113,7 +116,7 @@ struct CaptureCommand: ParsableCommand {
         pipeline.statisticsPlan.final = !noFlows && !alertsOnly
         pipeline.statisticsPlan.interval = noFlows || alertsOnly ? 0 : statsInterval ?? (live != nil ? 5 : 0)
         pipeline.alertsOnly = alertsOnly
-        if let path = statsJSON { pipeline.statisticsPlan.json = try openOutput(path) }
+        if let path = statsJSON { pipeline.statisticsPlan.json = try openAppend(path) }
         if let live, writer != nil {
             // Open the file now so it exists (with its header) even if nothing arrives.
             try pipeline.openWriter(linkType: live.linkTypes[0])

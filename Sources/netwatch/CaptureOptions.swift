@@ -13,16 +13,16 @@ struct CaptureOptions: ParsableArguments {
     @Option(name: [.short, .customLong("write")], help: ArgumentHelp("Write the packets that pass the filter to a pcap file.", valueName: "file"))
     var write: String?
 
-    @Option(name: .customShort("C"), help: ArgumentHelp("With -w: start a new file every N million bytes (FILE, FILE1, FILE2, ...).", valueName: "MB"))
+    @Option(name: .customShort("C"), parsing: .unconditional, help: ArgumentHelp("With -w: start a new file every N million bytes (FILE, FILE1, FILE2, ...).", valueName: "MB"))
     var rotateSize: Int?
 
-    @Option(name: [.short, .customLong("count")], help: "Stop after this many packets.")
+    @Option(name: [.short, .customLong("count")], parsing: .unconditional, help: "Stop after this many packets.")
     var count: Int?
 
-    @Option(name: [.short, .customLong("snaplen")], help: "Bytes to capture of each packet.")
+    @Option(name: [.short, .customLong("snaplen")], parsing: .unconditional, help: "Bytes to capture of each packet.")
     var snaplen: Int = 262_144
 
-    @Option(name: [.customShort("B"), .customLong("buffer-size")], help: ArgumentHelp("Kernel capture buffer in KiB.", valueName: "KiB"))
+    @Option(name: [.customShort("B"), .customLong("buffer-size")], parsing: .unconditional, help: ArgumentHelp("Kernel capture buffer in KiB.", valueName: "KiB"))
     var bufferSize: Int = 65_536
 
     @Flag(name: [.customShort("p"), .customLong("no-promiscuous-mode")], help: "Do not put the interface into promiscuous mode.")
@@ -34,7 +34,7 @@ struct CaptureOptions: ParsableArguments {
     @Flag(name: .short, help: "No name lookups (service names by port).")
     var n = false
 
-    @Option(name: .customLong("max-flows"), help: "Most flows tracked at once (default: what fits in 256 MB).")
+    @Option(name: .customLong("max-flows"), parsing: .unconditional, help: "Most flows tracked at once, 1024 or more (default: what fits in 256 MB).")
     var maxFlows: Int?
 
     @Flag(name: .customLong("no-processes"), help: "Live: do not name each connection's local process (from the socket table, read about once a second).")
@@ -50,7 +50,7 @@ struct CaptureOptions: ParsableArguments {
         if rotateSize != nil && write == nil { throw ValidationError("-C goes with -w") }
         if snaplen <= 0 || snaplen > 262_144 { throw ValidationError("-s takes 1 to 262144 bytes") }
         if bufferSize <= 0 { throw ValidationError("-B needs a positive size in KiB") }
-        if let m = maxFlows, m < 1024 { throw ValidationError("--max-flows needs at least 1024") }
+        if let m = maxFlows, m < 1024 { throw ValidationError("--max-flows takes 1024 flows or more") }
     }
 
     var filter: String { expression.joined(separator: " ") }

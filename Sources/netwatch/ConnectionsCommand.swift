@@ -17,14 +17,14 @@ struct ConnectionsCommand: ParsableCommand {
         commandName: "connections",
         abstract: "Log every new connection; write connection records as JSON lines.",
         discussion: """
-            TCP connections are new at their SYN, UDP and ICMP flows at their first packet. A flow ends
-            when it has been idle past its state's timeout (by packet time), when the flow table is full
-            (the oldest idle flow is evicted), or when netwatch stops: then every open flow is written
-            with the state it reached. Detection runs as with every capture (alerts on standard error,
+            TCP connections are new at their SYN, UDP and ICMP flows at their first packet. A flow ends \
+            when it has been idle past its state's timeout (by packet time), when the flow table is full \
+            (the oldest idle flow is evicted), or when netwatch stops: then every open flow is written \
+            with the state it reached. Detection runs as with every capture (alerts on standard error, \
             --log, --json-alerts) unless --no-detect.
             Examples:
               netwatch connections -i eth0
-              netwatch connections -r trace.pcap --json | jq 'select(.event_type == "conn")'
+              netwatch connections -r trace.pcap --json | jq .conn_state
               netwatch connections -r trace.pcap --conn-json conn.json --ended
             """)
 
@@ -34,7 +34,7 @@ struct ConnectionsCommand: ParsableCommand {
     @Flag(name: .customLong("json"), help: "Connection records as JSON lines on standard output instead of lines: a 'new' record per connection, a 'conn' record when it ends.")
     var json = false
 
-    @Option(name: .customLong("conn-json"), help: ArgumentHelp("Write the same JSON records to this file (created or truncated).", valueName: "file"))
+    @Option(name: .customLong("conn-json"), help: ArgumentHelp("Append the same JSON records to this file.", valueName: "file"))
     var connJSON: String?
 
     @Flag(name: .customLong("no-detect"), help: "Turn the detectors off.")
@@ -52,6 +52,7 @@ struct ConnectionsCommand: ParsableCommand {
     func validate() throws {
         if json && quiet { throw ValidationError("--json and -q cannot be combined") }
         if json && ended { throw ValidationError("--json already holds a record per ended connection; --ended is for the terminal lines") }
+        if noDetect, let option = alerts.detectorOption { throw ValidationError("\(option) needs the detectors, which --no-detect turns off") }
         if json && connJSON != nil { throw ValidationError("--json writes the records to standard output, --conn-json to a file: choose one") }
     }
 
@@ -69,7 +70,7 @@ struct ConnectionsCommand: ParsableCommand {
             let processes = live != nil && !capture.noProcesses ? ProcessDirectory() : nil
             if !json && !quiet { outputs.view = ConnectionView(output: output, palette: palette, services: services, processes: processes) }
             outputs.showEnded = ended
-            if let buffer = json ? output : try connJSON.map({ path throws(CaptureError) in try openOutput(path) }) {
+            if let buffer = json ? output : try connJSON.map({ path throws(CaptureError) in try openAppend(path) }) {
                 outputs.recordsBuffer = buffer
                 outputs.records = ConnectionRecordWriter(output: buffer, services: services, processes: processes)
             }

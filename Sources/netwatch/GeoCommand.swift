@@ -9,11 +9,11 @@ struct GeoCommand: ParsableCommand {
         commandName: "geo",
         abstract: "Look up the country, ASN and organisation of IP addresses in the GeoIP databases.",
         discussion: """
-            Reads DB-IP Lite CSV files and MaxMind-format .mmdb files (GeoLite2, DB-IP). An address no
+            Reads DB-IP Lite CSV files and MaxMind-format .mmdb files (GeoLite2, DB-IP). An address no \
             database covers prints as unknown.
             Examples:
               netwatch geo 1.1.1.1 2606:4700::1111 --geo-path /usr/share/dbip
-              netwatch geo 81.2.69.160 --mmdb GeoLite2-Country.mmdb --mmdb GeoLite2-ASN.mmdb --json
+              netwatch geo 81.2.69.160 --mmdb GeoLite2-ASN.mmdb --json
             """)
 
     @Argument(help: ArgumentHelp("IPv4 or IPv6 addresses.", valueName: "ip")) var addresses: [String] = []

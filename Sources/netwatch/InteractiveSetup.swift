@@ -43,8 +43,17 @@ enum InteractiveSetup {
             if let fixed = filters[choice - 1].expression {
                 expression = fixed
             } else {
-                guard let custom = ask("BPF expression (pcap-filter(7)): ") else { return nil }
-                expression = custom
+                // Asked again until it compiles: a bad one would only fail once capture starts.
+                while true {
+                    guard let custom = ask("BPF expression (pcap-filter(7)): ") else { return nil }
+                    do {
+                        if !custom.isEmpty { _ = try OfflineFilter(custom) }
+                        expression = custom
+                        break
+                    } catch {
+                        print("\(error.message). Try again (blank for all traffic).")
+                    }
+                }
             }
             break
         }

@@ -26,7 +26,53 @@ struct Netwatch: ParsableCommand {
             guard let answers = InteractiveSetup.run() else { return }
             arguments = answers
         }
+        if let mistake = commandMistake(arguments) {
+            printError("netwatch: \(mistake)")
+            Netwatch.exit(withError: ExitCode(2))
+        }
         main(arguments)
+    }
+
+    /// Words of pcap-filter(7) that can open an expression: never read as a mistyped command.
+    static let filterWords: Set<String> = [
+        "host", "net", "port", "portrange", "src", "dst", "ether", "fddi", "tr", "wlan", "ip", "ip6", "arp", "rarp",
+        "tcp", "udp", "icmp", "icmp6", "sctp", "proto", "not", "and", "or", "vlan", "mpls", "pppoed", "pppoes", "geneve",
+        "less", "greater", "gateway", "broadcast", "multicast", "inbound", "outbound", "ifname", "on", "rnr", "rulenum",
+        "reason", "rset", "ruleset", "srnr", "subrulenum", "action", "type", "subtype", "dir", "iso", "clnp", "esis", "isis",
+        "decnet", "lat", "moprc", "mopdl", "atalk", "aarp", "ipx", "netbeui", "stp", "sca", "llc", "len", "igmp", "igrp",
+        "pim", "ah", "esp", "vrrp", "carp",
+    ]
+
+    /// A first word that is neither a command nor a filter but is close to a command
+    /// (`conections`), or `help` with a command that does not exist: what to say, or nil.
+    static func commandMistake(_ arguments: [String]) -> String? {
+        let names = configuration.subcommands.map { $0.configuration.commandName ?? "" }
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        if first == "help" {
+            guard arguments.count > 1, !arguments[1].hasPrefix("-"), !names.contains(arguments[1]) else { return nil }
+            return "no command \"\(arguments[1])\"; the commands are \(names.joined(separator: ", "))"
+        }
+        let word = first.lowercased()
+        guard !names.contains(first), !filterWords.contains(word), word.allSatisfy(\.isLetter) else { return nil }
+        let near = names.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 }
+        guard let (name, distance) = near, distance <= (name.count >= 8 ? 2 : 1) else { return nil }
+        return "unknown command \"\(first)\"; did you mean \"\(name)\"? (a filter starts with a pcap-filter(7) word such as host, port, tcp)"
+    }
+
+    /// Levenshtein distance: edits (insert, delete, replace) from `a` to `b`.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        var row = Array(0...y.count)
+        for i in 1...max(x.count, 1) where !x.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(y.count, 1) where !y.isEmpty {
+                let old = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
+                previous = old
+            }
+        }
+        return row[y.count]
     }
 }
 

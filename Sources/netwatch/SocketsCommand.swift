@@ -16,16 +16,16 @@ struct SocketsCommand: ParsableCommand {
         commandName: "sockets",
         abstract: "List the host's TCP and UDP sockets with their processes; watch them for suspicious connections.",
         discussion: """
-            Reads the socket table of this network namespace (/proc/net/tcp, tcp6, udp, udp6) and the
-            owning processes (/proc/PID/fd). Sockets of processes netwatch may not inspect (another
-            user's, without root) are listed with the owner "-".
-            With --watch, rescans every interval and reports the connections that opened and closed,
-            and raises an alert for a connection to a block-listed address or a process holding more
+            Reads the socket table of this network namespace (/proc/net/tcp, tcp6, udp, udp6) and the \
+            owning processes (/proc/PID/fd). Sockets of processes netwatch may not inspect (another \
+            user's, without root) are listed with the owner "-". \
+            With --watch, rescans every interval and reports the connections that opened and closed, \
+            and raises an alert for a connection to a block-listed address or a process holding more \
             than --connection-limit connections; an alert is repeated only when it changes or ends.
             Examples:
               netwatch sockets --tcp --established
               netwatch sockets --process sshd --json
-              netwatch sockets --watch --interval 5 --blocklist firehol_level1.netset --json-alerts alerts.json
+              netwatch sockets --watch --blocklist drop.txt --json-alerts alerts.json
             """)
 
     @Flag(help: "TCP sockets only.") var tcp = false
@@ -147,6 +147,16 @@ struct AlertOptions: ParsableArguments {
 
     func validate() throws {
         if let n = connectionLimit, n < 1 { throw ValidationError("--connection-limit takes a number of connections of 1 or more") }
+    }
+
+    /// The first option given that only the detectors use, for a clear error when they are off.
+    var detectorOption: String? {
+        if jsonAlerts != nil { return "--json-alerts" }
+        if log != nil { return "--log" }
+        if !blocklists.isEmpty { return "--blocklist" }
+        if config != nil { return "--config" }
+        if connectionLimit != nil { return "--connection-limit" }
+        return nil
     }
 
     struct Setup {

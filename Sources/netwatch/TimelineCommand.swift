@@ -20,10 +20,10 @@ struct TimelineCommand: ParsableCommand {
         commandName: "timeline",
         abstract: "Show each remote IP's connection activity over time, with names, countries and networks.",
         discussion: """
-            One row per remote IP, one column per time unit: ▲ new connection, ■ active, ○ listening or
-            half-open (not answered yet), × closed, · nothing. Most active rows first.
-            The source is the host's socket table (no privileges needed), or packets with -i / -r
-            (through the flow table). --scroll prints events instead: one line per connection opened or
+            One row per remote IP, one column per time unit: ▲ new connection, ■ active, ○ listening or \
+            half-open (not answered yet), × closed, · nothing. Most active rows first. \
+            The source is the host's socket table (no privileges needed), or packets with -i / -r \
+            (through the flow table). --scroll prints events instead: one line per connection opened or \
             closed and a status line every 10 s.
             Examples:
               netwatch timeline

@@ -104,4 +104,104 @@ final class RoughEdgeTests: XCTestCase {
         XCTAssertEqual(irc.lines.count, 7, irc.lines.joined(separator: "\n"))
         XCTAssertTrue(irc.json.allSatisfy { $0["event_type"] as? String == "alert" })
     }
+
+    /// Item 10: a mistyped command is named as one, not compiled as a filter; `help` with an
+    /// unknown command is an error.
+    func testMistypedCommandsAreSaidSo() throws {
+        let file = try TestData.path("pcap/mixed/zeek_wikipedia.pcap")
+        let typo = try netwatch(["conections", "-r", file])
+        XCTAssertEqual(typo.status, 2)
+        XCTAssertTrue(typo.stderr.contains("did you mean \"connections\""), typo.stderr)
+        XCTAssertFalse(typo.stderr.contains("invalid filter"), typo.stderr)
+        let help = try netwatch(["help", "foo"])
+        XCTAssertEqual(help.status, 2)
+        XCTAssertTrue(help.stderr.contains("no command \"foo\""), help.stderr)
+        XCTAssertEqual(try netwatch(["help", "connections"]).status, 0)
+        // Filters still start with their own words, and a filter typo stays a filter error.
+        XCTAssertEqual(try netwatch(["-r", file, "-q", "tcp", "port", "80"]).status, 0)
+        XCTAssertEqual(try netwatch(["net", "10.0.0.0/8", "-r", file, "-q"]).status, 0)
+        XCTAssertTrue(try netwatch(["tpc", "-r", file, "-q"]).stderr.contains("invalid filter \"tpc\""))
+    }
+
+    /// Item 11: --json is standard output everywhere; connections writes a file with --conn-json.
+    func testConnectionsJSONGoesToStandardOutput() throws {
+        let file = try TestData.path("pcap/mixed/zeek_wikipedia.pcap")
+        let result = try netwatch(["connections", "-r", file, "--json", "--no-detect"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let records = try result.output.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+        XCTAssertGreaterThan(records.count, 10)
+        XCTAssertTrue(records.contains { $0["conn_state"] as? String == "SF" })
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let conn = dir.appendingPathComponent("conn.json")
+        let toFile = try netwatch(["connections", "-r", file, "-q", "--conn-json", conn.path])
+        XCTAssertEqual(toFile.status, 0, toFile.stderr)
+        // The same records (uids are salted per process, so they are left out of the comparison).
+        func withoutUIDs(_ text: String) -> String { text.replacing(#/"uid":"[^"]*"/#, with: "") }
+        XCTAssertEqual(withoutUIDs(try String(contentsOf: conn, encoding: .utf8)), withoutUIDs(result.output))
+    }
+
+    /// Item 12: connections runs the detectors, as every capture does.
+    func testConnectionsRaisesAlerts() throws {
+        let file = try TestData.path("pcap/attack/cs_nmap_synscan.pcapng")
+        let result = try netwatch(["connections", "-r", file, "-q"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("TCP SYN port scan"), result.stderr)
+        let off = try netwatch(["connections", "-r", file, "-q", "--no-detect"])
+        XCTAssertFalse(off.stderr.contains("port scan"), off.stderr)
+        XCTAssertEqual(try netwatch(["connections", "-r", file, "-q", "--no-detect", "--blocklist", file]).status, 64)
+    }
+
+    /// Item 13: the small traps.
+    func testSmallCommandLineTraps() throws {
+        let file = try TestData.path("pcap/mixed/zeek_wikipedia.pcap")
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let alerts = dir.appendingPathComponent("alerts.json")
+        let noFlows = try netwatch(["-r", file, "-q", "--no-flows", "--json-alerts", alerts.path])
+        XCTAssertNotEqual(noFlows.status, 0)
+        XCTAssertTrue(noFlows.stderr.contains("--json-alerts needs the detectors"), noFlows.stderr)
+        let negative = try netwatch(["-r", file, "-c", "-5"])
+        XCTAssertTrue(negative.stderr.contains("-c needs a positive count"), negative.stderr)
+        XCTAssertTrue(try netwatch(["capture", "--help"]).output.contains("1024 or more"))
+        let missing = try netwatch(["config", "--check", "nosuch.yaml"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.stderr, "netwatch: nosuch.yaml: cannot read the config file: No such file or directory\n")
+        // --stats-json appends, as the alert files do.
+        let stats = dir.appendingPathComponent("stats.json")
+        for _ in 0..<2 { _ = try netwatch(["-r", file, "-q", "--stats-json", stats.path]) }
+        XCTAssertEqual(try String(contentsOf: stats, encoding: .utf8).split(separator: "\n").count, 2)
+        // Extended help fits 80 columns without ragged breaks: no line of prose is cut short
+        // by a hard line break in the text.
+        for command in ["capture", "connections", "sockets", "timeline", "geo"] {
+            let help = try runCommand(try netwatchBinary(), [command, "--help"], environment: ["COLUMNS": "80"]).output
+            let overview = help.components(separatedBy: "USAGE:")[0].split(separator: "\n")
+            for (i, line) in overview.enumerated() where i + 1 < overview.count && !line.hasPrefix(" ") && !line.hasSuffix(":") {
+                let next = overview[i + 1]
+                XCTAssertFalse(line.count < 40 && !line.hasSuffix(".") && !next.hasPrefix(" ") && !next.hasSuffix(":"), "\(command): ragged line \"\(line)\"")
+            }
+            XCTAssertTrue(overview.allSatisfy { $0.count <= 80 }, "\(command): \(overview.filter { $0.count > 80 })")
+        }
+    }
+
+    /// Item 7: config --check takes every start-up step that can fail.
+    func testConfigCheckLoadsBlockListsAndOutputs() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("netwatch.yaml")
+        try "blocklists:\n  - missing.netset\n".write(to: config, atomically: true, encoding: .utf8)
+        let check = try netwatch(["config", "--check", config.path])
+        XCTAssertEqual(check.status, 1)
+        XCTAssertTrue(check.stderr.contains("cannot read block list \(dir.path)/missing.netset"), check.stderr)
+        XCTAssertFalse(check.output.contains("fine"), check.output)
+        try "outputs:\n  log: /nonexistent-folder/alerts.log\n".write(to: config, atomically: true, encoding: .utf8)
+        let output = try netwatch(["config", "--check", config.path])
+        XCTAssertEqual(output.status, 1)
+        XCTAssertTrue(output.stderr.contains("outputs.log: cannot write /nonexistent-folder/alerts.log"), output.stderr)
+        try "1.2.3.4\n".write(to: dir.appendingPathComponent("ok.netset"), atomically: true, encoding: .utf8)
+        try "blocklists:\n  - ok.netset\n".write(to: config, atomically: true, encoding: .utf8)
+        let fine = try netwatch(["config", "--check", config.path])
+        XCTAssertEqual(fine.status, 0, fine.stderr)
+        XCTAssertTrue(fine.output.contains("fine"), fine.output)
+    }
 }

@@ -30,7 +30,14 @@ final class TerminalTests: XCTestCase {
         try tmux("send-keys -t \(session) '\(hosts.interfaceA)' Enter")
         s = try waitScreen("Choice [1]:")
         XCTAssertTrue(s.contains("HTTP/HTTPS"), s)
-        try tmux("send-keys -t \(session) '4' Enter")  // ICMP
+        // A custom filter that does not compile is asked for again (issue 24, item 13).
+        try tmux("send-keys -t \(session) '7' Enter")
+        s = try waitScreen("BPF expression")
+        try tmux("send-keys -t \(session) 'tcp port' Enter")
+        s = try waitScreen("Try again")
+        XCTAssertTrue(s.contains("syntax error"), s)
+        XCTAssertFalse(s.contains("Display mode:"), "a bad filter is not taken: \(s)")
+        try tmux("send-keys -t \(session) 'icmp or icmp6' Enter")
         s = try waitScreen("Display mode:")
         try tmux("send-keys -t \(session) '' Enter")  // compact
         s = try waitScreen("capturing on \(hosts.interfaceA) with filter \"icmp or icmp6\"")
