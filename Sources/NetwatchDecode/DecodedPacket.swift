@@ -186,3 +186,8 @@ public struct DNSInfo: Sendable {
     @inlinable public var opcode: UInt8 { UInt8((flags >> 11) & 0xF) }
     @inlinable public var responseCode: UInt8 { UInt8(flags & 0xF) }
 }
+
+extension DecodedPacket {
+    /// A packet of a link type netwatch does not decode: not malformed, just not read.
+    @inlinable public var isUndecodedLink: Bool { issue?.kind == .unsupported && issue?.layer == .link }
+}

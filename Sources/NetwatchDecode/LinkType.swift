@@ -1,6 +1,6 @@
 /// A capture's link-layer header type: LINKTYPE_* in files, DLT_* from a live handle
 /// (the two differ only for raw IP, which is mapped on the way in).
-public struct LinkType: Hashable, Sendable, RawRepresentable {
+public struct LinkType: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
     public var rawValue: UInt32
     @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
@@ -33,11 +33,23 @@ public struct LinkType: Hashable, Sendable, RawRepresentable {
         case .ipv4: return "IPV4"
         case .ipv6: return "IPV6"
         case .linuxSLL2: return "LINUX_SLL2"
-        case LinkType(rawValue: 105): return "IEEE802_11"
-        case LinkType(rawValue: 127): return "IEEE802_11_RADIO"
-        default: return "LINKTYPE_\(rawValue)"
+        default: return LinkType.otherNames[rawValue] ?? "LINKTYPE_\(rawValue)"
         }
     }
+
+    /// libpcap's names (pcap-linktype(7)) of link types seen in the wild that netwatch reads
+    /// past or names when it does not decode them.
+    static let otherNames: [UInt32: String] = [
+        6: "IEEE802_5", 8: "SLIP", 9: "PPP", 10: "FDDI", 50: "PPP_HDLC", 51: "PPP_ETHER", 104: "C_HDLC",
+        105: "IEEE802_11", 119: "IEEE802_11_PRISM", 127: "IEEE802_11_RADIO", 143: "DOCSIS", 147: "USER0",
+        163: "IEEE802_11_AVS", 166: "PPP_PPPD", 187: "BLUETOOTH_HCI_H4", 189: "USB_LINUX", 192: "PPI",
+        195: "IEEE802_15_4", 201: "BLUETOOTH_HCI_H4_WITH_PHDR", 204: "PPP_WITH_DIR", 215: "IEEE802_15_4_NONASK_PHY",
+        220: "USB_LINUX_MMAPPED", 227: "CAN_SOCKETCAN", 239: "NFLOG", 240: "NETANALYZER", 242: "IPOIB", 249: "NETLINK",
+        253: "LINUX_LAPD", 263: "USBPCAP", 270: "LINUX_SLL2_OLD", 278: "VSOCK", 281: "DSA_TAG_BRCM",
+    ]
+
+    /// `NFLOG (239)`: the name and number, for messages about packets netwatch does not decode.
+    public var description: String { "\(name) (\(rawValue))" }
 
     public var isSupported: Bool {
         switch self {

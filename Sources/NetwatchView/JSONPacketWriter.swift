@@ -91,7 +91,11 @@ public final class JSONPacketWriter {
             out.text(",\"app_proto\":\"dns\"")
             writeDNS(p, c)
         }
-        if let issue = p.issue {
+        if p.isUndecodedLink {
+            out.text(",\"not_decoded\":\"link type ")
+            out.string(p.linkType.description)
+            out.byte(UInt8(ascii: "\""))
+        } else if let issue = p.issue {
             out.text(",\"error\":{\"layer\":\"")
             out.string(issue.layer.name)
             out.text("\",\"kind\":\"")

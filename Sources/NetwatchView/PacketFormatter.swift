@@ -62,6 +62,16 @@ public final class PacketFormatter {
     func writeCompact(_ p: DecodedPacket, _ c: PacketContext) {
         writeTimestamp(c)
         out.byte(0x20)
+        if p.isUndecodedLink {
+            // Nothing past the link layer was read: say which link type, not empty fields.
+            writeProtocol(p)
+            out.byte(0x20)
+            writeUndecodedLink(p)
+            out.text(" | ")
+            out.decimal(c.wireLength)
+            out.text(" bytes\n")
+            return
+        }
         writeProtocol(p)
         out.byte(0x20)
         writeEndpoints(p, padded: true)
@@ -261,7 +271,21 @@ public final class PacketFormatter {
         }
     }
 
+    /// `[link type NFLOG (239) not decoded]`
+    func writeUndecodedLink(_ p: DecodedPacket) {
+        out.text(palette.warning)
+        out.text("[link type ")
+        out.string(p.linkType.description)
+        out.text(" not decoded]")
+        out.text(palette.reset)
+    }
+
     func writeIssue(_ p: DecodedPacket) {
+        if p.isUndecodedLink {
+            out.byte(0x20)
+            writeUndecodedLink(p)
+            return
+        }
         guard let issue = p.issue else { return }
         out.text(" ")
         out.text(palette.warning)

@@ -9,17 +9,25 @@ struct Counters {
     private static let layers = Layer.allCases.count
     private var byIssue = [UInt64](repeating: 0, count: DecodeIssue.Kind.allCases.count * Counters.layers)
 
+    /// The link type of the packets not decoded (the last one seen).
+    var undecodedLinkType: LinkType?
+
     @inline(__always)
-    mutating func count(_ issue: DecodeIssue) {
+    mutating func count(_ issue: DecodeIssue, linkType: LinkType) {
         byIssue[Int(issue.kind.rawValue) * Counters.layers + Int(issue.layer.rawValue)] &+= 1
+        if issue.kind == .unsupported { undecodedLinkType = linkType }
     }
 
-    var malformed: UInt64 { byIssue.reduce(0, +) }
+    /// Packets that break their protocol's rules or are cut short.
+    var malformed: UInt64 { issues.reduce(0) { $0 + $1.count } }
 
-    /// Non-zero counts, most serious kind first.
+    /// Packets of a link type netwatch does not decode (counted apart from malformed ones).
+    var undecoded: UInt64 { byIssue[Int(DecodeIssue.Kind.unsupported.rawValue) * Counters.layers + Int(Layer.link.rawValue)] }
+
+    /// Non-zero counts of malformed packets, most serious kind first.
     var issues: [(issue: DecodeIssue, count: UInt64)] {
         var result: [(DecodeIssue, UInt64)] = []
-        for kind in DecodeIssue.Kind.allCases {
+        for kind in DecodeIssue.Kind.allCases where kind != .unsupported {
             for layer in Layer.allCases {
                 let n = byIssue[Int(kind.rawValue) * Counters.layers + Int(layer.rawValue)]
                 if n > 0 { result.append((DecodeIssue(layer, kind), n)) }

@@ -101,7 +101,7 @@ struct PacketLoop: RawPacketHandler {
         state.pointee.counters.bytes &+= UInt64(raw.wireLength)
         let captured = PacketBytes(raw.bytes)
         decoder.decode(captured, linkType: raw.linkType, wireLength: raw.wireLength, into: &state.pointee.packet)
-        if let issue = state.pointee.packet.issue { state.pointee.counters.count(issue) }
+        if let issue = state.pointee.packet.issue { state.pointee.counters.count(issue, linkType: raw.linkType) }
         if writing && !pipeline.write(raw) { return false }
         // A packet without a time (pcapng Simple Packet Block) takes the last time seen.
         let timed = raw.hasTime

@@ -248,6 +248,9 @@ final class PacketPipeline {
             let parts = counters.issues.map { "\($0.count) \($0.issue.kind.name) \($0.issue.layer.name)" }
             summary += "; \(counters.malformed) malformed (\(parts.joined(separator: ", ")))"
         }
+        if counters.undecoded > 0, let link = counters.undecodedLinkType {
+            summary += "; \(counters.undecoded) not decoded (link type \(link))"
+        }
         if let flows {
             summary += "; \(flows.created) flows"
             if flows.evicted > 0 { summary += " (\(flows.evicted) evicted: table full at \(flows.capacity) flows of \(FlowTable.bytesPerFlow(capacity: flows.capacity)) bytes)" }

@@ -204,4 +204,23 @@ final class RoughEdgeTests: XCTestCase {
         XCTAssertEqual(fine.status, 0, fine.stderr)
         XCTAssertTrue(fine.output.contains("fine"), fine.output)
     }
+
+    /// Item 14: a link type netwatch does not decode is named, and counted apart from malformed packets.
+    func testUndecodedLinkTypeIsNamedNotMalformed() throws {
+        let file = try TestData.path("pcap/tunnel/tcpdump_nflog.pcap")
+        let result = try netwatch(["-r", file])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.output.split(separator: "\n")
+        XCTAssertEqual(lines.count, 4)
+        XCTAssertTrue(lines.allSatisfy { $0.contains("[link type NFLOG (239) not decoded]") }, result.output)
+        XCTAssertFalse(result.output.contains("unsupported"), result.output)
+        XCTAssertTrue(result.stderr.contains("4 not decoded (link type NFLOG (239))"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("malformed ("), result.stderr)
+        XCTAssertTrue(result.stderr.contains("Malformed: 0"), result.stderr)
+        let json = try netwatch(["-r", file, "--json"]).output.split(separator: "\n").first.map(String.init) ?? ""
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        XCTAssertEqual(object?["not_decoded"] as? String, "link type NFLOG (239)")
+        XCTAssertEqual(object?["link_type"] as? String, "NFLOG")
+        XCTAssertNil(object?["error"])
+    }
 }
