@@ -17,6 +17,9 @@ enum FuzzTarget {
     static let services = ServiceTable()
     nonisolated(unsafe) static let compact = PacketFormatter(mode: .detailed, palette: Palette(enabled: true), services: services, output: output)
     nonisolated(unsafe) static let json = JSONPacketWriter(output: output, services: services)
+    /// DNS over TCP framing keeps state across packets, so one input's segments meet the
+    /// streams earlier inputs left (bounded, as in a run).
+    nonisolated(unsafe) static let dnsStreams = DNSOverTCP(maxStreams: 64)
 
     static func run(_ input: UnsafeRawBufferPointer) {
         guard !input.isEmpty else { return }
@@ -37,8 +40,10 @@ enum FuzzTarget {
         var p = DecodedPacket()
         let b = PacketBytes(bytes)
         PacketDecoder().decode(b, linkType: link, wireLength: wire, into: &p)
+        if DNSOverTCP.wants(&p) { dnsStreams.frame(b, &p) }
         _ = FlowKey.peek(b, linkType: link)
-        let context = PacketContext(number: 1, seconds: 0, nanoseconds: 0, bytes: b, wireLength: wire)
+        var context = PacketContext(number: 1, seconds: 0, nanoseconds: 0, bytes: b, wireLength: wire)
+        if p.dns.reassembled { context.dnsMessage = dnsStreams.message }
         compact.write(p, context)
         json.write(p, context)
         output.discard(output.count)

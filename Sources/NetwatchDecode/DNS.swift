@@ -33,7 +33,22 @@ extension PacketDecoder {
 }
 
 extension PacketDecoder {
+    /// Decodes one whole DNS message of `length` bytes at `offset` in `bytes` (a TCP message
+    /// framed by its stream, `DNSOverTCP`): header, then every record, flagging what breaks.
+    public static func decodeDNSMessage(_ bytes: PacketBytes, at offset: Int, length: Int, overTCP: Bool, into p: inout DecodedPacket) {
+        guard bytes.contains(offset, 12), length >= 12 else {
+            p.flag(.dns, length < 12 ? .invalid : .truncated)
+            return
+        }
+        PacketDecoder.readHeader(bytes, at: offset, length: length, overTCP: overTCP, &p)
+        if let kind = DNSMessage(packet: bytes, info: p.dns).forEachRecord({ _ in true }) { p.flag(.dns, kind) }
+    }
+
     private func readHeader(_ b: PacketBytes, at o: Int, length: Int, overTCP: Bool, _ p: inout DecodedPacket) {
+        PacketDecoder.readHeader(b, at: o, length: length, overTCP: overTCP, &p)
+    }
+
+    static func readHeader(_ b: PacketBytes, at o: Int, length: Int, overTCP: Bool, _ p: inout DecodedPacket) {
         p.application = .dns
         p.dns.overTCP = overTCP
         p.dns.offset = o

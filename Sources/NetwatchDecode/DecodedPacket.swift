@@ -180,6 +180,11 @@ public struct DNSInfo: Sendable {
     public var additionalCount: UInt16 = 0
     /// DNS over TCP carries a two-byte length before the message.
     public var overTCP = false
+    /// A TCP segment inside a DNS message that began earlier (`DNSOverTCP`): no header here.
+    public var continuation = false
+    /// The message shown was put together from several segments: `offset` is into the
+    /// reassembled bytes (`DNSOverTCP.message`), not into the packet.
+    public var reassembled = false
     @inlinable public init() {}
 
     @inlinable public var isResponse: Bool { flags & 0x8000 != 0 }

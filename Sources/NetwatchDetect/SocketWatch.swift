@@ -8,7 +8,7 @@ import NetwatchHost
 public struct SocketWatch {
     public var blocklist: Blocklist
     public var connectionLimit: Int
-    private var previous: [ConnectionKey: Socket] = [:]
+    private var previous: [Socket.Tuple: Socket] = [:]
     private var active: [FindingKey: Alert] = [:]
     private var first = true
 
@@ -29,35 +29,48 @@ public struct SocketWatch {
         public var ongoing: Int
     }
 
-    /// A connection across scans: its tuple, and its inode (a reused tuple is a new connection).
-    struct ConnectionKey: Hashable {
-        var tuple: Socket.Tuple
-        var inode: UInt64
-    }
+    /// Whether a connection is one a process holds. The kernel keeps what a process has closed
+    /// (TIME_WAIT, an orphaned FIN_WAIT2 waiting for a peer that never closes) without an
+    /// inode; a connection not yet accepted has none yet either.
+    public static func isLive(_ s: Socket) -> Bool { s.inode != 0 && s.state != .timeWait && s.state != .close }
 
     enum FindingKey: Hashable {
         case blocklisted(pid: Int32, remote: IPAddress)
         case excessive(pid: Int32)
     }
 
+    /// A connection is its protocol and 4-tuple; its state changes from scan to scan. It opens
+    /// when it is first seen live, and closes when it is gone or has ended (TIME_WAIT): never a
+    /// close and an open for a change of state. A tuple taken by another socket (another inode)
+    /// is another connection.
     public mutating func scan(_ sockets: [Socket], time: Double) -> Report {
-        var current: [ConnectionKey: Socket] = [:]
+        var current: [Socket.Tuple: Socket] = [:]
         for s in sockets where s.isConnection {
-            current[ConnectionKey(tuple: s.tuple, inode: s.inode)] = s
+            // Should a tuple appear twice (an old TIME_WAIT and a new connection), the live one counts.
+            if let other = current[s.tuple], Self.isLive(other) && !Self.isLive(s) { continue }
+            current[s.tuple] = s
         }
+        func replaced(_ old: Socket, by new: Socket) -> Bool { old.inode != 0 && new.inode != 0 && old.inode != new.inode }
         var opened: [Socket] = []
         var closed: [Socket] = []
         if !first {
-            opened = current.filter { previous[$0.key] == nil }.map(\.value)
-            closed = previous.filter { current[$0.key] == nil }.map(\.value)
+            for (tuple, s) in current where Self.isLive(s) {
+                guard let before = previous[tuple] else { opened.append(s); continue }
+                if !Self.isLive(before) || replaced(before, by: s) { opened.append(s) }
+            }
+            for (tuple, before) in previous where Self.isLive(before) {
+                guard let now = current[tuple] else { closed.append(before); continue }
+                if !Self.isLive(now) || replaced(before, by: now) { closed.append(before) }
+            }
         }
         first = false
         previous = current
+        let live = current.values.filter(Self.isLive)
 
         var findings: [FindingKey: Alert] = [:]
         var perProcess: [Int32: (count: Int, owner: ProcessOwner)] = [:]
         // Sorted, so the socket an alert names is the same from scan to scan.
-        let connections = current.values.sorted { ($0.localPort, $0.remotePort, $0.inode) < ($1.localPort, $1.remotePort, $1.inode) }
+        let connections = live.sorted { ($0.localPort, $0.remotePort, $0.inode) < ($1.localPort, $1.remotePort, $1.inode) }
         var listedCount: [FindingKey: Int] = [:]
         for s in connections {
             let pid = s.owner?.pid ?? -1
@@ -113,7 +126,7 @@ public struct SocketWatch {
             ended.append(end)
             active[key] = nil
         }
-        return Report(sockets: sockets.count, connections: current.count, opened: opened.sorted(by: Self.order),
+        return Report(sockets: sockets.count, connections: live.count, opened: opened.sorted(by: Self.order),
                       closed: closed.sorted(by: Self.order), alerts: raised + ended, ongoing: active.count - raised.count)
     }
 

@@ -69,14 +69,25 @@ public final class ProcessDirectory {
         }
     }
 
-    /// The owner of the local socket of a TCP or UDP flow between `a` and `b`, trying each end
-    /// as the local one: a connected socket first, then one bound to the port (a listener's
-    /// address or the wildcard).
-    public func owner(udp: Bool, _ a: IPAddress, _ aPort: UInt16, _ b: IPAddress, _ bPort: UInt16) -> ProcessOwner? {
+    /// The owner of the local socket of a TCP or UDP flow between `a` (its originator) and `b`,
+    /// trying each end as the local one, the originator's first (on loopback both ends are
+    /// local, and the flow belongs to the process that opened it): a connected socket first,
+    /// then one bound to the port (a listener's address or the wildcard). With `since` (when
+    /// the flow began, wall-clock seconds), a flow younger than the last scan that finds no
+    /// connected socket rescans first (`refreshIfOlder`): a listener must not stand in for a
+    /// client whose socket the last scan did not see yet.
+    public func owner(udp: Bool, _ a: IPAddress, _ aPort: UInt16, _ b: IPAddress, _ bPort: UInt16, since: Double? = nil) -> ProcessOwner? {
         let transport: Socket.Transport = udp ? .udp : .tcp
-        if let o = connections[Socket.Tuple(transport: transport, local: a, localPort: aPort, remote: b, remotePort: bPort)] { return o }
-        if let o = connections[Socket.Tuple(transport: transport, local: b, localPort: bPort, remote: a, remotePort: aPort)] { return o }
-        for (address, port) in [(b, bPort), (a, aPort)] {
+        func connected() -> ProcessOwner? {
+            if let o = connections[Socket.Tuple(transport: transport, local: a, localPort: aPort, remote: b, remotePort: bPort)] { return o }
+            return connections[Socket.Tuple(transport: transport, local: b, localPort: bPort, remote: a, remotePort: aPort)]
+        }
+        if let o = connected() { return o }
+        if let since {
+            refreshIfOlder(than: since)
+            if let o = connected() { return o }
+        }
+        for (address, port) in [(a, aPort), (b, bPort)] {
             if let candidates = bound[Bound(udp: udp, port: port)],
                let match = candidates.first(where: { $0.address == address || $0.address.isUnspecified }) {
                 return match.owner

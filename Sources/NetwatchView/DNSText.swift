@@ -84,7 +84,7 @@ extension PacketFormatter {
     /// tcpdump-like summary: `A? example.com` for a query; `NOERROR A example.com: A 1.2.3.4, ...`
     /// for a response (first three answers).
     func writeDNSSummary(_ p: DecodedPacket, _ c: PacketContext) {
-        let m = DNSMessage(packet: c.bytes, info: p.dns)
+        let m = DNSMessage(packet: c.dnsBytes, info: p.dns)
         out.text(palette.dns)
         if p.dns.isResponse {
             out.text(ProtocolNames.dnsResponseCode(p.dns.responseCode))

@@ -134,7 +134,7 @@ extension PacketFormatter {
             }
             out.byte(0x0A)
         }
-        if p.application == .dns {
+        if p.application == .dns && !p.dns.continuation {
             writeDNSRecords(p, c)
         }
         if p.payloadLength > 0 {
@@ -153,7 +153,7 @@ extension PacketFormatter {
     }
 
     func writeDNSRecords(_ p: DecodedPacket, _ c: PacketContext) {
-        let m = DNSMessage(packet: c.bytes, info: p.dns)
+        let m = DNSMessage(packet: c.dnsBytes, info: p.dns)
         out.text("    DNS id 0x")
         out.hex(UInt64(p.dns.id), digits: 4)
         out.text(p.dns.isResponse ? " response " : " query")

@@ -89,7 +89,11 @@ public final class JSONPacketWriter {
         }
         if p.application == .dns {
             out.text(",\"app_proto\":\"dns\"")
-            writeDNS(p, c)
+            if p.dns.continuation {
+                out.text(",\"dns\":{\"continuation\":true}")  // no header in this segment
+            } else {
+                writeDNS(p, c)
+            }
         }
         if p.isUndecodedLink {
             out.text(",\"not_decoded\":\"link type ")
@@ -240,7 +244,7 @@ public final class JSONPacketWriter {
     }
 
     func writeDNS(_ p: DecodedPacket, _ c: PacketContext) {
-        let m = DNSMessage(packet: c.bytes, info: p.dns)
+        let m = DNSMessage(packet: c.dnsBytes, info: p.dns)
         out.text(",\"dns\":{\"type\":\"")
         out.text(p.dns.isResponse ? "answer" : "query")
         out.text("\",\"id\":")

@@ -8,8 +8,13 @@ public struct PacketContext {
     public var bytes: PacketBytes
     public var wireLength: Int
     public var interface: String?
+    /// A DNS message put together from several TCP segments (`DNSInfo.reassembled`).
+    public var dnsMessage: PacketBytes?
     /// `nanoseconds` of a packet that carries no time (`RawPacket.untimed`).
     public static let untimed: UInt32 = .max
+
+    /// Where the DNS message's offsets point: the reassembled message, or the packet.
+    public var dnsBytes: PacketBytes { dnsMessage ?? bytes }
 
     public init(number: UInt64, seconds: Int64, nanoseconds: UInt32, bytes: PacketBytes, wireLength: Int, interface: String? = nil) {
         self.number = number
@@ -88,7 +93,13 @@ public final class PacketFormatter {
             }
             if p.application == .dns {
                 out.text(" | ")
-                writeDNSSummary(p, c)
+                if p.dns.continuation {
+                    out.text(palette.dns)
+                    out.text("[DNS continuation]")
+                    out.text(palette.reset)
+                } else {
+                    writeDNSSummary(p, c)
+                }
             }
         case .icmp, .icmpv6:
             writeICMP(p)

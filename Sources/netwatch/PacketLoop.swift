@@ -46,6 +46,7 @@ struct PacketLoop: RawPacketHandler {
     let countStatistics: Bool
     let statisticsByFlow: Bool
     let detector: ThreatDetector?
+    let dnsStreams: DNSOverTCP
 
     init(_ pipeline: PacketPipeline) {
         self.pipeline = pipeline
@@ -64,6 +65,7 @@ struct PacketLoop: RawPacketHandler {
         countStatistics = plan.enabled
         statisticsByFlow = pipeline.countsHostsByFlow
         detector = flows != nil ? pipeline.detector : nil
+        dnsStreams = pipeline.dnsStreams
         state = .allocate(capacity: 1)
         state.initialize(to: State(lastProcessScan: PacketPipeline.wallClock(), lastDetectorTick: PacketPipeline.wallClock()))
     }
@@ -101,6 +103,8 @@ struct PacketLoop: RawPacketHandler {
         state.pointee.counters.bytes &+= UInt64(raw.wireLength)
         let captured = PacketBytes(raw.bytes)
         decoder.decode(captured, linkType: raw.linkType, wireLength: raw.wireLength, into: &state.pointee.packet)
+        // DNS over TCP is framed by its stream: a segment inside a message is not a header.
+        if DNSOverTCP.wants(&state.pointee.packet) { dnsStreams.frame(captured, &state.pointee.packet) }
         if let issue = state.pointee.packet.issue { state.pointee.counters.count(issue, linkType: raw.linkType) }
         if writing && !pipeline.write(raw) { return false }
         // A packet without a time (pcapng Simple Packet Block) takes the last time seen.
@@ -161,9 +165,9 @@ struct PacketLoop: RawPacketHandler {
         case .none:
             break
         case .text(let formatter):
-            formatter.write(state.pointee.packet, pipeline.context(raw, captured, state.pointee.counters.packets))
+            formatter.write(state.pointee.packet, pipeline.context(raw, captured, state.pointee.counters.packets, state.pointee.packet.dns.reassembled))
         case .json(let writer):
-            writer.write(state.pointee.packet, pipeline.context(raw, captured, state.pointee.counters.packets))
+            writer.write(state.pointee.packet, pipeline.context(raw, captured, state.pointee.counters.packets, state.pointee.packet.dns.reassembled))
         }
         return state.pointee.counters.packets < limit
     }

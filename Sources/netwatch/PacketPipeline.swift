@@ -65,6 +65,8 @@ final class PacketPipeline {
     let flowOutputs: FlowOutputs
     var statisticsPlan = StatisticsPlan()
     let statistics = TrafficStatistics()
+    /// DNS over TCP, framed per stream before anything reads the packet's DNS fields.
+    let dnsStreams = DNSOverTCP()
     private let startedAt = PacketPipeline.wallClock()
     private var services: ServiceTable?
     /// Live on this host: names the local process of each new flow.
@@ -164,13 +166,10 @@ final class PacketPipeline {
         let f = flows[index]
         guard f.transport == .tcp || f.transport == .udp else { return }
         let udp = f.transport == .udp
-        let k = f.key
-        var owner = processes.owner(udp: udp, k.lowAddress, k.lowPort, k.highAddress, k.highPort)
-        if owner == nil {
-            processes.refreshIfOlder(than: since)
-            owner = processes.owner(udp: udp, k.lowAddress, k.lowPort, k.highAddress, k.highPort)
-        }
-        if let owner { flows.setProcess(index, pid: owner.pid) }
+        // The originator's end first: on loopback both ends are local sockets, and the
+        // connection belongs to the process that opened it (curl, not the server it reached).
+        let (o, r) = (f.originator, f.responder)
+        if let owner = processes.owner(udp: udp, o.address, o.port, r.address, r.port, since: since) { flows.setProcess(index, pid: owner.pid) }
     }
 
     @inline(__always)
@@ -182,10 +181,12 @@ final class PacketPipeline {
     }
 
     @inline(__always)
-    func context(_ raw: RawPacket, _ captured: PacketBytes, _ number: UInt64) -> PacketContext {
-        PacketContext(
+    func context(_ raw: RawPacket, _ captured: PacketBytes, _ number: UInt64, _ reassembledDNS: Bool) -> PacketContext {
+        var c = PacketContext(
             number: number, seconds: raw.seconds, nanoseconds: raw.nanoseconds, bytes: captured,
             wireLength: raw.wireLength, interface: interfaceNames.count > 1 ? interfaceNames[raw.interface] : nil)
+        if reassembledDNS { c.dnsMessage = dnsStreams.message }
+        return c
     }
 
     func write(_ raw: RawPacket) -> Bool {

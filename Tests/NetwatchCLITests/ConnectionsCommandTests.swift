@@ -114,6 +114,40 @@ final class ConnectionsCommandTests: XCTestCase {
         XCTAssertEqual(Set(conn.compactMap { $0["process"] as? String }), ["curl"])
     }
 
+    /// Live on loopback (issue 24, item 4): both ends are local sockets; the flow belongs to the
+    /// process that opened it, curl, not the python server it reached.
+    func testLoopbackFlowsNameTheOriginator() throws {
+        guard which("curl") != nil, which("python3") != nil else { throw XCTSkip("curl and python3 are needed") }
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = dir.appendingPathComponent("server.py")
+        try """
+        import socket, time
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 18080)); s.listen(8)
+        while True:
+            c, _ = s.accept(); c.recv(4096); time.sleep(0.6)
+            c.sendall(b"HTTP/1.0 200 OK\\r\\nContent-Length: 1000\\r\\n\\r\\n" + b"a" * 1000); c.close()
+        """.write(to: server, atomically: true, encoding: .utf8)
+        let python = try hosts.start(hosts.a, ["python3", server.path])
+        try hosts.exec(hosts.a, "curl -s -o /dev/null --retry 10 --retry-connrefused http://127.0.0.1:18080/")
+        let json = dir.appendingPathComponent("conn.json"), out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+        let netwatch = try hosts.start(hosts.a, [try netwatchBinary(), "connections", "-i", "lo", "--conn-json", json.path, "tcp port 18080"], output: out, error: err)
+        XCTAssertTrue(waitFor("capturing on", in: err))
+        let curl = try hosts.start(hosts.a, ["curl", "-s", "-o", "/dev/null", "http://127.0.0.1:18080/"])
+        curl.waitUntilExit()
+        XCTAssertEqual(curl.terminationStatus, 0)
+        usleep(300_000)
+        TestHosts.interrupt(netwatch)
+        let lines = String(decoding: try Data(contentsOf: out), as: UTF8.self).split(separator: "\n").filter { $0.contains("NEW  TCP") }
+        XCTAssertEqual(lines.count, 1, lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.first?.hasSuffix("[curl \(curl.processIdentifier)]") ?? false, "\(lines) vs curl \(curl.processIdentifier), server \(python.processIdentifier)")
+        let conn = try records(json).filter { $0["event_type"] as? String == "conn" }
+        XCTAssertEqual(conn.first?["process"] as? String, "curl")
+        XCTAssertEqual(conn.first?["pid"] as? Int, Int(curl.processIdentifier))
+    }
+
     /// Live: N curl downloads between test hosts make exactly N new-connection lines and N
     /// `conn` records in state SF whose byte counts match what curl received; they are written
     /// when netwatch is interrupted, since closed flows wait out their timeout in the table.

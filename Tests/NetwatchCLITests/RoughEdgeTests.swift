@@ -223,4 +223,42 @@ final class RoughEdgeTests: XCTestCase {
         XCTAssertEqual(object?["link_type"] as? String, "NFLOG")
         XCTAssertNil(object?["error"])
     }
+
+    /// Item 1: DNS over TCP is framed per stream. Oracle: tshark's dns.id, dns.qry.name and
+    /// answer count for every DNS-over-TCP message of every shared capture that has one; a
+    /// segment tshark does not call DNS carries no DNS header in netwatch either.
+    func testDNSOverTCPMatchesTshark() throws {
+        var compared = 0
+        for path in try TestData.allCaptures() where !path.contains("/malformed/") {
+            // tcpdump finds the captures with TCP on a DNS port quickly; tshark then dissects those.
+            let ports = try runTool("tcpdump", ["-nn", "-c", "1", "-r", path, "tcp port 53 or tcp port 5353 or tcp port 5355"])
+            guard !ports.output.isEmpty else { continue }
+            let (fields, status) = try runTool("tshark", ["-n", "-r", path, "-Y", "tcp && dns", "-T", "fields", "-E", "separator=|",
+                                                          "-e", "frame.number", "-e", "dns.id", "-e", "dns.qry.name", "-e", "dns.count.answers"])
+            guard status == 0, !fields.isEmpty else { continue }
+            var expected: [Int: (id: Int, name: String, answers: Int)] = [:]
+            for line in fields.split(separator: "\n") {
+                let f = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                guard f.count >= 4, let frame = Int(f[0]), let id = Int(f[1].dropFirst(2), radix: 16) else { continue }
+                expected[frame] = (id, f[2].split(separator: ",").first.map(String.init) ?? "", Int(f[3].split(separator: ",").first ?? "") ?? 0)
+            }
+            let json = try netwatch(["-r", path, "--json", "--no-flows"]).output
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            for line in json.split(separator: "\n") {
+                guard let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], o["proto"] as? String == "TCP",
+                      let number = o["pkt_num"] as? Int else { continue }
+                let dns = o["dns"] as? [String: Any]
+                guard let e = expected[number] else {
+                    XCTAssertTrue(dns == nil || dns?["continuation"] as? Bool == true, "\(name) #\(number): a DNS header where tshark sees none: \(line)")
+                    continue
+                }
+                XCTAssertEqual(dns?["id"] as? Int, e.id, "\(name) #\(number)")
+                let queries = dns?["queries"] as? [[String: Any]]
+                XCTAssertEqual(queries?.first?["rrname"] as? String ?? "", e.name, "\(name) #\(number)")
+                XCTAssertEqual((dns?["answers"] as? [Any])?.count ?? 0, e.answers, "\(name) #\(number)")
+                compared += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(compared, 2, "the shared captures hold DNS over TCP (mixed/cs_dns_tcp.pcapng)")
+    }
 }

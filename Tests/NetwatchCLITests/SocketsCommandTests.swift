@@ -149,6 +149,46 @@ final class SocketWatchTests: XCTestCase {
         XCTAssertTrue(terminal.contains("No new anomalies (2 still active)."), terminal)
     }
 
+    /// Issue 24, item 5: the client closes its 25 connections, so each waits in FIN_WAIT2
+    /// (owned by no one: the server never closes) on the watched host. That is 25 closed, not 25 closed and
+    /// 25 opened, and both alerts end instead of an unknown process staying block-listed.
+    func testShutdownIsCloseNotCloseAndOpen() throws {
+        guard which("python3") != nil else { throw XCTSkip("python3 is needed") }
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let serverPy = dir.appendingPathComponent("server.py"), clientPy = dir.appendingPathComponent("client.py")
+        try Self.server.write(to: serverPy, atomically: true, encoding: .utf8)
+        try Self.client.replacingOccurrences(of: "time.sleep(3600)", with: "time.sleep(4)\nfor c in keep: c.close()\nprint('closed', flush=True)\ntime.sleep(3600)")
+            .write(to: clientPy, atomically: true, encoding: .utf8)
+        let list = dir.appendingPathComponent("bad.netset")
+        try "\(hosts.addressB)\n".write(to: list, atomically: true, encoding: .utf8)
+        let json = dir.appendingPathComponent("alerts.json"), out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+        let netwatch = try hosts.start(hosts.a, [try netwatchBinary(), "sockets", "--watch", "--interval", "1", "--blocklist", list.path,
+                                                 "--json-alerts", json.path], output: out, error: err)
+        XCTAssertTrue(waitFor("No anomalies detected.", in: out, timeout: 20))
+        _ = try hosts.start(hosts.b, ["python3", serverPy.path, hosts.addressB])
+        let clientOut = dir.appendingPathComponent("client.out")
+        _ = try hosts.start(hosts.a, ["python3", clientPy.path, hosts.addressB], output: clientOut)
+        XCTAssertTrue(waitFor("closed", in: clientOut, timeout: 30))
+        sleep(3)
+        TestHosts.interrupt(netwatch)
+        let terminal = String(decoding: try Data(contentsOf: out), as: UTF8.self)
+        // The server never closes, so the client's side waits in FIN_WAIT2, orphaned: no inode.
+        let waiting = try hosts.exec(hosts.a, "ss -tanH state fin-wait-2 | wc -l")
+        XCTAssertGreaterThanOrEqual(Int(waiting.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, 25, "the client's side waits in FIN_WAIT2")
+        let opens = terminal.split(separator: "\n").filter { $0.contains("OPEN  tcp") }.count
+        let closes = terminal.split(separator: "\n").filter { $0.contains("CLOSE tcp") }.count
+        XCTAssertEqual(opens, 25, terminal)
+        XCTAssertEqual(closes, 25, terminal)
+        let events = try String(decoding: Data(contentsOf: json), as: UTF8.self).split(separator: "\n").map {
+            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["event_type"] as? String ?? ""
+        }
+        XCTAssertEqual(events.sorted(), ["alert", "alert", "alert_cleared", "alert_cleared"], terminal)
+        XCTAssertFalse(terminal.contains("an unknown process connected"), terminal)
+    }
+
     func testMissingBlocklistIsAnError() throws {
         let result = try runCommand(try netwatchBinary(), ["sockets", "--watch", "--blocklist", "/nonexistent/list.netset"])
         XCTAssertEqual(result.status, 1)
