@@ -17,17 +17,22 @@ extension PacketDecoder {
             p.flag(.arp, .truncated)
             return
         }
-        guard hardwareType == 1 || hardwareType == 6, protocolType == 0x0800 else { return }
+        // ATM (19) speaks ATMARP (RFC 2225), laid out otherwise: nothing more is read.
+        guard protocolType == 0x0800, hardwareType != 19 else { return }
+        if plen == 4 {
+            p.arp.hasIPv4 = true
+            p.arp.senderIP = IPAddress(ipv4: b.u32(o + 8 + hlen))
+            p.arp.targetIP = IPAddress(ipv4: b.u32(o + 12 + 2 * hlen))
+            p.src = p.arp.senderIP
+            p.dst = p.arp.targetIP
+        }
+        guard hardwareType == 1 || hardwareType == 6 else { return }
         guard hlen == 6, plen == 4 else {
             p.flag(.arp, .invalid)
             return
         }
         p.arp.isEthernetIPv4 = true
         p.arp.senderMAC = b.mac(o + 8)
-        p.arp.senderIP = IPAddress(ipv4: b.u32(o + 14))
         p.arp.targetMAC = b.mac(o + 18)
-        p.arp.targetIP = IPAddress(ipv4: b.u32(o + 24))
-        p.src = p.arp.senderIP
-        p.dst = p.arp.targetIP
     }
 }

@@ -163,8 +163,11 @@ public struct ARPInfo: Sendable {
     public var targetMAC: MACAddress = .zero
     public var senderIP: IPAddress = .none
     public var targetIP: IPAddress = .none
-    /// False when the hardware or protocol type is not Ethernet/IPv4: only the operation is read.
+    /// False when the hardware or protocol type is not Ethernet/IPv4: no MAC addresses read.
     public var isEthernetIPv4 = false
+    /// The IPv4 addresses were read (protocol IPv4, 4-byte addresses), whatever the hardware
+    /// type (tshark reads them for Cisco HDLC, unknown types, odd hardware lengths too).
+    public var hasIPv4 = false
     @inlinable public init() {}
 }
 

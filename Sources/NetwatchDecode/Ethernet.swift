@@ -27,7 +27,13 @@ extension PacketDecoder {
             offset += 4
         }
         if type < 0x0600 {
-            // IEEE 802.3 length field: an LLC frame (STP, CDP, ...), not an error.
+            // IEEE 802.3 length field: an LLC frame. SNAP with a zero OUI (RFC 1042) carries an
+            // EtherType; anything else (STP, CDP, ...) is shown as LLC, not as an error.
+            if b.contains(offset, 8), b.u16(offset) == 0xAAAA, b.u8(offset + 2) == 0x03,
+               b.u16(offset + 3) == 0, b.u8(offset + 5) == 0, b.u16(offset + 6) >= 0x0600 {
+                decodeNetwork(etherType: b.u16(offset + 6), f, at: offset + 8, &p)
+                return
+            }
             p.network = .other
             return
         }

@@ -38,7 +38,7 @@ public struct PacketDecoder: Sendable {
         switch etherType {
         case 0x0800: decodeIPv4(f, at: offset, &p)
         case 0x86DD: decodeIPv6(f, at: offset, &p)
-        case 0x0806: decodeARP(f, at: offset, &p)
+        case 0x0806, 0x8035: decodeARP(f, at: offset, &p)  // RARP (RFC 903) has ARP's layout
         default: p.network = .other
         }
     }

@@ -69,16 +69,20 @@ extension PacketFormatter {
                 out.hex(UInt64(p.ipID), digits: 8)
             }
             out.byte(0x0A)
-        case .arp where p.arp.isEthernetIPv4:
+        case .arp where p.arp.hasIPv4:
             out.text("    ARP op ")
             out.decimal(Int(p.arp.operation))
             out.text(" sender ")
-            out.mac(p.arp.senderMAC)
-            out.byte(0x20)
+            if p.arp.isEthernetIPv4 {
+                out.mac(p.arp.senderMAC)
+                out.byte(0x20)
+            }
             out.address(p.arp.senderIP)
             out.text(" target ")
-            out.mac(p.arp.targetMAC)
-            out.byte(0x20)
+            if p.arp.isEthernetIPv4 {
+                out.mac(p.arp.targetMAC)
+                out.byte(0x20)
+            }
             out.address(p.arp.targetIP)
             out.byte(0x0A)
         default: break

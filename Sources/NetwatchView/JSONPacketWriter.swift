@@ -178,16 +178,19 @@ public final class JSONPacketWriter {
         if p.arp.isEthernetIPv4 {
             out.text(",\"src_mac\":\"")
             out.mac(p.arp.senderMAC)
-            out.text("\",\"src_ip\":\"")
-            out.address(p.arp.senderIP)
             out.text("\",\"dest_mac\":\"")
             out.mac(p.arp.targetMAC)
+            out.byte(UInt8(ascii: "\""))
+        }
+        if p.arp.hasIPv4 {
+            out.text(",\"src_ip\":\"")
+            out.address(p.arp.senderIP)
             out.text("\",\"dest_ip\":\"")
             out.address(p.arp.targetIP)
             out.byte(UInt8(ascii: "\""))
         }
         out.byte(UInt8(ascii: "}"))
-        if p.arp.isEthernetIPv4 {
+        if p.arp.hasIPv4 {
             out.text(",\"src_ip\":\"")
             out.address(p.arp.senderIP)
             out.text("\",\"dest_ip\":\"")

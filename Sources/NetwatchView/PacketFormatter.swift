@@ -155,7 +155,7 @@ public final class PacketFormatter {
                 (label, colour) = (ProtocolNames.ipProtocol(p.ipProtocol) ?? (p.network == .ipv6 ? "IPv6" : "IPv4"), "")
             case .none:
                 switch p.network {
-                case .arp: (label, colour) = ("ARP", palette.arp)
+                case .arp: (label, colour) = (p.etherType == 0x8035 ? "RARP" : "ARP", palette.arp)
                 case .ipv4: (label, colour) = ("IPv4", "")
                 case .ipv6: (label, colour) = ("IPv6", "")
                 case .other: (label, colour) = (p.etherType == 0 ? "LLC" : ProtocolNames.etherType(p.etherType) ?? "ETHER", "")
@@ -172,7 +172,7 @@ public final class PacketFormatter {
     /// Source → destination: IP addresses, or MAC addresses for frames without IP.
     func writeEndpoints(_ p: DecodedPacket, padded: Bool) {
         switch p.network {
-        case .ipv4 where p.ipHeaderLength > 0, .ipv6 where p.ipHeaderLength > 0, .arp where p.arp.isEthernetIPv4:
+        case .ipv4 where p.ipHeaderLength > 0, .ipv6 where p.ipHeaderLength > 0, .arp where p.arp.hasIPv4:
             out.address(p.src, width: padded ? 15 : 0)
             out.text(" → ")
             out.address(p.dst, width: padded ? 15 : 0)
@@ -255,7 +255,8 @@ public final class PacketFormatter {
 
     func writeARP(_ p: DecodedPacket) {
         let a = p.arp
-        guard a.isEthernetIPv4 else {
+        // RARP names hardware addresses: only Ethernet's are read.
+        guard a.hasIPv4, a.isEthernetIPv4 || a.operation <= 2 else {
             out.text("operation ")
             out.decimal(Int(a.operation))
             return
@@ -274,8 +275,20 @@ public final class PacketFormatter {
         case 2:
             out.text("reply ")
             out.address(a.senderIP)
-            out.text(" is-at ")
+            if a.isEthernetIPv4 {
+                out.text(" is-at ")
+                out.mac(a.senderMAC)
+            }
+        case 3:  // RARP (RFC 903), as tcpdump words it
+            out.text("who-is ")
+            out.mac(a.targetMAC)
+            out.text(" tell ")
             out.mac(a.senderMAC)
+        case 4:
+            out.text("reply ")
+            out.mac(a.targetMAC)
+            out.text(" at ")
+            out.address(a.targetIP)
         default:
             out.text("operation ")
             out.decimal(Int(a.operation))

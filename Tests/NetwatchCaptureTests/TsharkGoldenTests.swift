@@ -32,10 +32,14 @@ final class TsharkGoldenTests: XCTestCase {
             XCTAssertEqual(actual.count, expected.count, "\(name): packet count")
             var mismatches: [String] = []
             for (index, (ours, theirs)) in zip(actual, expected).enumerated() {
-                for (field, value) in theirs where ours[field] != nil && ours[field] != value {
-                    mismatches.append("packet \(index + 1) \(field): netwatch \(ours[field]!) tshark \(value)")
+                for (field, value) in theirs where ours[field] != value {
+                    guard let mine = ours[field] else {
+                        if !Self.mayLack(field, ours, path) { mismatches.append("packet \(index + 1) \(field): tshark \(value), netwatch has none") }
+                        continue
+                    }
+                    mismatches.append("packet \(index + 1) \(field): netwatch \(mine) tshark \(value)")
                 }
-                for (field, value) in ours where theirs[field] == nil {
+                for (field, value) in ours where theirs[field] == nil && !Self.notes.contains(field) {
                     mismatches.append("packet \(index + 1) \(field): netwatch \(value), tshark has none")
                 }
             }
@@ -88,6 +92,8 @@ final class TsharkGoldenTests: XCTestCase {
 
     static func row(_ p: DecodedPacket, _ raw: RawPacket) -> [String: String] {
         var row: [String: String] = ["frame.len": "\(raw.wireLength)", "frame.cap_len": "\(raw.bytes.count)"]
+        if let issue = p.issue { row["issue"] = "\(issue.layer.rawValue)" }
+        if p.fragment.isFragment { row["fragment"] = "1" }
         if p.vlanCount > 0 { row["vlan.id"] = "\(p.vlanIDs.0)" }
         switch p.network {
         case .ipv4 where p.ipHeaderLength > 0:
@@ -99,7 +105,7 @@ final class TsharkGoldenTests: XCTestCase {
         case .ipv6 where p.ipHeaderLength > 0:
             row["ipv6.src"] = p.src.description
             row["ipv6.dst"] = p.dst.description
-        case .arp where p.arp.isEthernetIPv4:
+        case .arp where p.arp.hasIPv4:
             row["arp.src.proto_ipv4"] = p.arp.senderIP.description
             row["arp.dst.proto_ipv4"] = p.arp.targetIP.description
         default: break
@@ -117,9 +123,11 @@ final class TsharkGoldenTests: XCTestCase {
         case .icmp:
             row["icmp.type"] = "\(p.icmp.type)"
             row["icmp.code"] = "\(p.icmp.code)"
+            if p.icmp.quotedOffset > 0 { row["quoted"] = "1" }
         case .icmpv6:
             row["icmpv6.type"] = "\(p.icmp.type)"
             row["icmpv6.code"] = "\(p.icmp.code)"
+            if p.icmp.quotedOffset > 0 { row["quoted"] = "1" }
         default: break
         }
         if p.application == .dns && p.dns.questionCount > 0 {
@@ -136,4 +144,43 @@ final class TsharkGoldenTests: XCTestCase {
         }
         return row
     }
+}
+
+extension TsharkGoldenTests {
+    /// A field tshark reports and netwatch does not is a failure, but where tshark's first
+    /// occurrence comes from a layer netwatch does not decode on purpose: inside a tunnel
+    /// (pcap/tunnel/ and the tunnelled captures, until issue 29), inside the packet an ICMP
+    /// error quotes, the application layer of an IP fragment, and the layers at and after
+    /// the one netwatch reported as truncated or invalid (tshark reads what it can of a
+    /// broken header; netwatch shows what was decoded and the reason).
+    static func mayLack(_ field: String, _ ours: [String: String], _ path: String) -> Bool {
+        if path.contains("/tunnel/") || tunnelled.contains(URL(fileURLWithPath: path).lastPathComponent) { return true }
+        let layer = fieldLayer(field)
+        if ours["quoted"] != nil && [Layer.tcp, .udp, .dns].contains(layer) { return true }
+        if ours["fragment"] != nil && layer == .dns { return true }
+        if let issue = ours["issue"].flatMap(UInt8.init).flatMap(Layer.init(rawValue:)), layer.rawValue >= issue.rawValue { return true }
+        return false
+    }
+
+    static func fieldLayer(_ field: String) -> Layer {
+        switch field.split(separator: ".").first ?? "" {
+        case "vlan", "ieee8021ad": return .vlan
+        case "arp": return .arp
+        case "ip": return .ipv4
+        case "ipv6": return .ipv6
+        case "tcp": return .tcp
+        case "udp": return .udp
+        case "icmp": return .icmp
+        case "icmpv6": return .icmpv6
+        case "dns": return .dns
+        default: return .link
+        }
+    }
+
+    /// Captures whose first occurrences come from inside a tunnel netwatch does not decode yet
+    /// (ERSPAN, L2TP, PPTP/GRE, Teredo).
+    static let tunnelled: Set<String> = ["zeek_erspan.pcap", "dpkt_nb6-http.pcap", "tcpdump_pptp_bigendian.pcap", "suricata_output-eve-ftp-data.pcap"]
+
+    /// Keys of `row` that are notes for `mayLack`, not fields compared with tshark's.
+    static let notes: Set<String> = ["quoted", "fragment", "issue"]
 }
