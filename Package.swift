@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "NetwatchDetectTests", dependencies: ["NetwatchDetect", "NetwatchHost", "NetwatchDecode", "NetwatchFlow", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchFlowTests", dependencies: ["NetwatchFlow", "NetwatchStats", "NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
         .testTarget(name: "NetwatchCaptureTests", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchTestSupport"]),
+        .testTarget(name: "NetwatchTimelineTests", dependencies: ["NetwatchTimeline", "NetwatchDecode"]),
         .testTarget(name: "NetwatchGeoTests", dependencies: ["NetwatchGeo", "NetwatchDecode", "NetwatchView", "NetwatchTestSupport"]),
         // Golden/ holds expected outputs the tests read by path; nothing to build or bundle.
         .testTarget(name: "NetwatchCLITests", dependencies: ["netwatch", "NetwatchDecode", "NetwatchTestSupport"], exclude: ["Golden"]),

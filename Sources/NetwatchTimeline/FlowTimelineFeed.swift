@@ -28,10 +28,14 @@ public final class FlowTimelineFeed {
             let o = flow.originator
             let remote = !local.isEmpty && local.contains(r.address) && !local.contains(o.address) ? o.address : r.address
             let tcp = flow.transport == .tcp
-            let halfOpen = tcp && !(flow.originatorState == .established && flow.responderState == .established)
+            // Half-open only from a SYN not answered yet: a flow first seen midstream was
+            // established before the capture began.
+            func handshaking(_ s: TCPEndpointState) -> Bool { s == .synSent || s == .synAckSent }
+            let halfOpen = tcp && (handshaking(flow.originatorState) || handshaking(flow.responderState))
+                && !(flow.originatorState == .established && flow.responderState == .established)
             let state: String
             switch flow.transport {
-            case .tcp: state = halfOpen ? "SYN_SENT" : "ESTABLISHED"
+            case .tcp: state = halfOpen ? (flow.originatorState == .synSent && flow.responderState == .inactive ? "SYN_SENT" : "SYN_RECV") : "ESTABLISHED"
             case .udp: state = "UDP"
             case .icmp, .icmpv6: state = "ICMP"
             default: state = "IP"

@@ -15,9 +15,11 @@ public final class Timeline {
     private var filledUntil = -1
     public let maxHosts: Int
     public var filter: AddressFilter
-    /// Addresses not shown: hidden by the filters, or past `maxHosts`.
+    /// Addresses hidden by the filters.
     public private(set) var hiddenAddresses: Set<IPAddress> = []
+    /// Distinct addresses that found the table full (at most 100,000 remembered).
     public private(set) var droppedAddresses = 0
+    private var dropped: Set<IPAddress> = []
     public private(set) var connectionsOpened = 0
     public private(set) var connectionsClosed = 0
     /// Events since the last `takeEvents()`, kept only when `keepsEvents`.
@@ -25,6 +27,15 @@ public final class Timeline {
     private var events: [TimelineEvent] = []
     /// Called with the index of each host as it is first seen (names, GeoIP).
     public var onNewHost: ((Int) -> Void)?
+    /// Called when hosts aged out and the rows moved: the new index of each old one (nil: gone).
+    public var onRemap: (([Int?]) -> Void)?
+    /// A host with nothing open, unseen this long (seconds), may give its row to a newcomer
+    /// once the table is full: a long run keeps showing the hosts that appear late.
+    public var idleAge: Double = 600
+    /// Hosts that gave their row to newer ones.
+    public private(set) var agedOut = 0
+    /// Packet time of the last look for hosts to age out (at most one a time unit).
+    private var lastAgeOut = -Double.infinity
 
     public init(interval: Double, start: Double? = nil, filter: AddressFilter = AddressFilter(), maxHosts: Int = 10_000) {
         self.interval = interval
@@ -59,15 +70,44 @@ public final class Timeline {
     private func host(_ address: IPAddress, _ time: Double) -> Int? {
         if let i = index[address] { return i }
         if hiddenAddresses.contains(address) { return nil }
-        if filter.hides(address) || hosts.count >= maxHosts {
-            if !filter.hides(address) { droppedAddresses += 1 }
+        if filter.hides(address) {
             if hiddenAddresses.count < 100_000 { hiddenAddresses.insert(address) }
+            return nil
+        }
+        if hosts.count >= maxHosts { ageOut(time) }
+        if hosts.count >= maxHosts {
+            // No row free now; asked again when it shows up again (rows age out).
+            if dropped.count < 100_000 && dropped.insert(address).inserted { droppedAddresses += 1 }
             return nil
         }
         hosts.append(TimelineHost(address: address, time: time, slot: slot(time)))
         index[address] = hosts.count - 1
         onNewHost?(hosts.count - 1)
         return hosts.count - 1
+    }
+
+    /// Frees the rows of the hosts idle past `idleAge` (nothing open), the longest idle first,
+    /// up to an eighth of the table at a time, so that a table full of old hosts admits new
+    /// ones; the rows that stay move up (`onRemap`).
+    private func ageOut(_ time: Double) {
+        guard time - lastAgeOut >= interval else { return }
+        lastAgeOut = time
+        let idle = hosts.indices.filter { hosts[$0].open == 0 && time - hosts[$0].lastSeen >= idleAge }
+        guard !idle.isEmpty else { return }
+        let gone = Set(idle.sorted { hosts[$0].lastSeen < hosts[$1].lastSeen }.prefix(max(1, maxHosts / 8)))
+        var mapping = [Int?](repeating: nil, count: hosts.count)
+        var kept: [TimelineHost] = []
+        kept.reserveCapacity(hosts.count - gone.count)
+        for (i, h) in hosts.enumerated() where !gone.contains(i) {
+            mapping[i] = kept.count
+            kept.append(h)
+        }
+        for i in gone { index[hosts[i].address] = nil }
+        hosts = kept
+        for (address, i) in index { index[address] = mapping[i] }
+        openHosts = Set(openHosts.compactMap { mapping[$0] })
+        agedOut += gone.count
+        onRemap?(mapping)
     }
 
     private func begin(_ time: Double) {
@@ -145,6 +185,9 @@ public final class Timeline {
         for i in openHosts {
             let m: TimelineMark = hosts[i].halfOpen == hosts[i].open ? .listening : .active
             for s in max(from, hosts[i].firstSlot)...current { hosts[i].set(m, at: s) }
+            // Connected until now: last seen now, as its marks say (the export's "Last seen"
+            // and "Time active" agree).
+            hosts[i].lastSeen = max(hosts[i].lastSeen, now)
         }
         filledUntil = current
     }

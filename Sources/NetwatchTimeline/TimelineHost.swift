@@ -9,9 +9,11 @@ public struct TimelineHost: Sendable {
     public internal(set) var lastActivity: Double
     /// The time unit of `marks[0]`.
     public let firstSlot: Int
-    /// One mark per time unit from `firstSlot` on (raw values of `TimelineMark`); units after
-    /// the end are idle.
-    public internal(set) var marks: [UInt8] = []
+    /// The marks, run-length encoded: a host connected for a week is one run, not 604,800
+    /// bytes. At most `maxRuns` runs are kept; older ones are forgotten (`forgottenBefore`).
+    var runs: [Run] = []
+    /// Time units before this one are forgotten (idle when asked); `firstSlot` while nothing is.
+    public internal(set) var forgottenBefore: Int
     /// Connections open now (established or not yet answered) and of those, not yet answered.
     public internal(set) var open = 0
     public internal(set) var halfOpen = 0
@@ -22,6 +24,16 @@ public struct TimelineHost: Sendable {
     public internal(set) var ports: [UInt16] = []
     public internal(set) var morePorts = false
     static let maxPorts = 32
+    /// Runs of marks kept per host: more than any screen is wide, 12 bytes each.
+    public static let maxRuns = 2048
+
+    /// `length` time units from `start` with the same mark.
+    struct Run: Sendable {
+        var start: Int
+        var length: Int32
+        var mark: UInt8
+        var end: Int { start + Int(length) }
+    }
 
     init(address: IPAddress, time: Double, slot: Int) {
         self.address = address
@@ -29,30 +41,92 @@ public struct TimelineHost: Sendable {
         lastSeen = time
         lastActivity = time
         firstSlot = slot
+        forgottenBefore = slot
     }
 
+    /// Bytes the marks take (for tests and the bound).
+    public var markBytes: Int { runs.capacity * MemoryLayout<Run>.stride }
+
     public func mark(at slot: Int) -> TimelineMark {
-        let i = slot - firstSlot
-        guard i >= 0 && i < marks.count else { return .idle }
-        return TimelineMark(rawValue: marks[i]) ?? .idle
+        // Most asks are for recent units: look from the end.
+        guard let last = runs.last, slot < last.end, slot >= forgottenBefore else { return .idle }
+        if slot >= last.start { return TimelineMark(rawValue: last.mark) ?? .idle }
+        var lo = 0
+        var hi = runs.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if runs[mid].end <= slot { lo = mid + 1 } else { hi = mid }
+        }
+        let r = runs[lo]
+        return slot >= r.start && slot < r.end ? TimelineMark(rawValue: r.mark) ?? .idle : .idle
     }
 
     /// Marked time units among `slots`.
     public func marked(in slots: Range<Int>) -> Int {
-        let lo = max(0, slots.lowerBound - firstSlot)
-        let hi = min(marks.count, slots.upperBound - firstSlot)
-        guard lo < hi else { return 0 }
         var n = 0
-        for i in lo..<hi where marks[i] != 0 { n += 1 }
+        for r in runs.reversed() {
+            if r.end <= slots.lowerBound { break }
+            guard r.mark != 0 else { continue }
+            let lo = max(r.start, slots.lowerBound, forgottenBefore)
+            let hi = min(r.end, slots.upperBound)
+            if hi > lo { n += hi - lo }
+        }
         return n
     }
 
+    /// Raises the mark of `slot` to `m` (marks only go up within a unit: new over active over idle).
     mutating func set(_ m: TimelineMark, at slot: Int) {
-        let i = slot - firstSlot
-        guard i >= 0 else { return }
-        if i >= marks.count { marks.append(contentsOf: repeatElement(0, count: i - marks.count + 1)) }
-        if marks[i] == 0 && m != .idle { markedSlots += 1 }
-        if m.rawValue > marks[i] { marks[i] = m.rawValue }
+        guard slot >= forgottenBefore, m != .idle else { return }
+        if let last = runs.last, slot >= last.start && slot < last.end && m.rawValue <= last.mark { return }  // already as high
+        if let last = runs.last, slot >= last.end {
+            // The common case: the unit now, after every run so far.
+            if slot == last.end && last.mark == m.rawValue {
+                runs[runs.count - 1].length += 1
+            } else {
+                runs.append(Run(start: slot, length: 1, mark: m.rawValue))
+            }
+            markedSlots += 1
+            trim()
+            return
+        }
+        if runs.isEmpty {
+            runs.append(Run(start: slot, length: 1, mark: m.rawValue))
+            markedSlots += 1
+            return
+        }
+        setEarlier(m, at: slot)
+    }
+
+    /// `set` for a unit inside or before the runs kept: split the run it falls in.
+    private mutating func setEarlier(_ m: TimelineMark, at slot: Int) {
+        var lo = 0
+        var hi = runs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if runs[mid].end <= slot { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < runs.count && runs[lo].start <= slot {
+            let r = runs[lo]
+            guard m.rawValue > r.mark else { return }
+            if r.mark == 0 { markedSlots += 1 }
+            var pieces: [Run] = []
+            if slot > r.start { pieces.append(Run(start: r.start, length: Int32(slot - r.start), mark: r.mark)) }
+            pieces.append(Run(start: slot, length: 1, mark: m.rawValue))
+            if slot + 1 < r.end { pieces.append(Run(start: slot + 1, length: Int32(r.end - slot - 1), mark: r.mark)) }
+            runs.replaceSubrange(lo...lo, with: pieces)
+        } else {
+            runs.insert(Run(start: slot, length: 1, mark: m.rawValue), at: lo)
+            markedSlots += 1
+        }
+        trim()
+    }
+
+    /// Forgets the oldest runs past `maxRuns` (in a batch, so trimming is rare).
+    private mutating func trim() {
+        guard runs.count > Self.maxRuns + Self.maxRuns / 8 else { return }
+        let drop = runs.count - Self.maxRuns
+        forgottenBefore = runs[drop].start
+        runs.removeFirst(drop)
     }
 
     mutating func add(port: UInt16) {

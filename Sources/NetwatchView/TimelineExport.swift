@@ -66,8 +66,9 @@ public struct TimelineExport {
             out += "\(rank + 1). \(plain.label(h, labels(i)))  active \(TimelineView.duration(Double(h.markedSlots) * t.interval)) (\(Int(share.rounded()))% of the run), \(h.connections) connections \(plain.status(h, labels(i), active: t.isActive(h)))\n"
         }
         out += "\n== Runtime summary ==\n"
-        out += "IPs shown: \(t.hosts.count); hidden by filters: \(t.hiddenAddresses.count - t.droppedAddresses)"
-        out += t.droppedAddresses > 0 ? "; not tracked (over \(t.maxHosts) IPs): \(t.droppedAddresses)\n" : "\n"
+        out += "IPs shown: \(t.hosts.count); hidden by filters: \(t.hiddenAddresses.count)"
+        if t.agedOut > 0 { out += "; aged out (idle, table full): \(t.agedOut)" }
+        out += t.droppedAddresses > 0 ? "; not tracked (over \(t.maxHosts) IPs at once): \(t.droppedAddresses)\n" : "\n"
         out += "Connections opened: \(t.connectionsOpened); closed: \(t.connectionsClosed)\n"
         if let g = run.geoLoadSeconds { out += "GeoIP databases loaded in \(Int(g * 1000)) ms\n" }
         if let n = run.namesResolved { out += "Reverse DNS names found: \(n)\n" }

@@ -43,8 +43,8 @@ public struct TimelineView {
 
     /// The legend, shortened to fit `columns` (it is coloured, so it cannot be cut blindly).
     public func legend(columns: Int?) -> String {
-        let long: [(TimelineMark, String)] = [(.new, "new"), (.active, "active"), (.listening, "listening/half-open"), (.closed, "closed"), (.idle, "idle")]
-        let short: [(TimelineMark, String)] = [(.new, "new"), (.active, "active"), (.listening, "half-open"), (.closed, "closed"), (.idle, "idle")]
+        let long: [(TimelineMark, String)] = [(.new, "new"), (.active, "active"), (.listening, "unanswered"), (.closed, "closed"), (.idle, "idle")]
+        let short: [(TimelineMark, String)] = [(.new, "new"), (.active, "active"), (.listening, "unanswered"), (.closed, "closed"), (.idle, "idle")]
         for (prefix, items) in [("Legend: ", long), ("", short), ("", long.map { ($0.0, "") })] {
             let plainWidth = prefix.count + items.map { 1 + ($0.1.isEmpty ? 0 : 1 + $0.1.count) }.reduce(0, +) + 2 * (items.count - 1)
             if let columns, plainWidth > columns, !items[0].1.isEmpty { continue }
@@ -63,7 +63,7 @@ public struct TimelineView {
         var parts: [String] = []
         if showCountry { parts.append(l.geo?.country?.description ?? "??") }
         if showASN { parts.append(l.geo.flatMap { GeoText.network($0) } ?? "AS?") }
-        parts.append(h.open > 0 && h.halfOpen == h.open ? "LISTENING" : active ? "ACTIVE" : "CLOSED")
+        parts.append(h.open > 0 && h.halfOpen == h.open ? "UNANSWERED" : active ? "ACTIVE" : "CLOSED")
         if !h.ports.isEmpty { parts.append("Port:" + h.ports.map(String.init).joined(separator: ",") + (h.morePorts ? ",…" : "")) }
         return "[" + parts.joined(separator: " | ") + "]"
     }
@@ -95,7 +95,7 @@ public struct TimelineView {
 
     public func header(_ t: Timeline, source: String) -> String {
         var h = "netwatch timeline · \(Self.duration(t.elapsed)) elapsed · \(Self.interval(t.interval)) per column · \(t.hosts.count) IPs"
-        let hidden = t.hiddenAddresses.count
+        let hidden = t.hiddenAddresses.count + t.droppedAddresses
         if hidden > 0 { h += " (\(hidden) hidden)" }
         return h + " · \(t.connectionsOpened) connections · source: \(source)"
     }
@@ -160,10 +160,10 @@ public struct TimelineView {
         }
         switch e.kind {
         case .new:
-            let text = "NEW → \(who)  \(e.state):\(e.port)\(geo)"
+            let text = "NEW → \(who)  \(e.state)\(e.port == 0 ? "" : ":\(e.port)")\(geo)"
             return stamp + (colour ? code(.new) + text + Self.reset : text)
         case .closed:
-            let text = "CLOSED ← \(who)  port \(e.port)\(geo)"
+            let text = "CLOSED ← \(who)\(e.port == 0 ? "" : "  port \(e.port)")\(geo)"
             return stamp + (colour ? code(.closed) + text + Self.reset : text)
         }
     }

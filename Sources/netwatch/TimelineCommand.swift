@@ -20,8 +20,8 @@ struct TimelineCommand: ParsableCommand {
         commandName: "timeline",
         abstract: "Show each remote IP's connection activity over time, with names, countries and networks.",
         discussion: """
-            One row per remote IP, one column per time unit: ▲ new connection, ■ active, ○ listening or \
-            half-open (not answered yet), × closed, · nothing. Most active rows first. \
+            One row per remote IP, one column per time unit: ▲ new connection, ■ active, ○ unanswered \
+            (a SYN not answered yet), × closed, · nothing. Most active rows first. \
             The source is the host's socket table (no privileges needed), or packets with -i / -r \
             (through the flow table). --scroll prints events instead: one line per connection opened or \
             closed and a status line every 10 s.
@@ -124,6 +124,7 @@ struct TimelineCommand: ParsableCommand {
         let session = TimelineSession(timeline: timeline, view: view, db: db, resolver: resolveNames ? ReverseResolver() : nil,
                                       scroll: scroll, terminal: terminal, out: OutputBuffer(fd: 1))
         timeline.onNewHost = { [unowned session] i in session.annotate(i) }
+        timeline.onRemap = { [unowned session] mapping in session.remap(mapping) }
         let started = WallTime.now()
         StopSignal.install()
         let source: String
@@ -277,6 +278,7 @@ struct TimelineCommand: ParsableCommand {
                                       out: OutputBuffer(fd: open("/dev/null", O_WRONLY)))
         session.screenOverride = (columns: 250, rows: rows + 5)
         timeline.onNewHost = { [unowned session] i in session.annotate(i) }
+        timeline.onRemap = { [unowned session] mapping in session.remap(mapping) }
         let seconds = duration ?? 10
         let cpu0 = cpuSeconds()
         let wall0 = PacketPipeline.wallClock()

@@ -55,6 +55,13 @@ final class TimelineSession {
         }
     }
 
+    /// Rows moved after hosts aged out: their GeoIP moves with them.
+    func remap(_ mapping: [Int?]) {
+        var moved = [GeoInfo?](repeating: nil, count: timeline.hosts.count)
+        for (old, new) in mapping.enumerated() where old < geo.count { if let new { moved[new] = geo[old] } }
+        geo = moved
+    }
+
     func labels(_ i: Int) -> TimelineView.Labels {
         var name: String?
         if let resolver, case .name(let n) = resolver.name(for: timeline.hosts[i].address) { name = n }

@@ -13,7 +13,7 @@ final class TimelineTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.output.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines[0].hasPrefix("netwatch timeline · 0:00:06 elapsed · 0.5 s per column · 10 IPs"), lines[0])
-        XCTAssertEqual(lines[1], "Legend: ▲ new  ■ active  ○ listening/half-open  × closed  · idle")
+        XCTAssertEqual(lines[1], "Legend: ▲ new  ■ active  ○ unanswered  × closed  · idle")
         // Every TCP connection attempt tshark sees has a row for its server, with its port.
         let syns = try runTool("tshark", ["-r", capture, "-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0", "-T", "fields", "-e", "ip.dst", "-e", "tcp.dstport"]).output
         let servers = Set(syns.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) })
@@ -27,7 +27,7 @@ final class TimelineTests: XCTestCase {
             XCTAssertEqual(marks.count, 60, row)
         }
         // 173.192.163.128 never answered the SYN: half-open.
-        XCTAssertTrue(lines.contains { $0.hasPrefix("173.192.163.128 ") && $0.contains("○") && $0.contains("[LISTENING | Port:80]") }, r.output)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("173.192.163.128 ") && $0.contains("○") && $0.contains("[UNANSWERED | Port:80]") }, r.output)
     }
 
     func testScrollModeLineByLine() throws {
@@ -36,7 +36,7 @@ final class TimelineTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.output.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines[0].hasPrefix("netwatch timeline: packets from"), lines[0])
-        let event = try NSRegularExpression(pattern: #"^\[\d\d:\d\d:\d\d\] (NEW → \S+  (ESTABLISHED|SYN_SENT|UDP|ICMP):\d+|CLOSED ← \S+  port \d+)$"#)
+        let event = try NSRegularExpression(pattern: #"^\[\d\d:\d\d:\d\d\] (NEW → \S+  ((ESTABLISHED|SYN_SENT|SYN_RECV|UDP):\d+|ICMP)|CLOSED ← \S+  port \d+)$"#)
         let events = lines.dropFirst().dropLast()
         for l in events {
             XCTAssertNotNil(event.firstMatch(in: l, range: NSRange(l.startIndex..., in: l)), l)
@@ -105,6 +105,46 @@ final class TimelineTests: XCTestCase {
         let top = export.components(separatedBy: "== 10 most active ==\n")[1].split(separator: "\n").prefix(10)
         XCTAssertEqual(top.count, 10)
         XCTAssertTrue(top[0].hasPrefix("1. "), String(top[0]))
+    }
+
+    /// Issue 24, item 15: labels say what happened. A flow first seen midstream is no SYN_SENT,
+    /// ICMP has no port, and the export's "Last seen" agrees with its "Time active".
+    func testTimelineLabelsSayWhatHappened() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func tcp(_ flags: UInt8, seq: UInt8) -> [UInt8] {
+            var p: [UInt8] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00]
+            p += [0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]
+            p += [0x9C, 0x40, 0, 80, 0, 0, 0, seq, 0, 0, 0, 1, 0x50, flags, 0x10, 0, 0, 0, 0, 0]
+            return p
+        }
+        let ping: [UInt8] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00, 0x45, 0, 0, 28, 0, 2, 0, 0, 64, 1, 0, 0, 10, 0, 0, 1, 10, 0, 0, 3,
+                             8, 0, 0, 0, 0, 7, 0, 1]
+        let file = dir.appendingPathComponent("midstream.pcap")
+        try writePcap([tcp(0x10, seq: 1), tcp(0x18, seq: 2), ping], to: file)
+        let r = try runCommand(netwatchBinary(), ["timeline", "-r", file.path, "--scroll"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.output.contains("NEW → 10.0.0.2  ESTABLISHED:80"), r.output)
+        XCTAssertFalse(r.output.contains("SYN_SENT"), r.output)
+        XCTAssertTrue(r.output.contains("NEW → 10.0.0.3  ICMP\n"), r.output)
+        XCTAssertFalse(r.output.contains("ICMP:0"), r.output)
+
+        let export = dir.appendingPathComponent("export.txt")
+        let e = try runCommand(netwatchBinary(), ["timeline", "-r", try TestData.path(wikipedia), "-o", export.path])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let text = try String(contentsOf: export, encoding: .utf8)
+        let rows = text.components(separatedBy: "== Per-IP statistics ==\n")[1].components(separatedBy: "\n\n")[0].split(separator: "\n").dropFirst()
+        XCTAssertGreaterThan(rows.count, 5)
+        let time = DateFormatter()
+        time.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        time.timeZone = TimeZone(identifier: "UTC")
+        for row in rows {
+            let f = row.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            let first = try XCTUnwrap(time.date(from: f[5])), last = try XCTUnwrap(time.date(from: f[6]))
+            let active = f[7].split(separator: ":").reduce(0) { $0 * 60 + (Int($1) ?? 0) }
+            // Columns of 1 s: active at most the seen span plus one column.
+            XCTAssertLessThanOrEqual(Double(active), last.timeIntervalSince(first) + 1.5, String(row))
+        }
     }
 
     func testGeoCommand() throws {
@@ -187,7 +227,7 @@ final class TimelineLiveTests: XCTestCase {
         let lines = s.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines[0].hasPrefix("netwatch timeline · "), s)
         XCTAssertTrue(lines[0].contains("0.5 s per column · 2 IPs"), s)
-        XCTAssertTrue(lines[1].hasPrefix("Legend: ▲ new  ■ active  ○ listening/half-open  × closed  · idle"), s)
+        XCTAssertTrue(lines[1].hasPrefix("Legend: ▲ new  ■ active  ○ unanswered  × closed  · idle"), s)
         let rowB = try XCTUnwrap(lines.first { $0.hasPrefix(hosts.addressB + " ") }, s)
         // The name's escape sequence is shown as text, never sent to the terminal.
         XCTAssertTrue(rowB.contains("(\\x1b\\x5b31mevil.test)"), rowB)

@@ -70,7 +70,7 @@ final class DetectionConfigTests: XCTestCase {
 
     func testAMissingFileIsNamed() {
         XCTAssertThrowsError(try DetectionConfigFile.load(path: "/nonexistent/netwatch.yaml")) { error in
-            XCTAssertEqual("\(error)", "/nonexistent/netwatch.yaml:0: cannot read the config file: No such file or directory")
+            XCTAssertEqual("\(error)", "/nonexistent/netwatch.yaml: cannot read the config file: No such file or directory")
         }
     }
 }
