@@ -9,10 +9,15 @@ import Darwin
 public struct LiveOptions: Sendable {
     public var promiscuous = true
     public var snapLength = 262_144
-    /// Kernel ring size in bytes. Immediate mode sizes ring slots by the snap length, so a
-    /// small ring drops bursts (../shared/docs/PLATFORM.md); 64 MiB held an nmap burst.
+    /// Kernel ring size in bytes (64 MiB held an nmap burst, PLATFORM.md).
     public var bufferSize = 64 << 20
-    public var immediate = true
+    /// Immediate mode wakes netwatch for every packet, but libpcap then sizes each ring slot by
+    /// the snap length: 64 MiB held 256 packets, and a pause of a few milliseconds in the
+    /// packet loop dropped packets under a flood that tcpdump took whole. Off, the kernel fills
+    /// blocks of packets (TPACKET_V3, as tcpdump) and hands a block over when it is full or
+    /// `timeoutMilliseconds` have passed: nothing dropped, and a packet shown within that time.
+    public var immediate = false
+    public var timeoutMilliseconds: Int32 = 100
     public var filter: String? = nil
     public init() {}
 }
@@ -42,7 +47,7 @@ public final class LiveCapture: PacketSource {
         }
         pcap_set_snaplen(p, Int32(clamping: options.snapLength))
         pcap_set_promisc(p, options.promiscuous ? 1 : 0)
-        pcap_set_timeout(p, 100)
+        pcap_set_timeout(p, options.timeoutMilliseconds)
         pcap_set_buffer_size(p, Int32(clamping: options.bufferSize))
         if options.immediate { pcap_set_immediate_mode(p, 1) }
         let status = pcap_activate(p)

@@ -28,7 +28,10 @@ struct CaptureOptions: ParsableArguments {
     @Flag(name: [.customShort("p"), .customLong("no-promiscuous-mode")], help: "Do not put the interface into promiscuous mode.")
     var noPromiscuous = false
 
-    @Flag(name: .customLong("no-immediate"), help: "Let the kernel batch packets (fewer wake-ups, later display).")
+    @Flag(name: .customLong("immediate"), help: "Hand over each packet at once (default: in batches, within 100 ms). Under a flood this drops packets: the kernel ring then holds one packet per snap length (use a small -s).")
+    var immediate = false
+
+    @Flag(name: .customLong("no-immediate"), help: ArgumentHelp("The default now; kept for scripts that name it.", visibility: .hidden))
     var noImmediate = false
 
     @Flag(name: .short, help: "No name lookups (service names by port).")
@@ -66,7 +69,7 @@ struct CaptureOptions: ParsableArguments {
         options.promiscuous = !noPromiscuous
         options.snapLength = snaplen
         options.bufferSize = bufferSize * 1024
-        options.immediate = !noImmediate
+        options.immediate = immediate && !noImmediate
         options.filter = filter.isEmpty ? nil : filter
         let names = interface.isEmpty ? [try NetworkInterface.defaultName()] : interface
         let capture = try LiveCapture(interfaces: names, options: options)

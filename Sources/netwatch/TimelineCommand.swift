@@ -104,6 +104,9 @@ struct TimelineCommand: ParsableCommand {
             }
         }
         for problem in filter.lists.problems { printError("netwatch: warning: \(problem) (skipped)") }
+        // Ctrl+C from here on stops cleanly, also while the GeoIP databases load (seconds
+        // for a full country CSV in a debug build).
+        StopSignal.install()
         var db = GeoDatabase()
         var geoSeconds: Double?
         if lookupCountry || lookupASN {
@@ -126,7 +129,6 @@ struct TimelineCommand: ParsableCommand {
         timeline.onNewHost = { [unowned session] i in session.annotate(i) }
         timeline.onRemap = { [unowned session] mapping in session.remap(mapping) }
         let started = WallTime.now()
-        StopSignal.install()
         let source: String
         if read == nil && interface.isEmpty {
             source = "socket table"
