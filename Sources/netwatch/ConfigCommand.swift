@@ -40,14 +40,7 @@ struct ConfigCommand: ParsableCommand {
             throw ExitCode(1)
         }
         // Every start-up step that can fail, as a run takes it: block lists, output folders.
-        var list = Blocklist()
-        for file in c.blocklists {
-            do { try list.load(path: file) } catch {
-                printError("netwatch: \(path): blocklists: \(error.message)")
-                throw ExitCode(1)
-            }
-        }
-        for problem in list.problems { printError("netwatch: warning: \(problem) (skipped)") }
+        let list = try AlertOptions.loadBlocklists(c.blocklists, place: "\(path): blocklists: ")
         for (key, file) in [("outputs.log", c.log), ("outputs.json_alerts", c.jsonAlerts)] {
             guard let file else { continue }
             if let problem = Self.unwritable(file) {

@@ -159,6 +159,20 @@ struct AlertOptions: ParsableArguments {
         return nil
     }
 
+    /// The block lists in `paths`: a bad line is reported (with `place`, the config that names
+    /// the list, when there is one) and skipped; an unreadable file ends the run.
+    static func loadBlocklists(_ paths: [String], place: String = "") throws -> Blocklist {
+        var list = Blocklist()
+        for path in paths {
+            do { try list.load(path: path) } catch {
+                printError("netwatch: \(place)\(error.message)")
+                throw ExitCode(1)
+            }
+        }
+        for problem in list.problems { printError("netwatch: warning: \(problem) (skipped)") }
+        return list
+    }
+
     struct Setup {
         var config: DetectionConfig
         var blocklist: Blocklist
@@ -186,14 +200,7 @@ struct AlertOptions: ParsableArguments {
     /// file ends the run) and opens the alert outputs.
     func open(palette: Palette, terminal: OutputBuffer?) throws -> Setup {
         let config = try loadConfig()
-        var list = Blocklist()
-        for path in config.blocklists {
-            do { try list.load(path: path) } catch {
-                printError("netwatch: \(error.message)")
-                throw ExitCode(1)
-            }
-        }
-        for problem in list.problems { printError("netwatch: warning: \(problem) (skipped)") }
+        let list = try Self.loadBlocklists(config.blocklists)
         do throws(CaptureError) {
             let log = try config.log.map { path throws(CaptureError) in try openAppend(path) }
             let json = try config.jsonAlerts.map { path throws(CaptureError) in try openAppend(path) }

@@ -63,9 +63,11 @@ final class ReadmeExampleTests: XCTestCase {
             for (placeholder, value) in replacements { command = command.replacingOccurrences(of: placeholder, with: value) }
             let live = example.contains(" -i ") || example.contains("--watch") || (example.hasPrefix("netwatch timeline") && !example.contains(" -r "))
             if example.contains(" -i ") && !isRoot { continue }  // live capture needs root: skipped here, run in CI
-            let script = live ? "timeout --preserve-status -s INT 2 \(command)" : command
+            let script = live ? "timeout --foreground --preserve-status -s INT 2 \(command)" : command
             let r = try runCommand("/bin/bash", ["-o", "pipefail", "-c", "cd '\(dir.path)' && \(script)"], timeout: 60)
-            // With --preserve-status, timeout exits as the command did on its SIGINT.
+            // With --preserve-status, timeout exits as the command did on its SIGINT; with
+            // --foreground it signals the command once (to its process group as well, a second
+            // SIGINT could arrive apart, and a second Ctrl+C means "stop now", exit 130).
             XCTAssertEqual(r.status, 0, "README example exits \(r.status): \(example)\n\(r.stderr.suffix(600))")
             ran += 1
         }
