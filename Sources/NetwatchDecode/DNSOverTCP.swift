@@ -5,8 +5,8 @@
 /// message is said to be one (`continuation`) instead of being read as a header, and a
 /// message that arrives in pieces is decoded whole.
 ///
-/// Bounded: at most `maxStreams` directions are followed (the oldest started is dropped
-/// first) and a direction holds at most one unfinished message (65,537 bytes).
+/// Bounded: at most `maxStreams` directions are followed (past that they are all forgotten
+/// and followed afresh) and a direction holds at most one unfinished message (65,537 bytes).
 public final class DNSOverTCP {
     struct Direction: Hashable {
         var src: IPAddress
@@ -20,13 +20,10 @@ public final class DNSOverTCP {
         var next: UInt32
         /// Bytes of a message not yet complete, its length prefix first.
         var pending: [UInt8] = []
-        /// Order of creation, for dropping the oldest when full.
-        var serial: UInt64
     }
 
     public let maxStreams: Int
     private var streams: [Direction: Stream] = [:]
-    private var serial: UInt64 = 0
     /// Room for the message last put together from several segments.
     private let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 8)
     private var messageLength = 0
@@ -44,31 +41,19 @@ public final class DNSOverTCP {
     /// Streams followed now (for tests).
     public var count: Int { streams.count }
 
-    /// Whether `p` is a TCP segment on a DNS port: what `frame` wants to see, SYNs and FINs included.
+    /// Whether `p` is a TCP segment with payload on a DNS port, what `frame` reads: one flag
+    /// the decode sets, so other packets pay a byte's test.
     @inlinable
-    public static func wants(_ p: inout DecodedPacket) -> Bool {
-        p.transport == .tcp && p.issue?.layer != .tcp && (isDNSPort(p.srcPort) || isDNSPort(p.dstPort))
-    }
-
-    @inlinable
-    static func isDNSPort(_ port: UInt16) -> Bool { port == 53 || port == 5353 || port == 5355 }
+    public static func wants(_ p: inout DecodedPacket) -> Bool { p.dns.tcpSegment }
 
     /// Frames the segment `p` (decoded from `bytes`) by its stream and rewrites its DNS
     /// fields: the first message that completes here (its bytes in `message` when it began in
     /// an earlier segment), the start of one that goes on, or a continuation.
     public func frame(_ bytes: PacketBytes, _ p: inout DecodedPacket) {
         let key = Direction(src: p.src, dst: p.dst, srcPort: p.srcPort, dstPort: p.dstPort)
-        let flags = p.tcp.flags.rawValue
-        if flags & 0x02 != 0 {
-            // SYN: the stream's first byte follows it.
-            start(key, next: p.tcp.seq &+ 1)
-            return
-        }
-        if flags & 0x05 != 0 && p.payloadLength == 0 {
-            streams[key] = nil  // FIN or RST: done
-            return
-        }
         guard p.payloadLength > 0, !p.fragment.isFragment else { return }
+        // A stream is followed from the first segment with data seen (it starts a message, as
+        // the stateless decode guesses), not from its SYN.
         var stream = streams[key] ?? start(key, next: p.tcp.seq)
         let seq = p.tcp.seq
         if seq != stream.next {
@@ -131,12 +116,10 @@ public final class DNSOverTCP {
 
     @discardableResult
     private func start(_ key: Direction, next: UInt32) -> Stream {
-        if streams.count >= maxStreams, streams[key] == nil,
-            let oldest = streams.min(by: { $0.value.serial < $1.value.serial })?.key {
-            streams[oldest] = nil
-        }
-        serial &+= 1
-        let stream = Stream(next: next, serial: serial)
+        // Full: start afresh (what is forgotten is guessed again, as the stateless decode does);
+        // no search for the oldest under a flood of new streams.
+        if streams.count >= maxStreams { streams.removeAll(keepingCapacity: true) }
+        let stream = Stream(next: next)
         streams[key] = stream
         return stream
     }

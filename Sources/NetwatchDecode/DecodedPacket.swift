@@ -183,6 +183,9 @@ public struct DNSInfo: Sendable {
     public var additionalCount: UInt16 = 0
     /// DNS over TCP carries a two-byte length before the message.
     public var overTCP = false
+    /// A TCP segment with payload on a DNS port: what `DNSOverTCP` frames (set by the layered
+    /// decode; the common-packet road never carries DNS ports).
+    public var tcpSegment = false
     /// A TCP segment inside a DNS message that began earlier (`DNSOverTCP`): no header here.
     public var continuation = false
     /// The message shown was put together from several segments: `offset` is into the

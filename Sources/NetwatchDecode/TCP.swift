@@ -27,6 +27,7 @@ extension PacketDecoder {
         setPayload(region, from: o + headerLength, &p)
         // Payload first: most segments that carry none (SYNs, ACKs) skip the port tests.
         if p.payloadLength > 0 && (isDNSPort(p.srcPort) || isDNSPort(p.dstPort)) && !p.fragment.moreFragments {
+            p.dns.tcpSegment = true
             decodeDNS(f, region, overTCP: true, &p)
         }
     }

@@ -104,11 +104,11 @@ struct PacketLoop: RawPacketHandler {
         let captured = PacketBytes(raw.bytes)
         decoder.decode(captured, linkType: raw.linkType, wireLength: raw.wireLength, into: &state.pointee.packet)
         // DNS over TCP is framed by its stream: a segment inside a message is not a header.
-        if DNSOverTCP.wants(&state.pointee.packet) { dnsStreams.frame(captured, &state.pointee.packet) }
+        if _slowPath(DNSOverTCP.wants(&state.pointee.packet)) { frameDNS(captured) }
         if let issue = state.pointee.packet.issue { state.pointee.counters.count(issue, linkType: raw.linkType) }
         if writing && !pipeline.write(raw) { return false }
         // A packet without a time (pcapng Simple Packet Block) takes the last time seen.
-        let timed = raw.hasTime
+        let timed = _fastPath(raw.hasTime)
         let time = timed ? raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds) : state.pointee.lastTime
         state.pointee.lastTime = time
         // The flow table's index line loads while statistics count. This packet's probe was
@@ -170,6 +170,12 @@ struct PacketLoop: RawPacketHandler {
             writer.write(state.pointee.packet, pipeline.context(raw, captured, state.pointee.counters.packets, state.pointee.packet.dns.reassembled))
         }
         return state.pointee.counters.packets < limit
+    }
+
+    /// DNS over TCP, out of line: few packets take it, and inlined it crowded the loop.
+    @inline(never)
+    func frameDNS(_ captured: PacketBytes) {
+        dnsStreams.frame(captured, &state.pointee.packet)
     }
 
     /// Between packets (live: at least every 100 ms): process scans, detector ticks while
