@@ -43,6 +43,11 @@ final class TerminalTests: XCTestCase {
         s = try waitScreen("capturing on \(hosts.interfaceA) with filter \"icmp or icmp6\"")
         try hosts.exec(hosts.a, "ping -c 2 -i 0.2 \(hosts.addressB)")
         s = try waitScreen("echo reply")
+        // Packets come in batches (up to 100 ms apart): wait for both requests.
+        for _ in 0..<50 where s.components(separatedBy: "echo request").count < 3 {
+            usleep(100_000)
+            s = try screen()
+        }
         let lines = s.split(separator: "\n").filter { $0.contains("ICMP") }
         XCTAssertEqual(lines.filter { $0.contains("echo request") }.count, 2, s)
         XCTAssertFalse(s.contains("ARP"), "the ICMP filter is applied: \(s)")
