@@ -15,7 +15,7 @@ extension PacketDecoder {
             if o + length > claimedEnd {
                 // The message continues in later segments: show its header, judge nothing.
                 guard f.check(o, 12, claimedEnd: claimedEnd) == nil else { return }
-                readHeader(f.bytes, at: o, length: claimedEnd - o, overTCP: true, &p)
+                Self.readHeader(f.bytes, at: o, length: claimedEnd - o, overTCP: true, &p)
                 return
             }
             claimedEnd = o + length
@@ -24,7 +24,7 @@ extension PacketDecoder {
             p.flag(.dns, kind)
             return
         }
-        readHeader(b, at: o, length: claimedEnd - o, overTCP: overTCP, &p)
+        Self.readHeader(b, at: o, length: claimedEnd - o, overTCP: overTCP, &p)
         let message = DNSMessage(packet: b, info: p.dns)
         if let kind = message.forEachRecord({ _ in true }) {
             p.flag(.dns, kind)
@@ -40,12 +40,8 @@ extension PacketDecoder {
             p.flag(.dns, length < 12 ? .invalid : .truncated)
             return
         }
-        PacketDecoder.readHeader(bytes, at: offset, length: length, overTCP: overTCP, &p)
+        Self.readHeader(bytes, at: offset, length: length, overTCP: overTCP, &p)
         if let kind = DNSMessage(packet: bytes, info: p.dns).forEachRecord({ _ in true }) { p.flag(.dns, kind) }
-    }
-
-    private func readHeader(_ b: PacketBytes, at o: Int, length: Int, overTCP: Bool, _ p: inout DecodedPacket) {
-        PacketDecoder.readHeader(b, at: o, length: length, overTCP: overTCP, &p)
     }
 
     static func readHeader(_ b: PacketBytes, at o: Int, length: Int, overTCP: Bool, _ p: inout DecodedPacket) {
