@@ -5,11 +5,14 @@
 public struct DecodeIssue: Hashable, Sendable {
     public enum Kind: UInt8, Sendable, CaseIterable {
         case truncated, invalid, unsupported
+        /// Encapsulations nested deeper than `Encapsulation.maxDepth`: decoded to that depth.
+        case tooDeep
         public var name: String {
             switch self {
             case .truncated: return "truncated"
             case .invalid: return "invalid"
             case .unsupported: return "unsupported"
+            case .tooDeep: return "nested too deep"
             }
         }
     }
@@ -26,6 +29,8 @@ public struct DecodeIssue: Hashable, Sendable {
 /// The protocol layers netwatch decodes, in the field's usual names.
 public enum Layer: UInt8, Sendable, CaseIterable {
     case link, vlan, arp, ipv4, ipv6, ipv6Extension, tcp, udp, icmp, icmpv6, dns
+    // Link headers other than Ethernet's, shims and tunnels.
+    case radiotap, ieee80211, nflog, ppp, mpls, pppoe, etag, vntag, gre, erspan, vxlan, geneve, gtp, teredo
 
     public var name: String {
         switch self {
@@ -40,6 +45,20 @@ public enum Layer: UInt8, Sendable, CaseIterable {
         case .icmp: return "ICMP"
         case .icmpv6: return "ICMPv6"
         case .dns: return "DNS"
+        case .radiotap: return "radiotap"
+        case .ieee80211: return "802.11"
+        case .nflog: return "NFLOG"
+        case .ppp: return "PPP"
+        case .mpls: return "MPLS"
+        case .pppoe: return "PPPoE"
+        case .etag: return "E-tag"
+        case .vntag: return "VN-tag"
+        case .gre: return "GRE"
+        case .erspan: return "ERSPAN"
+        case .vxlan: return "VXLAN"
+        case .geneve: return "Geneve"
+        case .gtp: return "GTP-U"
+        case .teredo: return "Teredo"
         }
     }
 }

@@ -14,6 +14,14 @@ public struct DecodedPacket: Sendable {
     /// EtherType of the network layer (0 when the link has none, e.g. 802.3 LLC frames).
     public var etherType: UInt16 = 0
 
+    /// Tunnels and shims passed on the way to the packet below (empty for most packets): the
+    /// network and transport fields are the innermost packet's.
+    public var encapsulation = Encapsulation()
+    /// 802.11 frame control (type, subtype, flags) on 802.11 links.
+    public var wlanFrameControl: UInt16 = 0
+    /// A PPP control protocol (LCP 0xC021, IPCP 0x8021, ...) when that is what PPP carried.
+    public var pppProtocol: UInt16 = 0
+
     // Network layer
     public var network: NetworkProtocol = .none
     public var src: IPAddress = .none

@@ -1,20 +1,52 @@
 extension PacketDecoder {
     /// Ethernet II with any number of 802.1Q (0x8100), 802.1ad (0x88A8) or old QinQ (0x9100) tags.
-    func decodeEthernet(_ f: Frame, _ p: inout DecodedPacket) {
+    /// At `o` when inside a tunnel (VXLAN, Geneve, GRE 0x6558, ERSPAN, an MPLS pseudowire):
+    /// the inner frame's addresses replace the outer's, its tags add to the outer's.
+    func decodeEthernet(_ f: Frame, at o: Int = 0, _ p: inout DecodedPacket) {
         let b = f.bytes
-        guard b.contains(0, 14) else {
+        guard b.contains(o, 14) else {
             p.flag(.link, .truncated)
             return
         }
-        p.dstMAC = b.mac(0)
-        p.srcMAC = b.mac(6)
+        p.dstMAC = b.mac(o)
+        p.srcMAC = b.mac(o + 6)
         p.hasMAC = true
-        var type = b.u16(12)
-        var offset = 14
-        while type == 0x8100 || type == 0x88A8 || type == 0x9100 {
+        var type = b.u16(o + 12)
+        var offset = o + 14
+        if type == 0x8100 || type == 0x88A8 || type == 0x9100 {
+            guard let (next, after) = readVLANTags(f, at: offset, &p) else { return }
+            type = next
+            offset = after
+        }
+        if type < 0x0600 {
+            // IEEE 802.3 length field: an LLC frame.
+            decodeLLC(f, at: offset, &p)
+            return
+        }
+        decodeNetwork(etherType: type, f, at: offset, &p)
+    }
+
+    /// 802.2 LLC: SNAP with a zero OUI (RFC 1042, and 802.1H's 00-00-F8) carries an EtherType;
+    /// anything else (STP, CDP, ...) is shown as LLC, not as an error.
+    func decodeLLC(_ f: Frame, at offset: Int, _ p: inout DecodedPacket) {
+        let b = f.bytes
+        if b.contains(offset, 8), b.u16(offset) == 0xAAAA, b.u8(offset + 2) == 0x03,
+           b.u16(offset + 3) == 0, b.u8(offset + 5) == 0 || b.u8(offset + 5) == 0xF8, b.u16(offset + 6) >= 0x0600 {
+            decodeNetwork(etherType: b.u16(offset + 6), f, at: offset + 8, &p)
+            return
+        }
+        p.network = .other
+    }
+
+    /// 802.1Q / 802.1ad tags from `o`: the EtherType after the last and where it ends, or nil
+    /// (flagged) when a tag is cut.
+    func readVLANTags(_ f: Frame, at o: Int, _ p: inout DecodedPacket) -> (UInt16, Int)? {
+        let b = f.bytes
+        var offset = o
+        while true {
             guard b.contains(offset, 4) else {
                 p.flag(.vlan, .truncated)
-                return
+                return nil
             }
             let id = b.u16(offset) & 0x0FFF
             switch p.vlanCount {
@@ -23,21 +55,30 @@ extension PacketDecoder {
             default: break
             }
             p.vlanCount &+= 1
-            type = b.u16(offset + 2)
+            let type = b.u16(offset + 2)
             offset += 4
+            if type != 0x8100 && type != 0x88A8 && type != 0x9100 { return (type, offset) }
         }
-        if type < 0x0600 {
-            // IEEE 802.3 length field: an LLC frame. SNAP with a zero OUI (RFC 1042) carries an
-            // EtherType; anything else (STP, CDP, ...) is shown as LLC, not as an error.
-            if b.contains(offset, 8), b.u16(offset) == 0xAAAA, b.u8(offset + 2) == 0x03,
-               b.u16(offset + 3) == 0, b.u8(offset + 5) == 0, b.u16(offset + 6) >= 0x0600 {
-                decodeNetwork(etherType: b.u16(offset + 6), f, at: offset + 8, &p)
-                return
-            }
-            p.network = .other
-            return
-        }
+    }
+
+    /// Tags after a shim (a VLAN, VN-tag, VLAN sandwich), then what they carry.
+    func decodeVLANTags(_ f: Frame, at o: Int, _ p: inout DecodedPacket) {
+        guard let (type, offset) = readVLANTags(f, at: o, &p) else { return }
         decodeNetwork(etherType: type, f, at: offset, &p)
+    }
+
+    /// 802.1BR E-tag (0x893F): six bytes of tag, then the EtherType. The E-CID base names it.
+    func decodeETag(_ f: Frame, at o: Int, _ p: inout DecodedPacket) {
+        guard f.bytes.contains(o, 8) else { return p.flag(.etag, .truncated) }
+        let ecid = UInt32(f.bytes.u16(o + 2) & 0x0FFF)
+        enter(.etag, id: ecid, header: o, carrying: .etherType(f.bytes.u16(o + 6)), at: o + 8, f, &p)
+    }
+
+    /// Cisco VN-tag (0x8926): four bytes of tag, then the EtherType. The destination VIF names it.
+    func decodeVNTag(_ f: Frame, at o: Int, _ p: inout DecodedPacket) {
+        guard f.bytes.contains(o, 6) else { return p.flag(.vntag, .truncated) }
+        let vif = UInt32(f.bytes.u16(o) & 0x3FFF)
+        enter(.vntag, id: vif, header: o, carrying: .etherType(f.bytes.u16(o + 4)), at: o + 6, f, &p)
     }
 
     /// Linux "cooked" capture v1 (what `-i any` gives on older libpcap): 16-byte header.

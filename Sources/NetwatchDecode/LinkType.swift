@@ -14,6 +14,14 @@ public struct LinkType: Hashable, Sendable, RawRepresentable, CustomStringConver
     @inlinable public static var ipv4: LinkType { LinkType(rawValue: 228) }
     @inlinable public static var ipv6: LinkType { LinkType(rawValue: 229) }
     @inlinable public static var linuxSLL2: LinkType { LinkType(rawValue: 276) }
+    @inlinable public static var ppp: LinkType { LinkType(rawValue: 9) }
+    @inlinable public static var pppHDLC: LinkType { LinkType(rawValue: 50) }
+    @inlinable public static var ciscoHDLC: LinkType { LinkType(rawValue: 104) }
+    @inlinable public static var ieee80211: LinkType { LinkType(rawValue: 105) }
+    @inlinable public static var ieee80211Radiotap: LinkType { LinkType(rawValue: 127) }
+    @inlinable public static var pppWithDirection: LinkType { LinkType(rawValue: 204) }
+    @inlinable public static var nflog: LinkType { LinkType(rawValue: 239) }
+    @inlinable public static var ipOverInfiniBand: LinkType { LinkType(rawValue: 242) }
 
     /// Maps a libpcap DLT value to the LINKTYPE value files use.
     public init(dlt: Int32) {
@@ -53,7 +61,8 @@ public struct LinkType: Hashable, Sendable, RawRepresentable, CustomStringConver
 
     public var isSupported: Bool {
         switch self {
-        case .null, .ethernet, .raw, .loop, .linuxSLL, .ipv4, .ipv6, .linuxSLL2: return true
+        case .null, .ethernet, .raw, .loop, .linuxSLL, .ipv4, .ipv6, .linuxSLL2, .ppp, .pppHDLC, .ciscoHDLC, .ieee80211,
+             .ieee80211Radiotap, .pppWithDirection, .nflog, .ipOverInfiniBand: return true
         default: return false
         }
     }

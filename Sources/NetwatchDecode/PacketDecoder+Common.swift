@@ -41,7 +41,8 @@ extension PacketDecoder {
             tcp.headerLength = headerLength
         } else if proto == 17 {
             let length = Int(b.u16(38))
-            guard !dnsPort, length >= 8, 34 &+ length <= claimedEnd else { return false }
+            // Tunnel ports take the layered road, which enters the tunnel.
+            guard !dnsPort, !Self.isTunnelPort(srcPort), !Self.isTunnelPort(dstPort), length >= 8, 34 &+ length <= claimedEnd else { return false }
             payloadOffset = 42
             region.claimedEnd = 34 &+ length
             region.capturedEnd = min(capturedEnd, region.claimedEnd)

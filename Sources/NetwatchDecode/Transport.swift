@@ -5,6 +5,8 @@ extension PacketDecoder {
         case 17: decodeUDP(f, region, &p)
         case 1: decodeICMP(f, region, &p)
         case 58: decodeICMPv6(f, region, &p)
+        case 4, 41: decodeIPInIP(proto, f, region, &p)
+        case 47: decodeGRE(f, region, &p)
         default:
             p.transport = .other
             setPayload(region, from: region.start, &p)

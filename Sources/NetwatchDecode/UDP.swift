@@ -17,6 +17,8 @@ extension PacketDecoder {
         setPayload(inner, from: o + 8, &p)
         if (isDNSPort(p.srcPort) || isDNSPort(p.dstPort)) && !p.fragment.isFragment {
             decodeDNS(f, inner, overTCP: false, &p)
+        } else if (Self.isTunnelPort(p.srcPort) || Self.isTunnelPort(p.dstPort)) && !p.fragment.isFragment && p.issue == nil {
+            decodeUDPTunnel(f, inner, &p)
         }
     }
 }

@@ -10,6 +10,9 @@ public struct Flow: Sendable {
     /// True when the originator (the first sender; the SYN sender for TCP) is the key's low endpoint.
     public var originatorIsLow: Bool
     public var transport: TransportProtocol
+    /// A tunnel's own flow (the VXLAN UDP flow, the GRE flow): its packets are counted again
+    /// in the flows inside it, so per-host statistics leave it out.
+    public var isTunnel = false
     // Table bookkeeping: hash, and neighbours in least-recently-seen order.
     @usableFromInline var hash: UInt32 = 0
     @usableFromInline var newer: Int32 = -1
@@ -38,8 +41,12 @@ public struct Flow: Sendable {
     /// ICMP errors that quoted this flow (port unreachable, time exceeded, ...).
     public var icmpErrors: UInt32 = 0
     public var history = ConnectionHistory()
+    /// The innermost encapsulation the flow travels in (`EncapsulationKind` raw value), 0 for none.
+    public var encapsulationRaw: UInt8 = 0
     /// Pads the record to 192 bytes, three whole lines.
-    var unused: (UInt32, UInt32, UInt32) = (0, 0, 0)
+    var unused: (UInt8, UInt8, UInt8) = (0, 0, 0)
+    /// The id of the tunnel's flow this flow travels in (Zeek's `tunnel_parents`), 0 for none.
+    public var tunnelParent: UInt64 = 0
 
     @inlinable
     init(key: FlowKey, originatorIsLow: Bool, id: UInt64, transport: TransportProtocol, first: Int64, last: Int64, hash: UInt32) {
@@ -61,6 +68,8 @@ public struct Flow: Sendable {
     }
 
     public var duration: Int64 { last - first }
+
+    public var encapsulation: EncapsulationKind? { EncapsulationKind(rawValue: encapsulationRaw) }
 
     public var state: ConnectionState {
         switch transport {

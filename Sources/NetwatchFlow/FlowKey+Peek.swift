@@ -20,8 +20,10 @@ extension FlowKey {
             guard b.contains(transport, 20) else { return nil }
         } else {
             guard proto == 17, b.contains(transport, 8) else { return nil }
+            // A tunnel's packet is keyed by what it carries.
+            guard !PacketDecoder.isTunnelPort(b.u16(transport)), !PacketDecoder.isTunnelPort(b.u16(transport &+ 2)) else { return nil }
         }
         return make(src: IPAddress(ipv4: b.u32(26)), dst: IPAddress(ipv4: b.u32(30)), srcPort: b.u16(transport), dstPort: b.u16(transport &+ 2),
-                    proto: proto, vlan: 0)
+                    proto: proto, vlan: 0, tunnel: 0)
     }
 }

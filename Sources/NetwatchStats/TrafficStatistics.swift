@@ -171,7 +171,7 @@ public final class TrafficStatistics {
     @inlinable
     public func recordFlow(_ f: UnsafePointer<Flow>) {
         let packets = f.pointee.originatorPackets &+ f.pointee.responderPackets
-        guard packets > 0 else { return }
+        guard packets > 0, !f.pointee.isTunnel else { return }
         let bytes = f.pointee.originatorWireBytes &+ f.pointee.responderWireBytes
         // The key's low address is the lower one, as `HostPair` orders them. Read in place:
         // IPv4 takes 4 bytes of each address, and only IPv6 copies them whole.

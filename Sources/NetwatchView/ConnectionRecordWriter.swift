@@ -64,8 +64,11 @@ public final class ConnectionRecordWriter {
 
     /// A Zeek-style uid: "C" and the base62 digits of the flow number mixed with the run's
     /// salt (splitmix64), so uids look random and do not repeat across runs.
-    public func uid(_ flow: Flow) -> String {
-        var x = flow.id &+ salt &* 0x9E37_79B9_7F4A_7C15
+    public func uid(_ flow: Flow) -> String { uid(id: flow.id) }
+
+    /// The uid of the flow numbered `id` (a tunnel parent's, say).
+    public func uid(id: UInt64) -> String {
+        var x = id &+ salt &* 0x9E37_79B9_7F4A_7C15
         x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
         x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
         x ^= x >> 31
@@ -104,6 +107,17 @@ public final class ConnectionRecordWriter {
         if flow.key.vlan != 0 {
             out.text(",\"vlan\":")
             out.decimal(Int(flow.key.vlan))
+        }
+        if let kind = flow.encapsulation {
+            // Not in Zeek's conn.log (its tunnel.log has it): what the connection travels in.
+            out.text(",\"encapsulation\":\"")
+            out.string(kind.name)
+            out.byte(UInt8(ascii: "\""))
+        }
+        if flow.tunnelParent != 0 {
+            out.text(",\"tunnel_parents\":[\"")
+            out.string(uid(id: flow.tunnelParent))
+            out.text("\"]")
         }
         if let service = ConnectionNames.service(flow, services) {
             out.text(",\"service\":\"")

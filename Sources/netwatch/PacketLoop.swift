@@ -23,6 +23,8 @@ struct PacketLoop: RawPacketHandler {
         /// detectors are inlined here and read it in place; any other stage taking it gets a
         /// copy (439 bytes).
         var packet = DecodedPacket()
+        /// A tunnel's outer packet, decoded again as far as the tunnel (`FlowTable.updateTunnels`).
+        var outer = DecodedPacket()
         /// The flow table's probes for the packet that comes next and the one after it
         /// (`raw.next`, `raw.later`, which sources hand over next), made from a first look at them.
         var ahead: FlowTable.Probe?
@@ -114,6 +116,7 @@ struct PacketLoop: RawPacketHandler {
         // The flow table's index line loads while statistics count. This packet's probe was
         // made a packet ago, when it was looked at as the next one; it serves when the
         // packet decoded cleanly, as the look assumes.
+        // (A tunnelled packet never has an early probe: the first look declines tunnel ports.)
         let probe = !tracking ? nil
             : early != nil && state.pointee.packet.issue == nil && state.pointee.packet.hasPorts ? early
             : flows.unsafelyUnwrapped.probe(&state.pointee.packet)
@@ -129,8 +132,14 @@ struct PacketLoop: RawPacketHandler {
             // Flows age by packet time, so a file gives the same records at any read speed.
             // (The update is used where it is made: held as an optional past this branch, it
             // was packed into and out of a register word.)
+            // A tunnel's own flows (the VXLAN UDP flow, the GRE flow) come first: the inner
+            // flow names the innermost as its parent.
+            let parent = _slowPath(state.pointee.packet.encapsulation.tunnels > 0) ? updateTunnels(raw, captured, time: time) : 0
             if let probe {
                 let update = flows.update(probe, &state.pointee.packet, time: time, wireLength: raw.wireLength)
+                if _slowPath(update.isNew && !state.pointee.packet.encapsulation.isEmpty) {
+                    flows.setTunnel(update.index, parent: parent, state.pointee.packet.encapsulation)
+                }
                 if update.evicted {
                     if statisticsByFlow { stats.recordFlow(flows.lastEvictedRecord) }
                     if outputs.hearsEnds { PacketPipeline.ended(flows.lastEvicted, .evicted, outputs) }
@@ -170,6 +179,24 @@ struct PacketLoop: RawPacketHandler {
             writer.write(state.pointee.packet, pipeline.context(raw, captured, state.pointee.counters.packets, state.pointee.packet.dns.reassembled))
         }
         return state.pointee.counters.packets < limit
+    }
+
+    /// Accounts a tunnelled packet to its tunnels' flows, which are flows like any other:
+    /// shown when new, recorded when they end. Returns the innermost one's id.
+    @inline(never)
+    func updateTunnels(_ raw: RawPacket, _ captured: PacketBytes, time: Int64) -> UInt64 {
+        let flows = flows.unsafelyUnwrapped
+        return flows.updateTunnels(captured, linkType: raw.linkType, wireLength: raw.wireLength, tunnels: Int(state.pointee.packet.encapsulation.tunnels),
+                                   decoder: decoder, time: time, scratch: &state.pointee.outer, opened: { index in
+            if let processes {
+                PacketPipeline.attachProcess(flows, index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9)
+            }
+            outputs.view?.writeNew(flows[index])
+            outputs.records?.writeNew(flows[index])
+        }, ended: { flow, end in
+            if statisticsByFlow { stats.recordFlow(flow) }
+            if outputs.hearsEnds { PacketPipeline.ended(flow, end, outputs) }
+        })
     }
 
     /// DNS over TCP, out of line: few packets take it, and inlined it crowded the loop.

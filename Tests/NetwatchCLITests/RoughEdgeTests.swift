@@ -207,20 +207,24 @@ final class RoughEdgeTests: XCTestCase {
 
     /// Item 14: a link type netwatch does not decode is named, and counted apart from malformed packets.
     func testUndecodedLinkTypeIsNamedNotMalformed() throws {
-        let file = try TestData.path("pcap/tunnel/tcpdump_nflog.pcap")
+        // Linux USB (189): no shared capture has a link type netwatch does not decode.
+        let dir = try temporaryDirectory()
+        let url = dir.appendingPathComponent("usb.pcap")
+        try writePcap(Array(repeating: [UInt8](repeating: 0x40, count: 64), count: 4), linkType: 189, to: url)
+        let file = url.path
         let result = try netwatch(["-r", file])
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.output.split(separator: "\n")
         XCTAssertEqual(lines.count, 4)
-        XCTAssertTrue(lines.allSatisfy { $0.contains("[link type NFLOG (239) not decoded]") }, result.output)
+        XCTAssertTrue(lines.allSatisfy { $0.contains("[link type USB_LINUX (189) not decoded]") }, result.output)
         XCTAssertFalse(result.output.contains("unsupported"), result.output)
-        XCTAssertTrue(result.stderr.contains("4 not decoded (link type NFLOG (239))"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("4 not decoded (link type USB_LINUX (189))"), result.stderr)
         XCTAssertFalse(result.stderr.contains("malformed ("), result.stderr)
         XCTAssertTrue(result.stderr.contains("Malformed: 0"), result.stderr)
         let json = try netwatch(["-r", file, "--json"]).output.split(separator: "\n").first.map(String.init) ?? ""
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
-        XCTAssertEqual(object?["not_decoded"] as? String, "link type NFLOG (239)")
-        XCTAssertEqual(object?["link_type"] as? String, "NFLOG")
+        XCTAssertEqual(object?["not_decoded"] as? String, "link type USB_LINUX (189)")
+        XCTAssertEqual(object?["link_type"] as? String, "USB_LINUX")
         XCTAssertNil(object?["error"])
     }
 

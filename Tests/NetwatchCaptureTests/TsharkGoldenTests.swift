@@ -5,14 +5,15 @@ import NetwatchTestSupport
 import XCTest
 
 /// For every packet of every shared capture, the fields netwatch decodes equal what
-/// `tshark -T fields` reports for the same file (first occurrence of each field, so
-/// tunnels and ICMP quotes compare on their outer headers).
+/// `tshark -T fields` reports for the same file: the innermost packet's (tshark's last IP
+/// layer and what follows it, through tunnels), but not the packet an ICMP error quotes.
 final class TsharkGoldenTests: XCTestCase {
     static let fields = [
         "frame.len", "frame.cap_len", "ip.src", "ip.dst", "ip.proto", "ipv6.src", "ipv6.dst",
         "tcp.srcport", "tcp.dstport", "tcp.flags", "udp.srcport", "udp.dstport",
         "icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code", "dns.qry.name",
         "arp.src.proto_ipv4", "arp.dst.proto_ipv4", "vlan.id", "ip.flags.mf", "ip.frag_offset", "ieee8021ad.id",
+        "frame.protocols",
     ]
 
     static let damaged: Set<String> = ["suricata_fuzz_damaged.pcap"]
@@ -54,15 +55,23 @@ final class TsharkGoldenTests: XCTestCase {
     func tsharkRows(_ path: String) throws -> [[String: String]]? {
         var arguments = ["-n", "-r", path, "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
                          "-o", "tcp.desegment_tcp_streams:FALSE",
-                         "-T", "fields", "-E", "separator=\t", "-E", "occurrence=f"]
+                         "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"]
         for f in Self.fields { arguments += ["-e", f] }
         let (output, _) = try runTool("tshark", arguments)
         var rows: [[String: String]] = []
         for line in output.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
             let values = line.split(separator: "\t", omittingEmptySubsequences: false)
-            var row: [String: String] = [:]
+            var all: [String: [Substring]] = [:]
             for (field, value) in zip(Self.fields, values) where !value.isEmpty {
-                row[field] = String(value)
+                all[field] = value.split(separator: "|", omittingEmptySubsequences: false)
+            }
+            let layers = Self.innermost(all["frame.protocols"]?.first ?? "")
+            var row: [String: String] = [:]
+            for (field, occurrences) in all where field != "frame.protocols" {
+                let proto = String(field.split(separator: ".")[0])
+                // Tags and ARP: the first; the rest: the occurrence of the innermost layer.
+                guard let index = ["vlan", "ieee8021ad", "arp", "frame"].contains(proto) ? 0 : layers[proto] else { continue }
+                if index < occurrences.count, !occurrences[index].isEmpty { row[field] = String(occurrences[index]) }
             }
             // An 802.1ad (0x88A8) outer tag is its own field in Wireshark.
             if let outer = row.removeValue(forKey: "ieee8021ad.id") { row["vlan.id"] = outer }
@@ -94,6 +103,7 @@ final class TsharkGoldenTests: XCTestCase {
         var row: [String: String] = ["frame.len": "\(raw.wireLength)", "frame.cap_len": "\(raw.bytes.count)"]
         if let issue = p.issue { row["issue"] = "\(issue.layer.rawValue)" }
         if p.fragment.isFragment { row["fragment"] = "1" }
+        if !p.encapsulation.isEmpty && p.network != .ipv4 && p.network != .ipv6 { row["tunnelledNonIP"] = "1" }
         if p.vlanCount > 0 { row["vlan.id"] = "\(p.vlanIDs.0)" }
         switch p.network {
         case .ipv4 where p.ipHeaderLength > 0:
@@ -147,19 +157,43 @@ final class TsharkGoldenTests: XCTestCase {
 }
 
 extension TsharkGoldenTests {
-    /// A field tshark reports and netwatch does not is a failure, but where tshark's first
-    /// occurrence comes from a layer netwatch does not decode on purpose: inside a tunnel
-    /// (pcap/tunnel/ and the tunnelled captures, until issue 29), inside the packet an ICMP
-    /// error quotes, the application layer of an IP fragment, and the layers at and after
+    /// A field tshark reports and netwatch does not is a failure, but for the application
+    /// layer of an IP fragment, and the layers at and after
     /// the one netwatch reported as truncated or invalid (tshark reads what it can of a
     /// broken header; netwatch shows what was decoded and the reason).
     static func mayLack(_ field: String, _ ours: [String: String], _ path: String) -> Bool {
-        if path.contains("/tunnel/") || tunnelled.contains(URL(fileURLWithPath: path).lastPathComponent) { return true }
         let layer = fieldLayer(field)
-        if ours["quoted"] != nil && [Layer.tcp, .udp, .dns].contains(layer) { return true }
         if ours["fragment"] != nil && layer == .dns { return true }
-        if let issue = ours["issue"].flatMap(UInt8.init).flatMap(Layer.init(rawValue:)), layer.rawValue >= issue.rawValue { return true }
+        // A tunnel carrying something other than IP (PPP's LCP, CDP through ERSPAN): netwatch
+        // shows that, and tshark's last IP layer is the tunnel's outer one.
+        if ours["tunnelledNonIP"] != nil && [Layer.ipv4, .ipv6].contains(layer) { return true }
+        if let issue = ours["issue"].flatMap(UInt8.init).flatMap(Layer.init(rawValue:)) {
+            // A broken shim or tunnel header: what it carries is not decoded.
+            if issue.rawValue > Layer.dns.rawValue { return true }
+            if layer.rawValue >= issue.rawValue { return true }
+        }
         return false
+    }
+
+    /// Which occurrence of each protocol's fields belongs to the innermost packet, from tshark's
+    /// `frame.protocols`: the last IP or IPv6 layer before any ICMP error's quote (and before a
+    /// tunnel netwatch does not enter), and the transport and DNS layers after it.
+    static func innermost(_ protocols: Substring) -> [String: Int] {
+        var seen: [String: Int] = [:]
+        var last: [String: Int] = [:]
+        for name in protocols.split(separator: ":") {
+            // mDNS and LLMNR are DNS messages: their fields are dns.*.
+            let token = name == "mdns" || name == "llmnr" ? "dns" : String(name)
+            if ["l2tp"].contains(token) { break }
+            last[token] = seen[token, default: 0]
+            seen[token, default: 0] += 1
+            if token == "ip" || token == "ipv6" {
+                last[token == "ip" ? "ipv6" : "ip"] = nil
+                for t in ["tcp", "udp", "icmp", "icmpv6", "dns"] { last[t] = nil }
+            }
+            if token == "icmp" || token == "icmpv6" { break }
+        }
+        return last
     }
 
     static func fieldLayer(_ field: String) -> Layer {
@@ -177,10 +211,6 @@ extension TsharkGoldenTests {
         }
     }
 
-    /// Captures whose first occurrences come from inside a tunnel netwatch does not decode yet
-    /// (ERSPAN, L2TP, PPTP/GRE, Teredo).
-    static let tunnelled: Set<String> = ["zeek_erspan.pcap", "dpkt_nb6-http.pcap", "tcpdump_pptp_bigendian.pcap", "suricata_output-eve-ftp-data.pcap"]
-
     /// Keys of `row` that are notes for `mayLack`, not fields compared with tshark's.
-    static let notes: Set<String> = ["quoted", "fragment", "issue"]
+    static let notes: Set<String> = ["quoted", "fragment", "issue", "tunnelledNonIP"]
 }

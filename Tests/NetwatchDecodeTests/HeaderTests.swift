@@ -158,7 +158,7 @@ final class HeaderTests: XCTestCase {
     }
 
     func testUnsupportedLinkType() {
-        let p = Fixture.decode(Fixture.tcpSyn, LinkType(rawValue: 127))
+        let p = Fixture.decode(Fixture.tcpSyn, LinkType(rawValue: 189))
         XCTAssertEqual(p.issue, DecodeIssue(.link, .unsupported))
     }
 

@@ -12,11 +12,19 @@ func flows(of path: String, capacity: Int = 1 << 16, timeouts: FlowTimeouts = Fl
     let source = try Savefile.open(path)
     let decoder = PacketDecoder()
     var p = DecodedPacket()
+    var outer = DecodedPacket()
     var lastSweep: Int64 = 0
     _ = try source.run({ raw in
         decoder.decode(PacketBytes(raw.bytes), linkType: raw.linkType, wireLength: raw.wireLength, into: &p)
         let time = raw.seconds * 1_000_000_000 + Int64(raw.nanoseconds)
-        _ = table.update(p, time: time, wireLength: raw.wireLength) { ended.append(($0, $1)) }
+        var parent: UInt64 = 0
+        if p.encapsulation.tunnels > 0 {
+            parent = table.updateTunnels(PacketBytes(raw.bytes), linkType: raw.linkType, wireLength: raw.wireLength, tunnels: Int(p.encapsulation.tunnels),
+                                         decoder: decoder, time: time, scratch: &outer) { ended.append(($0, $1)) }
+        }
+        if let update = table.update(p, time: time, wireLength: raw.wireLength, ended: { ended.append(($0, $1)) }), update.isNew, !p.encapsulation.isEmpty {
+            table.setTunnel(update.index, parent: parent, p.encapsulation)
+        }
         if time - lastSweep > 1_000_000_000 {
             table.expire(now: time) { ended.append(($0, $1)) }
             lastSweep = time
@@ -138,15 +146,14 @@ final class ConversationTests: XCTestCase {
         }
     }
 
-    /// Tunnels: tshark counts the conversations inside ERSPAN/GRE and L2TP; netwatch does not
-    /// decode tunnels yet, so these two files are compared by the decoding test only.
-    static let tunnelled: Set<String> = ["zeek_erspan.pcap", "dpkt_nb6-http.pcap"]
+    /// Tunnels: tshark counts the conversations inside L2TP, which netwatch does not enter.
+    static let tunnelled: Set<String> = ["dpkt_nb6-http.pcap"]
 
     func testConversationsMatchTshark() throws {
         var checked = 0
-        // pcap/tunnel/: tshark counts the inner conversations; netwatch the outer ones until it
-        // decodes tunnels (issue 29).
-        for path in try TestData.allCaptures() where !path.contains("/malformed/") && !path.contains("/tunnel/") && !Self.tunnelled.contains(URL(fileURLWithPath: path).lastPathComponent) {
+        // Tunnels (pcap/tunnel/): tshark counts each UDP and TCP layer, the tunnel's own (VXLAN,
+        // Geneve, GTP-U, Teredo) and the inner ones, as netwatch's flows do.
+        for path in try TestData.allCaptures() where !path.contains("/malformed/") && !Self.tunnelled.contains(URL(fileURLWithPath: path).lastPathComponent) {
             let (output, status) = try runTool("tshark", ["-n", "-q", "-r", path, "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE", "-z", "conv,tcp", "-z", "conv,udp"])
             guard status == 0 else { continue }
             // (A, B) → frames and bytes A→B and B→A, summed over tshark's streams of one tuple.

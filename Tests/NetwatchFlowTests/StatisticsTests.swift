@@ -9,8 +9,9 @@ import XCTest
 /// Per-IP counts equal tshark's `-z endpoints,ip` / `endpoints,ipv6`; protocol counts equal
 /// the top of its `-z io,phs` tree.
 final class StatisticsTests: XCTestCase {
-    /// Captures whose IP endpoints Wireshark counts differently by design: tunnels (ERSPAN, L2TP,
-    /// PPTP, Teredo/6in4: it counts the inner addresses too) and IPv6 fragments (its IPv6 tap
+    /// Captures whose IP endpoints Wireshark counts differently by design: tunnels (every IP
+    /// layer counts for Wireshark; netwatch's statistics count the innermost packet, as its
+    /// flows and detectors see it) and IPv6 fragments (its IPv6 tap
     /// skips non-first fragments; netwatch counts every packet).
     static let tunnelled: Set<String> = [
         "zeek_erspan.pcap", "dpkt_nb6-http.pcap", "tcpdump_pptp_bigendian.pcap", "suricata_output-eve-ftp-data.pcap",
@@ -44,7 +45,7 @@ final class StatisticsTests: XCTestCase {
         var compared = 0
         // Captures tshark could not read: named, so a short count says why.
         var unread: [String] = []
-        // pcap/tunnel/: netwatch counts the outer hosts until it decodes tunnels (issue 29).
+        // pcap/tunnel/: by design, as `tunnelled`.
         for path in try TestData.allCaptures() where !path.contains("/malformed/") && !path.contains("/tunnel/") && !Self.tunnelled.contains(URL(fileURLWithPath: path).lastPathComponent) {
             let (output, status) = try runTool("tshark", ["-n", "-q", "-r", path, "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE", "-z", "endpoints,ip", "-z", "endpoints,ipv6"])
             guard status == 0 else {
