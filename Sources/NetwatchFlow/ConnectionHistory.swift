@@ -2,14 +2,22 @@ import NetwatchDecode
 
 /// Zeek's connection `history`: one letter per event kind the first time each side shows it,
 /// upper case for the originator, lower case for the responder, in the order seen.
-/// S SYN, H SYN-ACK, A pure ACK, D data, F FIN, R RST.
+/// S SYN, H SYN-ACK, A pure ACK, D data, F FIN, R RST; a leading ^ when the roles were
+/// flipped from the first packet's direction (a SYN-ACK, or a reply from a likely server port).
 public struct ConnectionHistory: Sendable, Equatable {
-    /// Up to 12 letters, packed; `seen` has one bit per letter and side.
+    /// Up to 12 letters, packed; `seen` has one bit per letter and side, and `flippedBit`.
     @usableFromInline var letters: UInt64 = 0
     @usableFromInline var count: UInt8 = 0
     @usableFromInline var seen: UInt16 = 0
 
     public init() {}
+
+    @usableFromInline static var flippedBit: UInt16 { 0x8000 }
+
+    /// Zeek's ^: the originator is not the first packet's sender.
+    public var isFlipped: Bool { seen & Self.flippedBit != 0 }
+
+    @inlinable mutating func markFlipped() { seen |= Self.flippedBit }
 
     private static let order: [UInt8] = Array("SHADFR".utf8)
 
@@ -40,6 +48,7 @@ public struct ConnectionHistory: Sendable, Equatable {
 
     public var text: String {
         var out = [UInt8]()
+        if isFlipped { out.append(UInt8(ascii: "^")) }
         for k in 0..<Int(count) {
             let code = Int((letters >> UInt64(k * 5)) & 31) - 1
             let letter = Self.order[code / 2]

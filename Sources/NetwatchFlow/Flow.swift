@@ -76,6 +76,9 @@ public struct Flow: Sendable {
         case .tcp:
             return .tcp(originator: originatorState, responder: responderState, history: history,
                         bytes: originatorBytes + responderBytes)
+        case .icmp, .icmpv6:
+            // Zeek keeps no state for ICMP "connections": OTH, whoever answered.
+            return .oth
         default:
             return .datagram(originatorActive: originatorPackets > 0, responderActive: responderPackets > 0)
         }

@@ -256,10 +256,14 @@ public final class FlowTable {
                 }
             }
             // The originator sent the first packet; a first SYN-ACK comes from the responder.
+            // Unless the packet came from a likely server port to a client's (Zeek's flip).
             var originatorIsLow = sourceIsLow
-            if p.transport == .tcp && p.tcp.flags.contains(.syn) && p.tcp.flags.contains(.ack) { originatorIsLow.toggle() }
+            // (A SYN opens, a SYN-ACK answers: no port test for either.)
+            let flipped = p.transport == .tcp && p.tcp.flags.contains(.syn) ? p.tcp.flags.contains(.ack) : LikelyServerPorts.flips(&p)
+            if flipped { originatorIsLow.toggle() }
             (flows + Int(index)).initialize(
                 to: Flow(key: key, originatorIsLow: originatorIsLow, id: state.pointee.nextID, transport: p.transport, first: time, last: time, hash: hash))
+            if flipped { flows[Int(index)].history.markFlipped() }
             state.pointee.nextID &+= 1
             state.pointee.slots[slot] = UInt64(hash) << 32 | UInt64(index &+ 1)
             state.pointee.count &+= 1
@@ -406,7 +410,8 @@ public final class FlowTable {
             f.responderBytes &+= UInt64(payload)
         }
         guard p.transport == .tcp else {
-            if payload > 0 { f.history.recordData(originator: fromOriginator) }
+            // ICMP has no history letters in Zeek's conn.log, nor a state (always OTH).
+            if payload > 0 && p.transport != .icmp && p.transport != .icmpv6 { f.history.recordData(originator: fromOriginator) }
             return false
         }
         f.history.record(p.tcp.flags, payload: payload, originator: fromOriginator)
