@@ -11,7 +11,8 @@ import Glibc
 /// the decoder, the flow look-ahead and every view, and as a whole capture file through the
 /// pcap/pcapng readers.
 enum FuzzTarget {
-    static let links: [LinkType] = [.ethernet, .linuxSLL, .linuxSLL2, .null, .loop, .raw, .ipv4, .ipv6]
+    static let links: [LinkType] = [.ethernet, .linuxSLL, .linuxSLL2, .null, .loop, .raw, .ipv4, .ipv6, .ppp, .pppHDLC, .ciscoHDLC,
+                                    .ieee80211, .ieee80211Radiotap, .pppWithDirection, .nflog, .ipOverInfiniBand]
     static let devNull = open("/dev/null", O_WRONLY)
     nonisolated(unsafe) static let output = OutputBuffer(fd: devNull, capacity: 1 << 16)
     static let services = ServiceTable()
@@ -41,6 +42,11 @@ enum FuzzTarget {
         let b = PacketBytes(bytes)
         PacketDecoder().decode(b, linkType: link, wireLength: wire, into: &p)
         if DNSOverTCP.wants(&p) { dnsStreams.frame(b, &p) }
+        // Each tunnel's outer packet, as the flow table decodes it for the tunnel's flow.
+        var outer = DecodedPacket()
+        for level in 0..<Int(p.encapsulation.tunnels) {
+            PacketDecoder().decode(b, linkType: link, wireLength: wire, outerLevel: level, into: &outer)
+        }
         _ = FlowKey.peek(b, linkType: link)
         var context = PacketContext(number: 1, seconds: 0, nanoseconds: 0, bytes: b, wireLength: wire)
         if p.dns.reassembled { context.dnsMessage = dnsStreams.message }

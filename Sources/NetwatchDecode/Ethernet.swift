@@ -19,7 +19,8 @@ extension PacketDecoder {
             offset = after
         }
         if type < 0x0600 {
-            // IEEE 802.3 length field: an LLC frame.
+            // IEEE 802.3 length field: an LLC frame (no EtherType, though a tunnel may have named one).
+            p.etherType = 0
             decodeLLC(f, at: offset, &p)
             return
         }
@@ -36,6 +37,8 @@ extension PacketDecoder {
             return
         }
         p.network = .other
+        // Cut inside the LLC/SNAP header: what it carried cannot be told.
+        if !b.contains(offset, 8) && b.count < f.wireLength { p.flag(.link, .truncated) }
     }
 
     /// 802.1Q / 802.1ad tags from `o`: the EtherType after the last and where it ends, or nil

@@ -41,6 +41,11 @@ extension PacketDecoder {
         let type = control >> 2 & 0x3
         let subtype = control >> 4 & 0xF
         guard control & 0x3 == 0 else { return p.flag(.ieee80211, .invalid) }
+        if type == 0, b.contains(o, 24) {
+            // Management frames: destination and source, as in a data frame within a BSS.
+            (p.dstMAC, p.srcMAC) = (b.mac(o + 4), b.mac(o + 10))
+            p.hasMAC = true
+        }
         guard type == 2 else { return }
         let toDS = control & 0x0100 != 0
         let fromDS = control & 0x0200 != 0

@@ -23,7 +23,8 @@ extension PacketDecoder {
             }
             offset += (length + 3) & ~3
         }
-        // No payload TLV: the message is cut, or logged without the packet.
-        p.flag(.nflog, b.count > offset ? .invalid : .truncated)
+        // No payload TLV: the message is cut, or was logged without the packet.
+        p.network = .other
+        if b.count < f.wireLength { p.flag(.nflog, .truncated) }
     }
 }

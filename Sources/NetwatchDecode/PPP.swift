@@ -5,7 +5,11 @@ extension PacketDecoder {
     func decodePPP(_ f: Frame, at o: Int, _ p: inout DecodedPacket) {
         let b = f.bytes
         var offset = o
-        if b.contains(offset, 2), b.u16(offset) == 0xFF03 { offset += 2 }
+        if b.contains(offset, 1), b.u8(offset) == 0xFF {
+            // The HDLC address: the control byte follows.
+            guard b.contains(offset, 2) else { return p.flag(.ppp, .truncated) }
+            if b.u8(offset + 1) == 0x03 { offset += 2 }
+        }
         guard b.contains(offset, 1) else { return p.flag(.ppp, .truncated) }
         var proto = UInt16(b.u8(offset))
         if proto & 1 == 0 {

@@ -129,7 +129,13 @@ extension PacketDecoder {
         if f.check(next, 8, claimedEnd: end) == nil, b.u16(next) == 0x0000 {
             next += 8
         }
-        guard f.check(next, 40, claimedEnd: end) == nil, b.u8(next) >> 4 == 6 else { return }
+        // Cut before a whole IPv6 header: reported, as for any tunnel; a datagram too short for
+        // one, or one that is not IPv6, is other traffic on the port.
+        if let kind = f.check(next, 40, claimedEnd: end) {
+            if kind == .truncated { p.flag(.teredo, .truncated) }
+            return
+        }
+        guard b.u8(next) >> 4 == 6 else { return }
         enter(.teredo, id: 0, header: o, carrying: .ipv6, at: next, f, &p)
     }
 }

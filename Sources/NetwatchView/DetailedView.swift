@@ -5,9 +5,10 @@ import NetwatchDecode
 extension PacketFormatter {
     func writeDetails(_ p: DecodedPacket, _ c: PacketContext) {
         out.text(palette.dim)
+        if !p.encapsulation.isEmpty { writeEncapsulationDetails(p, c) }
         if p.hasMAC || p.vlanCount > 0 {
             out.text("    link ")
-            out.text(p.linkType == .ethernet ? "ethernet " : "")
+            out.text(p.wlanFrameControl != 0 ? "802.11 " : p.linkType == .ethernet ? "ethernet " : "")
             if p.hasMAC {
                 out.mac(p.srcMAC)
                 out.text(" → ")

@@ -95,6 +95,7 @@ public final class JSONPacketWriter {
                 writeDNS(p, c)
             }
         }
+        if !p.encapsulation.isEmpty { writeEncapsulation(p, c) }
         if p.isUndecodedLink {
             out.text(",\"not_decoded\":\"link type ")
             out.string(p.linkType.description)
@@ -107,6 +108,44 @@ public final class JSONPacketWriter {
             out.text("\"}")
         }
         out.text("}\n")
+    }
+
+    /// `"encapsulation":[{"type":"vxlan","vni":42,"src_ip":...},...]`, outermost first: each
+    /// tunnel with its outer packet's addresses (and ports, over UDP).
+    func writeEncapsulation(_ p: DecodedPacket, _ c: PacketContext) {
+        out.text(",\"encapsulation\":[")
+        var tunnel = 0
+        var outer = DecodedPacket()
+        for i in 0..<Int(p.encapsulation.count) {
+            let e = p.encapsulation[i]
+            if i > 0 { out.byte(UInt8(ascii: ",")) }
+            out.text("{\"type\":\"")
+            out.text(EncapsulationText.label(e.kind))
+            out.byte(UInt8(ascii: "\""))
+            if let key = EncapsulationText.idKey(e.kind) {
+                out.text(",\"")
+                out.text(key)
+                out.text("\":")
+                out.decimal(UInt64(e.id))
+            }
+            if e.kind.isTunnel {
+                PacketDecoder().decode(c.bytes, linkType: p.linkType, wireLength: c.wireLength, outerLevel: tunnel, into: &outer)
+                tunnel += 1
+                out.text(",\"src_ip\":\"")
+                out.address(outer.src)
+                out.text("\",\"dest_ip\":\"")
+                out.address(outer.dst)
+                out.byte(UInt8(ascii: "\""))
+                if outer.transport == .udp {
+                    out.text(",\"src_port\":")
+                    out.decimal(Int(outer.srcPort))
+                    out.text(",\"dest_port\":")
+                    out.decimal(Int(outer.dstPort))
+                }
+            }
+            out.byte(UInt8(ascii: "}"))
+        }
+        out.byte(UInt8(ascii: "]"))
     }
 
     /// ISO 8601 in UTC with microseconds, as EVE writes it: `2024-05-01T12:00:00.123456+0000`.

@@ -113,6 +113,8 @@ public final class PacketFormatter {
         case .none:
             if p.network == .arp {
                 writeARP(p)
+            } else if p.network == .other && writeNonIPFrame(p, c) {
+                // named by the link or the shim
             } else if p.network == .other && p.etherType == 0 {
                 out.text("802.3 LLC")
             } else if p.network == .other {
@@ -128,6 +130,7 @@ public final class PacketFormatter {
         out.text(" | ")
         out.decimal(c.wireLength)
         out.text(" bytes")
+        if _slowPath(!p.encapsulation.isEmpty) { writeEncapsulationTags(p) }
         writeIssue(p)
         out.byte(0x0A)
     }
@@ -158,6 +161,8 @@ public final class PacketFormatter {
                 case .arp: (label, colour) = (p.etherType == 0x8035 ? "RARP" : "ARP", palette.arp)
                 case .ipv4: (label, colour) = ("IPv4", "")
                 case .ipv6: (label, colour) = ("IPv6", "")
+                case .other where p.pppProtocol != 0: (label, colour) = ("PPP", "")
+                case .other where p.etherType == 0 && p.wlanFrameControl != 0: (label, colour) = ("802.11", "")
                 case .other: (label, colour) = (p.etherType == 0 ? "LLC" : ProtocolNames.etherType(p.etherType) ?? "ETHER", "")
                 case .none: (label, colour) = (p.issue?.kind == .unsupported ? "LINK" : "?", "")
                 }
