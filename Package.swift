@@ -10,7 +10,10 @@ import PackageDescription
 //   NetwatchGeo (GeoIP: DB-IP CSV range tables, MaxMind DB reader) <- NetwatchDecode
 //   NetwatchDetect (block lists, alerts, detectors, YAML config) <- NetwatchDecode, NetwatchFlow, NetwatchHost
 //   NetwatchTimeline (per remote address activity over time) <- NetwatchDecode, NetwatchFlow, NetwatchHost, NetwatchDetect
-//   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow, NetwatchStats, NetwatchHost, NetwatchDetect, NetwatchGeo, NetwatchTimeline
+//   NetwatchEvents (what the road tells its sinks: flow records, alerts, ticks, runs) <- NetwatchDecode, NetwatchFlow, NetwatchDetect
+//   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow, NetwatchStats, NetwatchHost, NetwatchDetect, NetwatchGeo, NetwatchTimeline, NetwatchEvents
+//   NetwatchHistory (the SQLite history store: schema, writer sink, queries; GRDB) <- NetwatchDecode, NetwatchDetect, NetwatchEvents, NetwatchView
+//   NetwatchPipeline (the road: source -> decode -> flows -> analyzers -> events -> sinks) <- all of the above but NetwatchGeo
 //   netwatch (command line) <- all of the above
 let package = Package(
     name: "netwatch",
@@ -28,6 +31,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
@@ -40,11 +44,15 @@ let package = Package(
         .target(name: "NetwatchDetect", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchHost", .product(name: "Yams", package: "Yams")]),
         .target(name: "NetwatchGeo", dependencies: ["NetwatchDecode"]),
         .target(name: "NetwatchTimeline", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchHost", "NetwatchDetect"]),
-        .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchTimeline"]),
+        .target(name: "NetwatchEvents", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchDetect"]),
+        .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchTimeline", "NetwatchEvents"]),
+        .target(name: "NetwatchHistory", dependencies: ["NetwatchDecode", "NetwatchDetect", "NetwatchEvents", "NetwatchView", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "NetwatchPipeline", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchTimeline", "NetwatchView", "NetwatchEvents"]),
         .executableTarget(
             name: "netwatch",
             dependencies: [
                 "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchTimeline", "NetwatchView",
+                "NetwatchEvents", "NetwatchPipeline", "NetwatchHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

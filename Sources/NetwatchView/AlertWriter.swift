@@ -70,7 +70,7 @@ public final class AlertWriter {
 
     /// One JSON object, no newline: Suricata EVE's alert fields first, then the socket
     /// fields (socket alerts) and the detector's details.
-    public static func json(_ a: Alert) -> String {
+    public static func json(_ a: Alert, detailsJSON: String? = nil) -> String {
         var f: [String] = ["\"timestamp\":\"\(WallTime.iso8601(a.time))\"", "\"event_type\":\"\(a.event.rawValue)\""]
         if let ip = a.sourceAddress { f.append("\"src_ip\":\"\(ip)\"") }
         if let port = a.sourcePort { f.append("\"src_port\":\(port)") }
@@ -78,8 +78,7 @@ public final class AlertWriter {
         if let port = a.destinationPort { f.append("\"dest_port\":\(port)") }
         if let t = a.transport { f.append("\"proto\":\"\(t)\"") }
         if let id = a.communityID { f.append("\"community_id\":\(quoted(id))") }
-        let socketAlert = a.localAddress != nil || a.pid != nil || a.signature == .excessiveConnections
-        if socketAlert {
+        if isSocketAlert(a) {
             if let pid = a.pid { f.append("\"pid\":\(pid)") } else { f.append("\"pid\":null") }
             f.append("\"process\":" + (a.process.map { quoted($0) } ?? "null"))
         }
@@ -90,8 +89,18 @@ public final class AlertWriter {
         if let n = a.connections { f.append("\"connections\":\(n)") }
         f.append("\"alert\":{\"signature\":\(quoted(a.signature.rawValue)),\"category\":\(quoted(a.category)),\"severity\":\(a.severity)}")
         f.append("\"reason\":" + quoted(a.reason))
-        for d in a.details { f.append(quoted(d.key) + ":" + json(d.value)) }
-        return "{" + f.joined(separator: ",") + "}"
+        let details = detailsJSON ?? Self.detailsJSON(a)
+        return "{" + f.joined(separator: ",") + (details.isEmpty ? "" : "," + details) + "}"
+    }
+
+    /// Whether the alert is about a local socket (then pid and process are written, as null if unknown).
+    public static func isSocketAlert(_ a: Alert) -> Bool {
+        a.localAddress != nil || a.pid != nil || a.signature == .excessiveConnections
+    }
+
+    /// The detector's details as JSON members, no braces ("ports":997,"sample_ports":[21,22]).
+    public static func detailsJSON(_ a: Alert) -> String {
+        a.details.map { quoted($0.key) + ":" + json($0.value) }.joined(separator: ",")
     }
 
     static func json(_ v: Alert.Detail.Value) -> String {

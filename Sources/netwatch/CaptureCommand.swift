@@ -1,5 +1,6 @@
 import ArgumentParser
 import NetwatchCapture
+import NetwatchPipeline
 import NetwatchDecode
 import NetwatchDetect
 import NetwatchFlow
@@ -31,6 +32,7 @@ struct CaptureCommand: ParsableCommand {
 
     @OptionGroup var capture: CaptureOptions
     @OptionGroup var alerts: AlertOptions
+    @OptionGroup var historyOptions: HistoryOptions
 
     @Flag(name: .customLong("alerts-only"), help: "Print only alerts (on standard output): no packet lines, no statistics.")
     var alertsOnly = false
@@ -70,6 +72,7 @@ struct CaptureCommand: ParsableCommand {
         if let s = statsInterval, s < 0 { throw ValidationError("--stats-interval takes 0 or more seconds") }
         if alertsOnly && (noDetect || noFlows) { throw ValidationError("--alerts-only needs the detectors (not --no-detect or --no-flows)") }
         if alertsOnly && json { throw ValidationError("--alerts-only and --json cannot be combined (use --json-alerts FILE)") }
+        if noFlows && historyOptions.history != nil { throw ValidationError("--history records flows, which --no-flows turns off") }
         if noFlows || noDetect, let option = alerts.detectorOption {
             throw ValidationError("\(option) needs the detectors, which \(noFlows ? "need the flow table (not --no-flows)" : "--no-detect turns off")")
         }
@@ -83,14 +86,12 @@ struct CaptureCommand: ParsableCommand {
         // The config first: a mistake in it ends the run before any capture starts.
         let palette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(alertsOnly ? 1 : 2) == 1, environment: Environment.variables()))
         let detection = noDetect || noFlows ? nil : try alerts.open(palette: palette, terminal: OutputBuffer(fd: alertsOnly ? 1 : 2))
+        let store = try historyOptions.open()
         try PacketPipeline.runCommand {
             let (source, live, offlineFilter) = try capture.openSource()
             let pipeline = try makePipeline(source: source, live: live, filter: offlineFilter)
-            if let detection {
-                let writer = detection.writer
-                pipeline.detector = ThreatDetector(config: detection.config, blocklist: detection.blocklist) { writer.write($0) }
-                pipeline.alertWriter = writer
-            }
+            HistoryOptions.attach(store, to: pipeline, command: "capture", capture: capture, live: live)
+            if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
             return pipeline
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NetwatchCapture
+import NetwatchPipeline
 import NetwatchDetect
 import NetwatchFlow
 import NetwatchHost
@@ -30,6 +31,7 @@ struct ConnectionsCommand: ParsableCommand {
 
     @OptionGroup var capture: CaptureOptions
     @OptionGroup var alerts: AlertOptions
+    @OptionGroup var historyOptions: HistoryOptions
 
     @Flag(name: .customLong("json"), help: "Connection records as JSON lines on standard output instead of lines: a 'new' record per connection, a 'conn' record when it ends.")
     var json = false
@@ -60,6 +62,7 @@ struct ConnectionsCommand: ParsableCommand {
         // The config first: a mistake in it ends the run before any capture starts.
         let alertPalette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(2) == 1, environment: Environment.variables()))
         let detection = noDetect ? nil : try alerts.open(palette: alertPalette, terminal: OutputBuffer(fd: 2))
+        let store = try historyOptions.open()
         try PacketPipeline.runCommand {
             let (source, live, offlineFilter) = try capture.openSource()
             let output = OutputBuffer(fd: 1)
@@ -71,8 +74,7 @@ struct ConnectionsCommand: ParsableCommand {
             if !json && !quiet { outputs.view = ConnectionView(output: output, palette: palette, services: services, processes: processes) }
             outputs.showEnded = ended
             if let buffer = json ? output : try connJSON.map({ path throws(CaptureError) in try openAppend(path) }) {
-                outputs.recordsBuffer = buffer
-                outputs.records = ConnectionRecordWriter(output: buffer, services: services, processes: processes)
+                outputs.sinks.append(ConnectionRecordWriter(output: buffer))
             }
             let table = FlowTable(capacity: capture.maxFlows ?? FlowTable.capacity(forMemory: 256 << 20))
             let pipeline = PacketPipeline(
@@ -82,11 +84,8 @@ struct ConnectionsCommand: ParsableCommand {
             pipeline.useServices(services)
             pipeline.processes = processes
             pipeline.statisticsPlan.live = live != nil
-            if let detection {
-                let writer = detection.writer
-                pipeline.detector = ThreatDetector(config: detection.config, blocklist: detection.blocklist) { writer.write($0) }
-                pipeline.alertWriter = writer
-            }
+            HistoryOptions.attach(store, to: pipeline, command: "connections", capture: capture, live: live)
+            if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
             return pipeline
         }
     }

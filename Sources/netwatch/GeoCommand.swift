@@ -1,3 +1,4 @@
+import NetwatchPipeline
 import ArgumentParser
 import NetwatchDecode
 import NetwatchGeo

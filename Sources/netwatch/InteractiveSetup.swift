@@ -1,3 +1,4 @@
+import NetwatchPipeline
 import NetwatchCapture
 
 /// The short set-up netwatch offers when started bare on a terminal: interface, filter,

@@ -1,3 +1,4 @@
+import NetwatchPipeline
 import ArgumentParser
 import NetwatchCapture
 

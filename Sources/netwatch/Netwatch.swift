@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetwatchPipeline
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,7 +16,7 @@ struct Netwatch: ParsableCommand {
             you own or are allowed to monitor.
             """,
         version: "0.1.0",
-        subcommands: [CaptureCommand.self, ConnectionsCommand.self, SocketsCommand.self, TimelineCommand.self, GeoCommand.self, ConfigCommand.self, InterfacesCommand.self],
+        subcommands: [CaptureCommand.self, ConnectionsCommand.self, SocketsCommand.self, TimelineCommand.self, HistoryCommand.self, GeoCommand.self, ConfigCommand.self, InterfacesCommand.self],
         defaultSubcommand: CaptureCommand.self
     )
 
@@ -76,8 +77,3 @@ struct Netwatch: ParsableCommand {
     }
 }
 
-/// Writes one line to standard error.
-func printError(_ message: String) {
-    var line = message + "\n"
-    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-}

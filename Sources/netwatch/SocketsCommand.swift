@@ -1,5 +1,6 @@
 import ArgumentParser
 import NetwatchCapture
+import NetwatchPipeline
 import NetwatchDetect
 import NetwatchHost
 import NetwatchView

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NetwatchCapture
+import NetwatchPipeline
 import NetwatchDecode
 import NetwatchDetect
 import NetwatchFlow

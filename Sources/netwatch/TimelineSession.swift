@@ -1,3 +1,4 @@
+import NetwatchPipeline
 import NetwatchCapture
 import NetwatchDecode
 import NetwatchGeo

@@ -1,7 +1,7 @@
-import ArgumentParser
 import NetwatchCapture
 import NetwatchDecode
 import NetwatchDetect
+import NetwatchEvents
 import NetwatchFlow
 import NetwatchHost
 import NetwatchStats
@@ -13,40 +13,61 @@ import Glibc
 import Darwin
 #endif
 
-/// One road for every packet, live or from a file: filter, decode, count, write, show.
-final class PacketPipeline {
-    enum View {
+/// One road for every packet, live or from a file: filter, decode, count, write, show, and
+/// tell the sinks (`EventSink`) of flows, alerts and seconds of traffic.
+public final class PacketPipeline {
+    public enum View {
         case none
         case text(PacketFormatter)
         case json(JSONPacketWriter)
     }
 
-    /// Where flow events go: terminal lines, JSON records, or both.
-    struct FlowOutputs {
-        var view: ConnectionView?
-        var showEnded = false
-        var records: ConnectionRecordWriter?
-        var recordsBuffer: OutputBuffer?
+    /// Where flow events go: terminal lines, the timeline, and the sinks (JSON records, history).
+    public struct FlowOutputs {
+        public var view: ConnectionView?
+        public var showEnded = false
         /// The timeline command's reader of flow events.
-        var timeline: FlowTimelineFeed?
+        public var timeline: FlowTimelineFeed?
+        /// Sinks that hear flows open and end, alerts and ticks; `records` makes what they hear.
+        public var sinks: [EventSink] = []
+        public var records: FlowRecordMaker?
+
+        public init() {}
 
         /// Whether anything here wants to hear of flows that end.
-        var hearsEnds: Bool { (showEnded && view != nil) || records != nil || timeline != nil }
+        var hearsEnds: Bool { (showEnded && view != nil) || !sinks.isEmpty || timeline != nil }
+        /// Whether anything wants to hear of flows that open.
+        var hearsOpens: Bool { view != nil || !sinks.isEmpty }
+
+        func send(_ event: NetwatchEvent) {
+            for sink in sinks { sink.receive(event) }
+        }
+
+        /// Tells the view and the sinks of a new flow (the record is made once, for all sinks).
+        func opened(_ flow: Flow) {
+            view?.writeNew(flow)
+            if let records, !sinks.isEmpty { send(.flowOpened(records.make(flow, end: nil))) }
+        }
     }
 
     /// Statistics: a live block every `interval` seconds (0: none), a final block, JSON lines.
-    struct StatisticsPlan {
-        var enabled = true
-        var interval: Double = 0
-        var final = true
-        var json: OutputBuffer?
-        var live = false
+    public struct StatisticsPlan {
+        public var enabled = true
+        public var interval: Double = 0
+        public var final = true
+        public var json: OutputBuffer?
+        public var live = false
     }
 
-    struct WriterPlan {
-        var path: String
-        var rotateMegabytes: Int?
-        var snapLength: Int
+    public struct WriterPlan {
+        public var path: String
+        public var rotateMegabytes: Int?
+        public var snapLength: Int
+        public init(path: String, rotateMegabytes: Int?, snapLength: Int) {
+            self.path = path
+            self.rotateMegabytes = rotateMegabytes
+            self.snapLength = snapLength
+        }
     }
 
     let source: PacketSource
@@ -59,32 +80,38 @@ final class PacketPipeline {
     private var writer: PcapWriter?
     private let interfaceNames: [String]
 
-    private(set) var counters = Counters()
+    public private(set) var counters = Counters()
     /// Flows, when anything downstream needs them.
-    let flows: FlowTable?
-    let flowOutputs: FlowOutputs
-    var statisticsPlan = StatisticsPlan()
-    let statistics = TrafficStatistics()
+    public let flows: FlowTable?
+    public private(set) var flowOutputs: FlowOutputs
+    public var statisticsPlan = StatisticsPlan()
+    public let statistics = TrafficStatistics()
+    /// What the sinks record of this run (set by the command that builds the road).
+    public var runInfo: RunInfo?
     /// DNS over TCP, framed per stream before anything reads the packet's DNS fields.
     let dnsStreams = DNSOverTCP()
     private let startedAt = PacketPipeline.wallClock()
     private var services: ServiceTable?
     /// Live on this host: names the local process of each new flow.
-    var processes: ProcessDirectory?
+    public var processes: ProcessDirectory? {
+        didSet { flowOutputs.records?.processes = processes }
+    }
     private var writeError: CaptureError?
     /// The packet-side detectors (they need the flow table) and where their alerts go.
-    var detector: ThreatDetector?
-    var alertWriter: AlertWriter?
+    public private(set) var detector: ThreatDetector?
+    public private(set) var alertWriter: AlertWriter?
     /// Print nothing but alerts: no statistics, no closing summary (`--alerts-only`).
-    var alertsOnly = false
+    public var alertsOnly = false
     /// Called between packets (live: at least every 100 ms), for views that redraw.
-    var onTick: (() -> Void)?
+    public var onTick: (() -> Void)?
     private var lastPacketTime: Int64 = 0
 
-    init(source: PacketSource, output: OutputBuffer, view: View, filter: OfflineFilter?, limit: Int?, writerPlan: WriterPlan?, palette: Palette,
-         flows: FlowTable? = nil, flowOutputs: FlowOutputs = FlowOutputs()) {
+    public init(source: PacketSource, output: OutputBuffer, view: View, filter: OfflineFilter?, limit: Int?, writerPlan: WriterPlan?, palette: Palette,
+                flows: FlowTable? = nil, flowOutputs: FlowOutputs = FlowOutputs()) {
         self.flows = flows
-        self.flowOutputs = flowOutputs
+        var outputs = flowOutputs
+        if outputs.records == nil { outputs.records = FlowRecordMaker(uids: FlowUID(), services: nil) }
+        self.flowOutputs = outputs
         self.source = source
         self.output = output
         self.view = view
@@ -95,14 +122,28 @@ final class PacketPipeline {
         interfaceNames = source.interfaceNames
     }
 
-    func openWriter(linkType: LinkType) throws(CaptureError) {
+    /// Adds a sink: it hears flows open and end, alerts, each second's traffic and the run.
+    public func add(_ sink: EventSink) { flowOutputs.sinks.append(sink) }
+
+    /// The detectors, built here so that every command wires them alike: alerts go to
+    /// `writer` (terminal, log, JSON) and to the sinks.
+    public func useDetector(config: DetectionConfig, blocklist: Blocklist, writer: AlertWriter) {
+        alertWriter = writer
+        detector = ThreatDetector(config: config, blocklist: blocklist) { [unowned self] alert in
+            writer.write(alert)
+            flowOutputs.send(.alert(alert))
+        }
+    }
+
+    public func openWriter(linkType: LinkType) throws(CaptureError) {
         guard let plan = writerPlan, writer == nil else { return }
         writer = try PcapWriter(path: plan.path, linkType: linkType, snapLength: plan.snapLength, rotateMegabytes: plan.rotateMegabytes)
     }
 
     /// The per-packet loop (`PacketLoop`). A pcap file reader runs it specialised: its loop
     /// and the packet's work compile into one; other sources call it through closures.
-    func run() throws(CaptureError) -> SourceEnd {
+    public func run() throws(CaptureError) -> SourceEnd {
+        if let runInfo { flowOutputs.send(.runStarted(runInfo)) }
         let loop = PacketLoop(self)
         defer { loop.end() }
         let end: SourceEnd
@@ -118,13 +159,17 @@ final class PacketPipeline {
     }
 
     /// Nanoseconds since the epoch, the clock packet times use.
-    static func realTime() -> Int64 {
+    public static func realTime() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
-    static func wallClock() -> Double {
+    /// Seconds since the epoch, wall time (run start and end).
+    public static func realTimeSeconds() -> Double { Double(realTime()) / 1e9 }
+
+    /// Seconds on the monotonic clock: for intervals, not dates.
+    public static func wallClock() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
@@ -135,7 +180,10 @@ final class PacketPipeline {
         statisticsPlan.live ? Self.wallClock() - startedAt : stats.duration
     }
 
-    func useServices(_ table: ServiceTable?) { services = table }
+    public func useServices(_ table: ServiceTable?) {
+        services = table
+        flowOutputs.records?.services = table
+    }
 
     /// With a flow table, hosts, conversations and ports are counted once per flow, as it ends.
     var countsHostsByFlow: Bool { statisticsPlan.enabled && flows != nil }
@@ -175,7 +223,7 @@ final class PacketPipeline {
     @inline(__always)
     static func ended(_ flow: Flow, _ reason: FlowEnd, _ outputs: FlowOutputs) {
         if outputs.showEnded { outputs.view?.writeEnd(flow, reason) }
-        outputs.records?.writeEnd(flow, reason)
+        if let records = outputs.records, !outputs.sinks.isEmpty { outputs.send(.flowEnded(records.make(flow, end: reason))) }
         // A flow still open when a capture ends was open then: the timeline keeps it so.
         if reason != .shutdown { outputs.timeline?.ended(flow, time: flow.last) }
     }
@@ -202,7 +250,7 @@ final class PacketPipeline {
 
     /// Closes the pcap file, then reports totals, malformed packets, libpcap's drop
     /// counters and how the source ended, on standard error (stdout stays for packets).
-    func finish(end: SourceEnd) {
+    public func finish(end: SourceEnd) {
         let activeAtEnd = flows?.count ?? 0
         if let detector, flows != nil {
             // Live, the run ends now; from a file, at its last packet.
@@ -227,8 +275,17 @@ final class PacketPipeline {
         if statisticsPlan.final && !alertsOnly {
             report(runtime: runtime(statistics), final: true, stats: statistics, activeFlows: activeAtEnd)
         }
+        if var info = runInfo {
+            info.ended = Self.realTimeSeconds()
+            info.packets = counters.packets
+            info.bytes = counters.bytes
+            info.dropped = source.statistics().reduce(0) { $0 + $1.dropped + $1.droppedByInterface }
+            info.flows = flows?.created ?? 0
+            info.alerts = UInt64(detector?.alertsRaised ?? 0)
+            flowOutputs.send(.runEnded(info))
+        }
         output.flush()
-        flowOutputs.recordsBuffer?.flush()
+        for sink in flowOutputs.sinks { sink.flush() }
         if let plan = writerPlan {
             do {
                 if writer == nil { try openWriter(linkType: .ethernet) }
@@ -272,24 +329,6 @@ final class PacketPipeline {
             printError("netwatch: \(why)")
         case .finished, .stopped:
             break
-        }
-    }
-}
-
-extension PacketPipeline {
-    /// Builds a pipeline with `make` and runs it to the end: the one exit path of every
-    /// packet-reading command. Capture errors become one sentence and exit status 1 (2 for a
-    /// bad filter); a damaged file, after every packet before the damage, exits 1.
-    static func runCommand(_ make: () throws -> PacketPipeline) throws {
-        StopSignal.install()
-        do {
-            let pipeline = try make()
-            let end = try pipeline.run()
-            pipeline.finish(end: end)
-            if case .corrupt = end { throw ExitCode(1) }
-        } catch let error as CaptureError {
-            printError("netwatch: \(error.message)")
-            throw ExitCode(error.code == .badFilter ? 2 : 1)
         }
     }
 }

@@ -1,6 +1,7 @@
 import NetwatchCapture
 import NetwatchDecode
 import NetwatchDetect
+import NetwatchEvents
 import NetwatchFlow
 import NetwatchHost
 import NetwatchStats
@@ -29,6 +30,9 @@ struct PacketLoop: RawPacketHandler {
         /// (`raw.next`, `raw.later`, which sources hand over next), made from a first look at them.
         var ahead: FlowTable.Probe?
         var later: FlowTable.Probe?
+        /// The second of traffic being counted for the sinks (`TrafficTick`), and drops so far.
+        var tick = TrafficTick(second: Int64.min)
+        var droppedBefore: UInt64 = 0
     }
 
     let pipeline: PacketPipeline
@@ -49,6 +53,10 @@ struct PacketLoop: RawPacketHandler {
     let statisticsByFlow: Bool
     let detector: ThreatDetector?
     let dnsStreams: DNSOverTCP
+    /// Whether sinks hear each second's traffic.
+    let ticking: Bool
+    let opens: Bool
+    let live: Bool
 
     init(_ pipeline: PacketPipeline) {
         self.pipeline = pipeline
@@ -68,12 +76,16 @@ struct PacketLoop: RawPacketHandler {
         statisticsByFlow = pipeline.countsHostsByFlow
         detector = flows != nil ? pipeline.detector : nil
         dnsStreams = pipeline.dnsStreams
+        ticking = !outputs.sinks.isEmpty
+        opens = outputs.hearsOpens
+        live = plan.live
         state = .allocate(capacity: 1)
         state.initialize(to: State(lastProcessScan: PacketPipeline.wallClock(), lastDetectorTick: PacketPipeline.wallClock()))
     }
 
-    /// Frees the state, once the run is over.
+    /// Frees the state, once the run is over; the last second goes to the sinks.
     func end() {
+        if ticking { sendTick(next: Int64.min) }
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -113,6 +125,7 @@ struct PacketLoop: RawPacketHandler {
         let timed = _fastPath(raw.hasTime)
         let time = timed ? raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds) : state.pointee.lastTime
         state.pointee.lastTime = time
+        if _slowPath(ticking) { countSecond(time: time, wireLength: raw.wireLength) }
         // The flow table's index line loads while statistics count. This packet's probe was
         // made a packet ago, when it was looked at as the next one; it serves when the
         // packet decoded cleanly, as the look assumes.
@@ -148,11 +161,7 @@ struct PacketLoop: RawPacketHandler {
                     if let processes {
                         PacketPipeline.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9)
                     }
-                    if outputs.view != nil || outputs.records != nil {
-                        let flow = flows[update.index]
-                        outputs.view?.writeNew(flow)
-                        outputs.records?.writeNew(flow)
-                    }
+                    if opens { outputs.opened(flows[update.index]) }
                 }
                 detector?.observe(&state.pointee.packet, update, flows, time: time)
                 outputs.timeline?.packet(flows[update.index], isNew: update.isNew, time: time)
@@ -191,12 +200,42 @@ struct PacketLoop: RawPacketHandler {
             if let processes {
                 PacketPipeline.attachProcess(flows, index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9)
             }
-            outputs.view?.writeNew(flows[index])
-            outputs.records?.writeNew(flows[index])
+            outputs.opened(flows[index])
         }, ended: { flow, end in
             if statisticsByFlow { stats.recordFlow(flow) }
             if outputs.hearsEnds { PacketPipeline.ended(flow, end, outputs) }
         })
+    }
+
+    /// Counts the packet into its second for the sinks; a packet of another second first
+    /// sends the one counted so far. (A file's packets out of time order send a second again:
+    /// sinks add it up.)
+    @inline(__always)
+    func countSecond(time: Int64, wireLength: Int) {
+        let second = time >= 0 ? time / 1_000_000_000 : (time + 1) / 1_000_000_000 - 1
+        if _slowPath(second != state.pointee.tick.second) { sendTick(next: second) }
+        state.pointee.tick.packets &+= 1
+        state.pointee.tick.bytes &+= UInt64(wireLength)
+        switch state.pointee.packet.transport {
+        case .tcp: state.pointee.tick.tcp &+= 1
+        case .udp: state.pointee.tick.udp &+= 1
+        case .icmp, .icmpv6: state.pointee.tick.icmp &+= 1
+        default: break
+        }
+    }
+
+    /// Sends the second counted so far (if it saw packets) and starts `next`.
+    @inline(never)
+    func sendTick(next: Int64) {
+        if state.pointee.tick.packets > 0 {
+            if live {
+                let dropped = pipeline.source.statistics().reduce(0) { $0 + $1.dropped + $1.droppedByInterface }
+                state.pointee.tick.dropped = dropped &- state.pointee.droppedBefore
+                state.pointee.droppedBefore = dropped
+            }
+            outputs.send(.tick(state.pointee.tick))
+        }
+        state.pointee.tick = TrafficTick(second: next)
     }
 
     /// DNS over TCP, out of line: few packets take it, and inlined it crowded the loop.
@@ -217,9 +256,11 @@ struct PacketLoop: RawPacketHandler {
             state.pointee.lastDetectorTick = PacketPipeline.wallClock()
             detector.tick(now: PacketPipeline.realTime())
         }
+        // Live and quiet: a second that has passed is sent without waiting for a packet.
+        if ticking && live && PacketPipeline.realTime() / 1_000_000_000 > state.pointee.tick.second + 1 { sendTick(next: Int64.min) }
         pipeline.onTick?()
         pipeline.output.flush()
-        outputs.recordsBuffer?.flush()
+        for sink in outputs.sinks { sink.flush() }
         guard plan.interval > 0 && plan.live else { return }
         let runtime = pipeline.runtime(stats)
         if runtime - state.pointee.lastReport >= plan.interval {

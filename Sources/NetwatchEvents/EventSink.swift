@@ -1,0 +1,7 @@
+/// Hears the road's events, on the packet thread, in order. A sink that does I/O on a disk or
+/// the network puts them on a bounded queue of its own and returns at once.
+public protocol EventSink: AnyObject {
+    func receive(_ event: NetwatchEvent)
+    /// Writes out what is buffered (called between packets and at the end).
+    func flush()
+}

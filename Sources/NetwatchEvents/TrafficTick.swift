@@ -1,0 +1,17 @@
+/// What one second of traffic held: the road sends one per second that saw packets (packet
+/// time reading a file, so a file gives the same series at any speed).
+public struct TrafficTick: Sendable, Equatable {
+    /// The second, since the epoch.
+    public var second: Int64
+    public var packets: UInt64 = 0
+    public var bytes: UInt64 = 0
+    /// Packets by transport: TCP, UDP, ICMP (v4 and v6), everything else.
+    public var tcp: UInt64 = 0
+    public var udp: UInt64 = 0
+    public var icmp: UInt64 = 0
+    public var other: UInt64 { packets &- tcp &- udp &- icmp }
+    /// Packets the kernel or interface dropped in this second (live only).
+    public var dropped: UInt64 = 0
+
+    public init(second: Int64) { self.second = second }
+}

@@ -1,0 +1,119 @@
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A netwatch history database (SQLite in WAL mode): opened to record, or read-only to answer
+/// questions while another netwatch may be writing it.
+public final class HistoryStore: @unchecked Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    private init(path: String, queue: DatabaseQueue) {
+        self.path = path
+        self.queue = queue
+    }
+
+    /// Opens `path` to record into, creating it (and its schema) if it does not exist.
+    public static func openForWriting(_ path: String) throws(HistoryError) -> HistoryStore {
+        var config = Configuration()
+        config.journalMode = .wal
+        // Another netwatch writing the same file holds the lock a commit at a time.
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let existed = access(path, F_OK) == 0
+        if existed {
+            // Looked at read-only first: a file that is not ours is left exactly as it was
+            // (opening it in WAL mode would already rewrite its header).
+            var look = Configuration()
+            look.readonly = true
+            do {
+                let q = try DatabaseQueue(path: path, configuration: look)
+                try q.read { db in try check(db, path: path, allowEmpty: true) }
+                try q.close()
+            } catch let error as HistoryError {
+                throw error
+            } catch {
+                throw explain(error, path: path, writing: true, existed: existed)
+            }
+        }
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+        } catch {
+            throw explain(error, path: path, writing: true, existed: existed)
+        }
+        do {
+            try queue.writeWithoutTransaction { db in
+                try check(db, path: path, allowEmpty: true)
+                if try Int(Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0) == 0 {
+                    // A new file: incremental vacuum (retention gives space back), our stamp.
+                    try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL; VACUUM; PRAGMA application_id = \(HistorySchema.applicationID)")
+                }
+            }
+            try HistorySchema.migrator.migrate(queue)
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = \(HistorySchema.version)") }
+        } catch let error as HistoryError {
+            throw error
+        } catch {
+            throw explain(error, path: path, writing: true, existed: existed)
+        }
+        return HistoryStore(path: path, queue: queue)
+    }
+
+    /// Opens `path` read-only; it must be a netwatch history database.
+    public static func openForReading(_ path: String) throws(HistoryError) -> HistoryStore {
+        guard access(path, F_OK) == 0 else { throw HistoryError("\(path): no such history database") }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(5)
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.read { db in try check(db, path: path, allowEmpty: false) }
+        } catch let error as HistoryError {
+            throw error
+        } catch {
+            throw explain(error, path: path, writing: false, existed: true)
+        }
+        return HistoryStore(path: path, queue: queue)
+    }
+
+    /// Refuses files that are not ours or that a newer netwatch wrote.
+    private static func check(_ db: Database, path: String, allowEmpty: Bool) throws {
+        let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+        if id == 0 && tables == 0 && allowEmpty { return }
+        guard id == HistorySchema.applicationID else {
+            throw HistoryError("\(path) is an SQLite database but not a netwatch history database; nothing was changed")
+        }
+        let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if version > HistorySchema.version {
+            throw HistoryError("\(path) was written by a newer netwatch (history schema \(version); this one reads up to \(HistorySchema.version)); nothing was changed")
+        }
+    }
+
+    /// One sentence for what SQLite said.
+    static func explain(_ error: Error, path: String, writing: Bool, existed: Bool) -> HistoryError {
+        guard let e = error as? DatabaseError else { return HistoryError("\(path): \(error)") }
+        switch e.resultCode {
+        case .SQLITE_NOTADB:
+            return HistoryError("\(path) is not a netwatch history database (not an SQLite file); nothing was changed")
+        case .SQLITE_CORRUPT:
+            return HistoryError("\(path) is damaged (SQLite reports a corrupt database); nothing was changed")
+        case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH:
+            return HistoryError(writing ? "cannot write the history database \(path): \(existed ? "the file or its directory is read-only" : "cannot create it (is the directory writable?)")"
+                                        : "cannot read the history database \(path)")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return HistoryError("\(path) is locked by another writer; try again when it is done")
+        case .SQLITE_FULL:
+            return HistoryError("\(path): the disk is full")
+        default:
+            return HistoryError("\(path): \(e.message ?? "SQLite error \(e.resultCode.rawValue)")")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import NetwatchDecode
+import NetwatchEvents
+import NetwatchFlow
+import NetwatchHost
+import NetwatchView
+
+/// Makes the record every sink hears of a flow, once per event: the run's uid, the service
+/// name, the local process's name (from the directory the road keeps; never a rescan here).
+public final class FlowRecordMaker {
+    public let uids: FlowUID
+    public var services: ServiceTable?
+    public var processes: ProcessDirectory?
+    /// The capture interfaces, when the run reads several (not yet kept per flow).
+    public var interfaceNames: [String] = []
+
+    public init(uids: FlowUID, services: ServiceTable?, processes: ProcessDirectory? = nil) {
+        self.uids = uids
+        self.services = services
+        self.processes = processes
+    }
+
+    public func make(_ flow: Flow, end: FlowEnd?) -> FlowRecord {
+        var r = FlowRecord(flow, end: end, uids: uids, service: service(flow))
+        if let processes {
+            r.processesKnown = true
+            if let pid = r.pid { r.process = processes.name(pid) ?? "?" }
+        }
+        return r
+    }
+
+    /// The responder port's service name (the originator's if only it has one), lower case.
+    func service(_ flow: Flow) -> String? {
+        guard let bytes = ConnectionNames.service(flow, services) else { return nil }
+        return String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,272 @@
+import ArgumentParser
+import NetwatchDetect
+import NetwatchEvents
+import NetwatchHistory
+import NetwatchPipeline
+import NetwatchView
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `netwatch history`: answers from a history database, without capturing.
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Query a history database recorded with --history: flows, alerts, top lists, traffic series, runs.",
+        discussion: """
+            A database that is being written can be read at the same time.
+            Examples:
+              netwatch history flows --db nw.db --host 10.0.0.5 --since 2h
+              netwatch history alerts --db nw.db --signature "TCP SYN port scan" --json
+              netwatch history top hosts --db nw.db --since 24h
+              netwatch history series --db nw.db --per minute --csv
+              netwatch history runs --db nw.db
+            """,
+        subcommands: [Flows.self, Alerts.self, Top.self, Series.self, Runs.self])
+
+    struct Common: ParsableArguments {
+        @Option(name: .customLong("db"), help: ArgumentHelp("The history database.", valueName: "file"))
+        var db = "netwatch.db"
+
+        @Option(name: .customLong("since"), help: ArgumentHelp("From this time: an age (30s, 15m, 2h, 7d) or a date (2026-12-01, 2026-12-01T10:00:00, seconds since the epoch).", valueName: "time"))
+        var since: HistoryTimeArgument?
+
+        @Option(name: .customLong("until"), help: ArgumentHelp("Up to this time (same forms as --since).", valueName: "time"))
+        var until: HistoryTimeArgument?
+
+        @Flag(name: .customLong("json"), help: "JSON lines, with the field names of the live JSON.")
+        var json = false
+
+        @Flag(name: .customLong("csv"), help: "CSV with a header line.")
+        var csv = false
+
+        func validate() throws {
+            if json && csv { throw ValidationError("--json and --csv cannot be combined") }
+        }
+
+        func open() throws -> HistoryStore {
+            do {
+                return try HistoryStore.openForReading(db)
+            } catch {
+                printError("netwatch: \(error.message)")
+                throw ExitCode(1)
+            }
+        }
+
+        /// Runs a query; a database error is one sentence and exit 1.
+        func query<T>(_ body: () throws(HistoryError) -> T) throws -> T {
+            do {
+                return try body()
+            } catch {
+                printError("netwatch: \(error.message)")
+                throw ExitCode(1)
+            }
+        }
+
+        var range: (Double?, Double?) {
+            let now = WallTime.now()
+            return (since.map { $0.seconds(now: now) }, until.map { $0.seconds(now: now) })
+        }
+    }
+
+    struct Flows: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Conn records (Zeek conn.log fields), oldest first.")
+        @OptionGroup var common: Common
+        @Option(help: "Either end's address.") var host: String?
+        @Option(help: "Either end's port.") var port: Int?
+        @Option(name: .customLong("proto"), help: "tcp, udp or icmp.") var proto: String?
+        @Option(help: "Zeek conn_state (SF, S0, REJ, ...).") var state: String?
+        @Option(help: "Local process name.") var process: String?
+        @Option(name: .customLong("community-id"), help: "Community ID.") var communityID: String?
+        @Option(help: "At most this many records.") var limit: Int?
+
+        func run() throws {
+            let store = try common.open()
+            var q = FlowQuery()
+            (q.since, q.until) = common.range
+            q.host = host
+            q.port = port
+            q.proto = proto?.lowercased()
+            q.state = state
+            q.process = process
+            q.communityID = communityID
+            q.limit = limit
+            let records = try common.query { () throws(HistoryError) in try store.flows(q) }
+            let out = OutputBuffer(fd: 1)
+            if common.json {
+                let writer = ConnectionRecordWriter(output: out)
+                for r in records { writer.writeEnd(r) }
+            } else if common.csv {
+                out.string("ts,uid,community_id,proto,orig_h,orig_p,resp_h,resp_p,service,duration,conn_state,history,orig_pkts,orig_bytes,resp_pkts,resp_bytes,pid,process\n")
+                for r in records {
+                    out.string(CSV.row([HistoryTable.seconds(r.start), r.uid, r.communityID, r.proto, "\(r.originatorAddress)", "\(r.originatorPort)",
+                                        "\(r.responderAddress)", "\(r.responderPort)", r.service ?? "", HistoryTable.seconds(r.duration), r.connState,
+                                        r.history, "\(r.originatorPackets)", "\(r.originatorBytes)", "\(r.responderPackets)", "\(r.responderBytes)",
+                                        r.pid.map { "\($0)" } ?? "", r.process ?? ""]))
+                }
+            } else {
+                var table = HistoryTable(["time", "proto", "originator", "responder", "service", "state", "history", "pkts", "bytes", "duration", "process", "uid"])
+                for r in records {
+                    table.add([WallTime.readable(Double(r.start) / 1e9), r.proto,
+                               HistoryTable.endpoint(r.originatorAddress, r.originatorPort), HistoryTable.endpoint(r.responderAddress, r.responderPort),
+                               r.service ?? "-", r.connState, r.history.isEmpty ? "-" : r.history,
+                               "\(r.originatorPackets)/\(r.responderPackets)", "\(r.originatorIPBytes)/\(r.responderIPBytes)",
+                               HistoryTable.seconds(r.duration) + "s", r.process.map { "\($0) (\(r.pid ?? 0))" } ?? "-", r.uid])
+                }
+                table.write(to: out, empty: "no connections recorded in \(common.db) for this query")
+            }
+            out.flush()
+        }
+    }
+
+    struct Alerts: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Alerts, summaries and clearings, oldest first (EVE fields).")
+        @OptionGroup var common: Common
+        @Option(help: "The signature (\"TCP SYN port scan\", \"SYN flood\", ...).") var signature: String?
+        @Option(help: "The source address (or a socket alert's local address).") var source: String?
+        @Option(help: "The destination address (or a socket alert's remote address).") var destination: String?
+        @Option(help: "At most this many.") var limit: Int?
+
+        func run() throws {
+            let store = try common.open()
+            let (since, until) = common.range
+            let alerts = try common.query { () throws(HistoryError) in
+                try store.alerts(since: since, until: until, signature: signature, source: source, destination: destination, limit: limit)
+            }
+            let out = OutputBuffer(fd: 1)
+            if common.json {
+                for (a, details) in alerts { out.string(AlertWriter.json(a, detailsJSON: details) + "\n") }
+            } else if common.csv {
+                out.string("timestamp,event_type,signature,severity,src_ip,src_port,dest_ip,dest_port,proto,reason\n")
+                for (a, _) in alerts {
+                    out.string(CSV.row([WallTime.iso8601(a.time), a.event.rawValue, a.signature.rawValue, "\(a.severity)",
+                                        (a.sourceAddress ?? a.localAddress).map { "\($0)" } ?? "", (a.sourcePort ?? a.localPort).map { "\($0)" } ?? "",
+                                        (a.destinationAddress ?? a.remoteAddress).map { "\($0)" } ?? "", (a.destinationPort ?? a.remotePort).map { "\($0)" } ?? "",
+                                        a.transport ?? "", a.reason]))
+                }
+            } else {
+                var table = HistoryTable(["time", "event", "severity", "signature", "source", "destination", "reason"])
+                for (a, _) in alerts {
+                    table.add([WallTime.readable(a.time), a.event.rawValue, "\(a.severity)", a.signature.rawValue,
+                               (a.sourceAddress ?? a.localAddress).map { "\($0)" } ?? "-", (a.destinationAddress ?? a.remoteAddress).map { "\($0)" } ?? "-",
+                               a.reason])
+                }
+                table.write(to: out, empty: "no alerts recorded in \(common.db) for this query")
+            }
+            out.flush()
+        }
+    }
+
+    struct Top: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Top hosts, ports, conversations or processes by bytes (or packets) over the conn records of a range.")
+        @Argument(help: "hosts, ports, conversations or processes.") var kind: TopKindArgument = .init(.hosts)
+        @OptionGroup var common: Common
+        @Option(name: .customLong("by"), help: "bytes or packets.") var by: String = "bytes"
+        @Option(name: .customLong("top"), help: "How many.") var n: Int = 10
+
+        func validate() throws {
+            if by != "bytes" && by != "packets" { throw ValidationError("--by takes bytes or packets") }
+            if n < 1 { throw ValidationError("--top takes 1 or more") }
+        }
+
+        func run() throws {
+            let store = try common.open()
+            let (since, until) = common.range
+            let entries = try common.query { () throws(HistoryError) in try store.top(kind.value, byPackets: by == "packets", since: since, until: until, n: n) }
+            let out = OutputBuffer(fd: 1)
+            let name = String(kind.value.rawValue.dropLast())
+            if common.json {
+                for e in entries { out.string("{\"\(name)\":\(AlertWriter.quoted(e.key)),\"packets\":\(e.packets),\"bytes\":\(e.bytes),\"flows\":\(e.flows)}\n") }
+            } else if common.csv {
+                out.string("\(name),packets,bytes,flows\n")
+                for e in entries { out.string(CSV.row([e.key, "\(e.packets)", "\(e.bytes)", "\(e.flows)"])) }
+            } else {
+                var table = HistoryTable([name, "packets", "bytes", "flows"])
+                for e in entries { table.add([e.key, "\(e.packets)", "\(e.bytes)", "\(e.flows)"]) }
+                table.write(to: out, empty: "no connections recorded in \(common.db) for this range")
+            }
+            out.flush()
+        }
+    }
+
+    struct Series: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Packets and bytes per second, minute or hour (buckets that saw traffic).")
+        @OptionGroup var common: Common
+        @Option(name: .customLong("per"), help: "second, minute or hour.") var per: String = "minute"
+
+        func validate() throws {
+            if !["second", "minute", "hour"].contains(per) { throw ValidationError("--per takes second, minute or hour") }
+        }
+
+        func run() throws {
+            let store = try common.open()
+            let (since, until) = common.range
+            let resolution = per == "second" ? 1 : per == "minute" ? 60 : 3600
+            let buckets = try common.query { () throws(HistoryError) in try store.series(resolution: resolution, since: since, until: until) }
+            let out = OutputBuffer(fd: 1)
+            if common.json {
+                for b in buckets {
+                    out.string("{\"timestamp\":\"\(WallTime.iso8601(Double(b.start)))\",\"interval\":\(resolution),\"packets\":\(b.packets),\"bytes\":\(b.bytes),\"tcp\":\(b.tcp),\"udp\":\(b.udp),\"icmp\":\(b.icmp),\"other\":\(b.other),\"dropped\":\(b.dropped)}\n")
+                }
+            } else if common.csv {
+                out.string("timestamp,packets,bytes,tcp,udp,icmp,other,dropped\n")
+                for b in buckets { out.string(CSV.row([WallTime.iso8601(Double(b.start)), "\(b.packets)", "\(b.bytes)", "\(b.tcp)", "\(b.udp)", "\(b.icmp)", "\(b.other)", "\(b.dropped)"])) }
+            } else {
+                var table = HistoryTable(["time", "packets", "bytes", "tcp", "udp", "icmp", "other", "dropped"])
+                for b in buckets { table.add([WallTime.readable(Double(b.start)), "\(b.packets)", "\(b.bytes)", "\(b.tcp)", "\(b.udp)", "\(b.icmp)", "\(b.other)", "\(b.dropped)"]) }
+                table.write(to: out, empty: "no traffic recorded in \(common.db) for this range")
+            }
+            out.flush()
+        }
+    }
+
+    struct Runs: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The runs recorded: when, what, where, totals.")
+        @OptionGroup var common: Common
+
+        func run() throws {
+            let store = try common.open()
+            let runs = try common.query { () throws(HistoryError) in try store.runs() }
+            let out = OutputBuffer(fd: 1)
+            func source(_ r: RunRecord) -> String { r.info.file ?? r.info.interfaces ?? "-" }
+            if common.json {
+                for r in runs {
+                    var f = ["\"run\":\(r.id)", "\"started\":\"\(WallTime.iso8601(r.info.started))\""]
+                    if let e = r.info.ended { f.append("\"ended\":\"\(WallTime.iso8601(e))\"") }
+                    f.append("\"command\":\(AlertWriter.quoted(r.info.command))")
+                    if let i = r.info.interfaces { f.append("\"interfaces\":\(AlertWriter.quoted(i))") }
+                    if let file = r.info.file { f.append("\"file\":\(AlertWriter.quoted(file))") }
+                    if let filter = r.info.filter { f.append("\"filter\":\(AlertWriter.quoted(filter))") }
+                    f.append("\"host\":\(AlertWriter.quoted(r.info.host))")
+                    f.append("\"version\":\(AlertWriter.quoted(r.info.version))")
+                    f += ["\"packets\":\(r.info.packets)", "\"bytes\":\(r.info.bytes)", "\"dropped\":\(r.info.dropped)", "\"flows\":\(r.info.flows)",
+                          "\"alerts\":\(r.info.alerts)", "\"records_dropped\":\(r.recordsDropped)"]
+                    out.string("{" + f.joined(separator: ",") + "}\n")
+                }
+            } else {
+                var table = HistoryTable(["run", "started", "ended", "command", "source", "filter", "host", "packets", "flows", "alerts", "dropped"])
+                for r in runs {
+                    table.add(["\(r.id)", WallTime.readable(r.info.started), r.info.ended.map { WallTime.readable($0) } ?? "(running or killed)",
+                               r.info.command, source(r), r.info.filter ?? "-", r.info.host, "\(r.info.packets)", "\(r.info.flows)", "\(r.info.alerts)",
+                               "\(r.info.dropped + r.recordsDropped)"])
+                }
+                table.write(to: out, empty: "no runs recorded in \(common.db)")
+            }
+            out.flush()
+        }
+    }
+}
+
+/// `history top` kinds.
+struct TopKindArgument: ExpressibleByArgument {
+    let value: TopKind
+    init(_ value: TopKind) { self.value = value }
+    init?(argument: String) {
+        guard let k = TopKind(rawValue: argument.lowercased()) else { return nil }
+        value = k
+    }
+    static var allValueStrings: [String] { TopKind.allCases.map(\.rawValue) }
+    var defaultValueDescription: String { value.rawValue }
+}
