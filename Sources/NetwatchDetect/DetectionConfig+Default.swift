@@ -15,6 +15,7 @@ extension DetectionConfig {
         outputs:
           log:            # a readable line per alert, appended (same as --log)
           json_alerts:    # a JSON line per alert, Suricata EVE style, appended (same as --json-alerts)
+          history:        # an SQLite history database: conn records, alerts, traffic (same as --history)
 
         # One alert per incident; an incident quiet this long is closed with a summary line.
         suppress: 300

@@ -42,6 +42,8 @@ public struct DetectionConfig: Sendable, Equatable {
     public var blocklists: [String] = []
     public var log: String?
     public var jsonAlerts: String?
+    /// The history database (`outputs: history:`), when --history does not name one.
+    public var history: String?
     /// How long an incident stays open after its last packet; one alert per incident.
     public var suppress = 300.0
     public var portScan = PortScan()

@@ -42,7 +42,8 @@ public enum DetectionConfigFile {
                     switch key {
                     case "log": config.log = try r.optionalFile(value, path: path)
                     case "json_alerts": config.jsonAlerts = try r.optionalFile(value, path: path)
-                    default: throw r.unknown(value, path: path, known: ["log", "json_alerts"])
+                    case "history": config.history = try r.optionalFile(value, path: path)
+                    default: throw r.unknown(value, path: path, known: ["log", "json_alerts", "history"])
                     }
                 }
             case "suppress": config.suppress = try r.number(value, path: path, in: 1...86_400)

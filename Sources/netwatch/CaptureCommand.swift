@@ -86,7 +86,7 @@ struct CaptureCommand: ParsableCommand {
         // The config first: a mistake in it ends the run before any capture starts.
         let palette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(alertsOnly ? 1 : 2) == 1, environment: Environment.variables()))
         let detection = noDetect || noFlows ? nil : try alerts.open(palette: palette, terminal: OutputBuffer(fd: alertsOnly ? 1 : 2))
-        let store = try historyOptions.open()
+        let store = noFlows ? nil : try historyOptions.open(configured: detection?.config.history)
         try PacketPipeline.runCommand {
             let (source, live, offlineFilter) = try capture.openSource()
             let pipeline = try makePipeline(source: source, live: live, filter: offlineFilter)

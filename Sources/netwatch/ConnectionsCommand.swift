@@ -62,7 +62,7 @@ struct ConnectionsCommand: ParsableCommand {
         // The config first: a mistake in it ends the run before any capture starts.
         let alertPalette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(2) == 1, environment: Environment.variables()))
         let detection = noDetect ? nil : try alerts.open(palette: alertPalette, terminal: OutputBuffer(fd: 2))
-        let store = try historyOptions.open()
+        let store = try historyOptions.open(configured: detection?.config.history)
         try PacketPipeline.runCommand {
             let (source, live, offlineFilter) = try capture.openSource()
             let output = OutputBuffer(fd: 1)

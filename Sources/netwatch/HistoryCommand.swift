@@ -24,7 +24,7 @@ struct HistoryCommand: ParsableCommand {
               netwatch history series --db nw.db --per minute --csv
               netwatch history runs --db nw.db
             """,
-        subcommands: [Flows.self, Alerts.self, Top.self, Series.self, Runs.self])
+        subcommands: [Flows.self, Alerts.self, Top.self, Series.self, Runs.self, HistoryBenchCommand.self])
 
     struct Common: ParsableArguments {
         @Option(name: .customLong("db"), help: ArgumentHelp("The history database.", valueName: "file"))

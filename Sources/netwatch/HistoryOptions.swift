@@ -15,8 +15,9 @@ struct HistoryOptions: ParsableArguments {
     var history: String?
 
     /// Opens the store before any capture starts: a bad file ends the run with one sentence.
-    func open() throws -> HistoryStore? {
-        guard let history else { return nil }
+    /// `configured` is the config file's `outputs: history:`, which --history overrides.
+    func open(configured: String? = nil) throws -> HistoryStore? {
+        guard let history = history ?? configured else { return nil }
         do {
             return try HistoryStore.openForWriting(history)
         } catch {

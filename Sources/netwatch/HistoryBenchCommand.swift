@@ -1,0 +1,70 @@
+import ArgumentParser
+import NetwatchDecode
+import NetwatchEvents
+import NetwatchHistory
+import NetwatchPipeline
+
+/// `netwatch history bench` (hidden, for scripts/bench): conn records made up and written
+/// through the history writer as a file run would, to time the store alone.
+struct HistoryBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Time inserting made-up conn records.", shouldDisplay: false)
+
+    @Option(name: .customLong("db")) var db: String
+    @Option(name: .customLong("records")) var records = 1_000_000
+    /// Spread over this many hours back from now (for the query timings).
+    @Option(name: .customLong("hours")) var hours = 24
+
+    func run() throws {
+        let store: HistoryStore
+        do { store = try HistoryStore.openForWriting(db) } catch {
+            printError("netwatch: \(error.message)")
+            throw ExitCode(1)
+        }
+        // Made before the clock starts: the writer's cost, not the generator's.
+        let uids = FlowUID()
+        let now = Int64(PacketPipeline.realTimeSeconds()) * 1_000_000_000
+        let span = Int64(hours) * 3_600_000_000_000
+        var generator = SplitMix(seed: 42)
+        var made: [FlowRecord] = []
+        made.reserveCapacity(records)
+        for i in 0..<records {
+            let r = generator.next()
+            // 5000 local hosts, 200 000 remote ones, a few hundred ports: a busy site's day.
+            var f = FlowRecord(uid: uids.uid(id: UInt64(i)), communityID: "1:" + String(r, radix: 36), start: now - span + Int64(i) * (span / Int64(max(records, 1))),
+                               duration: Int64(r % 5_000_000_000),
+                               originatorAddress: IPAddress(ipv4: 0x0A00_0000 | UInt32(r % 5000)), originatorPort: UInt16(truncatingIfNeeded: 32768 + r % 28000),
+                               responderAddress: IPAddress(ipv4: 0x5000_0000 | UInt32((r >> 16) % 200_000)), responderPort: [443, 80, 53, 22, 25, 8080, 123][Int((r >> 40) % 7)],
+                               proto: "tcp", ipProtocol: 6, connState: "SF", history: "ShADadFf")
+            f.originatorPackets = r % 100
+            f.responderPackets = (r >> 8) % 100
+            f.originatorIPBytes = f.originatorPackets * 80
+            f.responderIPBytes = f.responderPackets * 900
+            f.endReason = "timeout"
+            f.service = "https"
+            made.append(f)
+        }
+        let writer = HistoryWriter(store: store, live: false)
+        let t0 = PacketPipeline.wallClock()
+        writer.receive(.runStarted(RunInfo(started: PacketPipeline.realTimeSeconds(), command: "history bench", interfaces: nil, file: nil, filter: nil, host: HistoryOptions.hostName(), version: Netwatch.configuration.version)))
+        for f in made { writer.receive(.flowEnded(f)) }
+        var end = RunInfo(started: 0, command: "history bench", interfaces: nil, file: nil, filter: nil, host: "", version: "")
+        end.ended = PacketPipeline.realTimeSeconds()
+        end.flows = UInt64(records)
+        writer.receive(.runEnded(end))
+        let seconds = PacketPipeline.wallClock() - t0
+        print("\(records) conn records written in \(Double(Int(seconds * 100)) / 100) s: \(Int(Double(records) / seconds)) per second")
+    }
+}
+
+/// A small fast generator for made-up records (splitmix64).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
