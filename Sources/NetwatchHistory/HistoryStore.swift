@@ -23,7 +23,7 @@ public final class HistoryStore: @unchecked Sendable {
         // Another netwatch writing the same file holds the lock a commit at a time.
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY")
         }
         let existed = access(path, F_OK) == 0
         if existed {
