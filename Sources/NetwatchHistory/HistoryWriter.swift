@@ -62,7 +62,7 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
         }
         queue.append(event)
         if queue.count >= 4096 { condition.signal() }
-        if case .runEnded = event { close(locked: true) }
+        if case .runEnded = event { closeLocked() }
     }
 
     public func flush() {}
@@ -70,11 +70,12 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
     /// Writes everything queued and stops the thread (at the run's end).
     public func close() {
         condition.lock()
-        close(locked: true)
+        closeLocked()
         condition.unlock()
     }
 
-    private func close(locked: Bool) {
+    /// Called with the lock held.
+    private func closeLocked() {
         closing = true
         condition.broadcast()
         while !done { condition.wait() }

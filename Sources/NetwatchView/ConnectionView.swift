@@ -119,16 +119,6 @@ public enum ConnectionNames {
         }
     }
 
-    /// Zeek's lower-case transport name for `proto`.
-    public static func zeekProto(_ flow: Flow) -> StaticString {
-        switch flow.transport {
-        case .tcp: return "tcp"
-        case .udp: return "udp"
-        case .icmp, .icmpv6: return "icmp"
-        default: return "unknown_transport"
-        }
-    }
-
     /// The responder port's service name (the originator's if only it has one).
     public static func service(_ flow: Flow, _ services: ServiceTable?) -> UnsafeRawBufferPointer? {
         guard flow.transport == .tcp || flow.transport == .udp, let services else { return nil }
