@@ -4,15 +4,16 @@ import PackageDescription
 // Layers, dependencies pointing down only:
 //   CPcap (libpcap) <- NetwatchCapture (sources, writer)
 //   CPrefetch (a cache prefetch hint; Swift has none) <- NetwatchCapture, NetwatchFlow, NetwatchStats
+//   CSQLiteConfig (SQLite's multi-thread mode; sqlite3_config is variadic) <- NetwatchHistory
 //   NetwatchDecode (bytes -> fields; no I/O, no Foundation) <- NetwatchFlow (flow table)
 //   NetwatchStats (counters, top-N in bounded memory) <- NetwatchDecode
 //   NetwatchHost (the host's socket table: procfs on Linux, behind SocketSource) <- NetwatchDecode
 //   NetwatchGeo (GeoIP: DB-IP CSV range tables, MaxMind DB reader) <- NetwatchDecode
 //   NetwatchDetect (block lists, alerts, detectors, YAML config) <- NetwatchDecode, NetwatchFlow, NetwatchHost
 //   NetwatchTimeline (per remote address activity over time) <- NetwatchDecode, NetwatchFlow, NetwatchHost, NetwatchDetect
-//   NetwatchEvents (what the road tells its sinks: flow records, alerts, ticks, runs) <- NetwatchDecode, NetwatchFlow, NetwatchDetect
+//   NetwatchEvents (what the road tells its sinks: flow records, alerts, ticks, sockets, runs) <- NetwatchDecode, NetwatchFlow, NetwatchHost, NetwatchDetect
 //   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow, NetwatchStats, NetwatchHost, NetwatchDetect, NetwatchGeo, NetwatchTimeline, NetwatchEvents
-//   NetwatchHistory (the SQLite history store: schema, writer sink, queries; GRDB) <- NetwatchDecode, NetwatchDetect, NetwatchEvents, NetwatchView
+//   NetwatchHistory (the SQLite history store: schema, writer sink, queries; GRDB) <- NetwatchDecode, NetwatchHost, NetwatchDetect, NetwatchGeo, NetwatchEvents, NetwatchView
 //   NetwatchPipeline (the road: source -> decode -> flows -> analyzers -> events -> sinks) <- all of the above but NetwatchGeo
 //   netwatch (command line) <- all of the above
 let package = Package(
@@ -36,6 +37,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "CPrefetch"),
+        .target(name: "CSQLiteConfig", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(name: "NetwatchDecode"),
         .target(name: "NetwatchCapture", dependencies: ["CPcap", "CPrefetch", "NetwatchDecode"]),
         .target(name: "NetwatchFlow", dependencies: ["CPrefetch", "NetwatchDecode"]),
@@ -44,9 +46,9 @@ let package = Package(
         .target(name: "NetwatchDetect", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchHost", .product(name: "Yams", package: "Yams")]),
         .target(name: "NetwatchGeo", dependencies: ["NetwatchDecode"]),
         .target(name: "NetwatchTimeline", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchHost", "NetwatchDetect"]),
-        .target(name: "NetwatchEvents", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchDetect"]),
+        .target(name: "NetwatchEvents", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchHost", "NetwatchDetect"]),
         .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchTimeline", "NetwatchEvents"]),
-        .target(name: "NetwatchHistory", dependencies: ["NetwatchDecode", "NetwatchDetect", "NetwatchEvents", "NetwatchView", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "NetwatchHistory", dependencies: ["NetwatchDecode", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchEvents", "NetwatchView", "CSQLiteConfig", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "NetwatchPipeline", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchTimeline", "NetwatchView", "NetwatchEvents"]),
         .executableTarget(
             name: "netwatch",

@@ -16,6 +16,8 @@ extension DetectionConfig {
           log:            # a readable line per alert, appended (same as --log)
           json_alerts:    # a JSON line per alert, Suricata EVE style, appended (same as --json-alerts)
           history:        # an SQLite history database: conn records, alerts, traffic (same as --history)
+          history_retention:  # drop history older than this, e.g. 30d (same as --retention)
+          history_max_size:   # keep the history file under this, e.g. 2GB (same as --history-max-size)
 
         # One alert per incident; an incident quiet this long is closed with a summary line.
         suppress: 300

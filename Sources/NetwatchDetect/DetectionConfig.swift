@@ -44,6 +44,9 @@ public struct DetectionConfig: Sendable, Equatable {
     public var jsonAlerts: String?
     /// The history database (`outputs: history:`), when --history does not name one.
     public var history: String?
+    /// `outputs: history_retention:` (seconds) and `history_max_size:` (bytes).
+    public var historyRetention: Double?
+    public var historyMaxSize: Int64?
     /// How long an incident stays open after its last packet; one alert per incident.
     public var suppress = 300.0
     public var portScan = PortScan()

@@ -43,7 +43,9 @@ public enum DetectionConfigFile {
                     case "log": config.log = try r.optionalFile(value, path: path)
                     case "json_alerts": config.jsonAlerts = try r.optionalFile(value, path: path)
                     case "history": config.history = try r.optionalFile(value, path: path)
-                    default: throw r.unknown(value, path: path, known: ["log", "json_alerts", "history"])
+                    case "history_retention": config.historyRetention = try r.quantity(value, path: path, "an age such as 30d or 12h", Quantity.age)
+                    case "history_max_size": config.historyMaxSize = try r.quantity(value, path: path, "a size such as 2GB or 500MB", Quantity.size)
+                    default: throw r.unknown(value, path: path, known: ["log", "json_alerts", "history", "history_retention", "history_max_size"])
                     }
                 }
             case "suppress": config.suppress = try r.number(value, path: path, in: 1...86_400)
@@ -206,6 +208,14 @@ public enum DetectionConfigFile {
             let s = try scalar(node, path, "a file path")
             guard !s.isEmpty else { throw fail(node, path, "expected a file path, found nothing") }
             return s.hasPrefix("/") ? s : folder + s
+        }
+
+        /// An age or a size, or nothing (no bound).
+        func quantity<T>(_ node: Node, path: String, _ what: String, _ parse: (String) -> T?) throws(ConfigError) -> T? {
+            if case .scalar(let s) = node, s.string.isEmpty || s.string == "~" || s.string == "null" { return nil }
+            let s = try scalar(node, path, what)
+            guard let v = parse(s) else { throw fail(node, path, "expected \(what), found '\(printable(s))'") }
+            return v
         }
 
         func optionalFile(_ node: Node, path: String) throws(ConfigError) -> String? {

@@ -45,6 +45,12 @@ public struct FlowRecord: Sendable, Equatable {
     public var process: String?
     /// The capture interface, when the run reads several.
     public var interface: String?
+    /// Each end's country (ISO 3166 alpha-2) and autonomous system, when a GeoIP database is
+    /// loaded (the history writer looks them up, off the packet thread).
+    public var originatorCountry: String?
+    public var responderCountry: String?
+    public var originatorASN: UInt32?
+    public var responderASN: UInt32?
 
     public init(uid: String, communityID: String, start: Int64, duration: Int64,
                 originatorAddress: IPAddress, originatorPort: UInt16, responderAddress: IPAddress, responderPort: UInt16,

@@ -1,4 +1,5 @@
 import NetwatchDetect
+import NetwatchHost
 
 /// What the road tells its sinks. Per event allocation is fine; nothing here is per packet.
 public enum NetwatchEvent: Sendable {
@@ -7,5 +8,9 @@ public enum NetwatchEvent: Sendable {
     case flowEnded(FlowRecord)
     case alert(Alert)
     case tick(TrafficTick)
+    /// A connection in the host's socket table appeared (or went) between two scans; `time`
+    /// in seconds since the epoch.
+    case socketOpened(Socket, time: Double)
+    case socketClosed(Socket, time: Double)
     case runEnded(RunInfo)
 }

@@ -2,7 +2,9 @@
 public struct FlowTimeouts: Sendable {
     public var tcpNew: Int64 = 60
     public var tcpEstablished: Int64 = 600
-    public var tcpClosed: Int64 = 60
+    /// After FIN or RST, as Zeek's tcp_close_delay: late segments still join the flow, and
+    /// its record is out (in the history, to a reader) within seconds of the close.
+    public var tcpClosed: Int64 = 5
     public var udpNew: Int64 = 30
     public var udpEstablished: Int64 = 300
     public var icmpNew: Int64 = 30

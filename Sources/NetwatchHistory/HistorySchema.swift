@@ -7,7 +7,10 @@ enum HistorySchema {
     /// 'nwhs' in PRAGMA application_id: a netwatch history file, whatever its name.
     static let applicationID: Int32 = 0x6E77_6873
     /// The newest schema this netwatch writes (PRAGMA user_version).
-    static let version = 1
+    static let version = 2
+    /// Conn ids per chunk of the host index (`conn_host`, `conn_chunk`): an id is kept there as
+    /// its 16-bit offset in the chunk.
+    static let chunkShift: Int64 = 16
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -52,6 +55,70 @@ enum HistorySchema {
                   dropped INTEGER NOT NULL,
                   PRIMARY KEY (resolution, t)) WITHOUT ROWID;
                 """)
+        }
+        // v2: the per-row host and time indexes cost four fifths of an insert (random B-tree
+        // pages, each rewritten into the WAL at every commit). They give way to an index
+        // written a chunk of 65,536 conn ids at a time, in key order, and bounded per-minute
+        // top tables, so that `history top` no longer scans conn.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                DROP INDEX conn_ts;
+                DROP INDEX conn_orig_h;
+                DROP INDEX conn_resp_h;
+                ALTER TABLE conn ADD COLUMN orig_cc TEXT;
+                ALTER TABLE conn ADD COLUMN resp_cc TEXT;
+                ALTER TABLE conn ADD COLUMN orig_asn INTEGER;
+                ALTER TABLE conn ADD COLUMN resp_asn INTEGER;
+                CREATE TABLE conn_chunk (
+                  chunk INTEGER PRIMARY KEY, first_ts REAL NOT NULL, last_ts REAL NOT NULL);
+                INSERT INTO conn_chunk SELECT id >> 16, min(ts), max(ts) FROM conn GROUP BY id >> 16;
+                CREATE TABLE conn_host (
+                  chunk INTEGER NOT NULL, h BLOB NOT NULL, ids BLOB NOT NULL,
+                  PRIMARY KEY (chunk, h)) WITHOUT ROWID;
+                CREATE TABLE conn_indexed (through INTEGER NOT NULL);
+                INSERT INTO conn_indexed VALUES (0);
+                CREATE TABLE top_host (
+                  resolution INTEGER NOT NULL, t INTEGER NOT NULL, host TEXT NOT NULL,
+                  packets INTEGER NOT NULL, bytes INTEGER NOT NULL, flows INTEGER NOT NULL,
+                  PRIMARY KEY (resolution, t, host)) WITHOUT ROWID;
+                CREATE TABLE top_port (
+                  resolution INTEGER NOT NULL, t INTEGER NOT NULL, proto TEXT NOT NULL, port INTEGER NOT NULL,
+                  packets INTEGER NOT NULL, bytes INTEGER NOT NULL, flows INTEGER NOT NULL,
+                  PRIMARY KEY (resolution, t, proto, port)) WITHOUT ROWID;
+                CREATE TABLE top_conversation (
+                  resolution INTEGER NOT NULL, t INTEGER NOT NULL, orig_h TEXT NOT NULL, resp_h TEXT NOT NULL,
+                  packets INTEGER NOT NULL, bytes INTEGER NOT NULL, flows INTEGER NOT NULL,
+                  PRIMARY KEY (resolution, t, orig_h, resp_h)) WITHOUT ROWID;
+                CREATE TABLE socket_event (
+                  id INTEGER PRIMARY KEY,
+                  run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                  ts REAL NOT NULL, event TEXT NOT NULL,
+                  proto TEXT NOT NULL, family TEXT NOT NULL, local_ip TEXT NOT NULL, local_port INTEGER NOT NULL,
+                  remote_ip TEXT NOT NULL, remote_port INTEGER NOT NULL, state TEXT NOT NULL, inode INTEGER NOT NULL, uid INTEGER NOT NULL,
+                  pid INTEGER, process TEXT, cmdline TEXT);
+                CREATE INDEX socket_event_ts ON socket_event(ts);
+                CREATE TABLE top_country (
+                  resolution INTEGER NOT NULL, t INTEGER NOT NULL, country TEXT NOT NULL,
+                  packets INTEGER NOT NULL, bytes INTEGER NOT NULL, flows INTEGER NOT NULL,
+                  PRIMARY KEY (resolution, t, country)) WITHOUT ROWID;
+                CREATE TABLE top_process (
+                  resolution INTEGER NOT NULL, t INTEGER NOT NULL, process TEXT NOT NULL,
+                  packets INTEGER NOT NULL, bytes INTEGER NOT NULL, flows INTEGER NOT NULL,
+                  PRIMARY KEY (resolution, t, process)) WITHOUT ROWID;
+                """)
+            // Rows a v1 netwatch wrote: their minutes in full (the host index is built from them
+            // when the file is next opened to write, as after a crash).
+            let minute = "(CAST(ts + duration AS INTEGER) / 60) * 60"
+            let p = "orig_pkts + resp_pkts", b = "orig_ip_bytes + resp_ip_bytes"
+            try db.execute(sql: """
+                INSERT INTO top_host SELECT 60, t, h, sum(p), sum(b), count(*) FROM (
+                  SELECT \(minute) AS t, orig_h AS h, \(p) AS p, \(b) AS b FROM conn
+                  UNION ALL SELECT \(minute), resp_h, \(p), \(b) FROM conn WHERE resp_h != orig_h) GROUP BY t, h;
+                INSERT INTO top_port SELECT 60, \(minute), proto, resp_p, sum(\(p)), sum(\(b)), count(*) FROM conn GROUP BY 2, 3, 4;
+                INSERT INTO top_conversation SELECT 60, \(minute), orig_h, resp_h, sum(\(p)), sum(\(b)), count(*) FROM conn GROUP BY 2, 3, 4;
+                INSERT INTO top_process SELECT 60, \(minute), process, sum(\(p)), sum(\(b)), count(*) FROM conn WHERE process IS NOT NULL GROUP BY 2, 3;
+                """)
+            try TopAggregator.rollUp(db, hoursFrom: 0)
         }
         return m
     }

@@ -1,7 +1,9 @@
+import Foundation
 import GRDB
 import NetwatchDecode
 import NetwatchDetect
 import NetwatchEvents
+import NetwatchHost
 
 /// A run as the `run` table keeps it.
 public struct RunRecord: Sendable {
@@ -26,7 +28,7 @@ public struct TopEntry: Sendable, Equatable {
 
 /// What `history top` ranks.
 public enum TopKind: String, Sendable, CaseIterable {
-    case hosts, ports, conversations, processes
+    case hosts, ports, conversations, processes, countries
 }
 
 extension HistoryStore {
@@ -54,12 +56,45 @@ extension HistoryStore {
         }
     }
 
-    /// Conn records in start order, as the live JSON writer wrote them.
+    /// Conn records in start order, as the live JSON writer wrote them. A host is looked up in
+    /// `conn_host` (and among the rows not indexed yet); a time range reads only the chunks of
+    /// conn ids whose records started in it.
     public func flows(_ q: FlowQuery) throws(HistoryError) -> [FlowRecord] {
         let (whereClause, args) = q.clause()
         let limit = q.limit.map { " LIMIT \($0)" } ?? ""
+        var chunkTerms: [String] = []
+        var chunkArgs: [any Sendable & Equatable] = []
+        if let since = q.since { chunkTerms.append("last_ts >= ?"); chunkArgs.append(since) }
+        if let until = q.until { chunkTerms.append("first_ts < ?"); chunkArgs.append(until) }
+        let chunks = "SELECT chunk FROM conn_chunk" + (chunkTerms.isEmpty ? "" : " WHERE " + chunkTerms.joined(separator: " AND "))
+        let shift = HistorySchema.chunkShift
         return try run { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM conn \(whereClause) ORDER BY ts, id\(limit)", arguments: Self.arguments(args)).map(Self.flowRecord)
+            let rows: [Row]
+            if let host = q.host {
+                guard let address = IPAddress(host) else { return [] }
+                var ids: [Int64] = []
+                let key = ConnHostIndex.Key(address).bytes
+                let indexed = try Row.fetchCursor(db, sql: "SELECT chunk, ids FROM conn_host WHERE chunk IN (\(chunks)) AND h = ?",
+                                                  arguments: Self.arguments(chunkArgs) + [Data(key)])
+                while let row = try indexed.next() {
+                    ConnHostIndex.ids(chunk: row[0], [UInt8]((row[1] as Data?) ?? Data()), into: &ids)
+                }
+                ids += try Int64.fetchAll(db, sql: """
+                    SELECT id FROM conn WHERE id > (SELECT through FROM conn_indexed) AND (orig_h = ? OR resp_h = ?)
+                    """, arguments: [host, host])
+                let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+                let terms = whereClause.isEmpty ? "WHERE" : whereClause + " AND"
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM conn \(terms) id IN (SELECT value FROM json_each(?)) ORDER BY ts, id\(limit)",
+                                        arguments: Self.arguments(args) + [list])
+            } else if !chunkTerms.isEmpty {
+                let range = try Row.fetchOne(db, sql: "SELECT min(chunk), max(chunk) FROM (\(chunks))", arguments: Self.arguments(chunkArgs))
+                guard let first = range?[0] as Int64?, let last = range?[1] as Int64? else { return [] }
+                let terms = whereClause + " AND id BETWEEN \(first << shift) AND \(((last + 1) << shift) - 1)"
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM conn \(terms) ORDER BY ts, id\(limit)", arguments: Self.arguments(args))
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM conn \(whereClause) ORDER BY ts, id\(limit)", arguments: Self.arguments(args))
+            }
+            return rows.map(Self.flowRecord)
         }
     }
 
@@ -88,6 +123,10 @@ extension HistoryStore {
         r.pid = (row["pid"] as Int?).map { Int32(truncatingIfNeeded: $0) }
         r.process = row["process"]
         r.interface = row["interface"]
+        r.originatorCountry = row["orig_cc"]
+        r.responderCountry = row["resp_cc"]
+        r.originatorASN = (row["orig_asn"] as Int64?).map { UInt32(truncatingIfNeeded: $0) }
+        r.responderASN = (row["resp_asn"] as Int64?).map { UInt32(truncatingIfNeeded: $0) }
         return r
     }
 
@@ -142,45 +181,65 @@ extension HistoryStore {
         }
     }
 
-    /// The top `n` hosts, ports, conversations or processes by bytes (or packets) among the
-    /// conn records that started in the range.
-    public func top(_ kind: TopKind, byPackets: Bool = false, since: Double? = nil, until: Double? = nil, n: Int = 10) throws(HistoryError) -> [TopEntry] {
-        var q = FlowQuery()
-        q.since = since
-        q.until = until
-        let (whereClause, args) = q.clause()
-        let packets = "orig_pkts + resp_pkts"
-        let bytes = "orig_ip_bytes + resp_ip_bytes"
-        let order = byPackets ? "packets" : "bytes"
-        let sql: String
-        switch kind {
-        case .hosts:
-            // A host's traffic: what it sent and what it received, over both ends of its flows.
-            sql = """
-                SELECT h AS key, sum(p) AS packets, sum(b) AS bytes, count(*) AS flows FROM (
-                  SELECT orig_h AS h, \(packets) AS p, \(bytes) AS b FROM conn \(whereClause)
-                  UNION ALL SELECT resp_h, \(packets), \(bytes) FROM conn \(whereClause))
-                GROUP BY h ORDER BY \(order) DESC, key LIMIT \(n)
-                """
-            return try fetchTop(sql, args + args)
-        case .ports:
-            sql = "SELECT resp_p || '/' || proto AS key, sum(\(packets)) AS packets, sum(\(bytes)) AS bytes, count(*) AS flows FROM conn \(whereClause) GROUP BY resp_p, proto ORDER BY \(order) DESC, key LIMIT \(n)"
-        case .conversations:
-            sql = "SELECT orig_h || ' <-> ' || resp_h AS key, sum(\(packets)) AS packets, sum(\(bytes)) AS bytes, count(*) AS flows FROM conn \(whereClause) GROUP BY orig_h, resp_h ORDER BY \(order) DESC, key LIMIT \(n)"
-        case .processes:
-            let w = whereClause.isEmpty ? "WHERE process IS NOT NULL" : whereClause + " AND process IS NOT NULL"
-            sql = "SELECT process AS key, sum(\(packets)) AS packets, sum(\(bytes)) AS bytes, count(*) AS flows FROM conn \(w) GROUP BY process ORDER BY \(order) DESC, key LIMIT \(n)"
+    /// The top `n` hosts, ports, conversations or processes by bytes (or packets) over the
+    /// range: whole hours from the hourly rows, the minutes at either edge from the minute
+    /// rows. The newest hour rolled up is read by the minute, as a live run may still add to it.
+    public func top(_ kind: TopKind, byPackets: Bool = false, since: Double? = nil, until: Double? = nil, n: Int = 10, exact: Bool = false) throws(HistoryError) -> [TopEntry] {
+        if exact { return try exactTop(kind, byPackets: byPackets, since: since, until: until, n: n) }
+        let (table, key, group) = switch kind {
+        case .hosts: ("top_host", "host", "host")
+        case .ports: ("top_port", "port || '/' || proto", "port, proto")
+        case .conversations: ("top_conversation", "orig_h || ' <-> ' || resp_h", "orig_h, resp_h")
+        case .processes: ("top_process", "process", "process")
+        case .countries: ("top_country", "country", "country")
         }
-        return try fetchTop(sql, args)
+        let far: Int64 = 1 << 40
+        let s = since.map { HistoryTime.floor(Int64($0.rounded(.down)), 60) } ?? -far
+        let u = until.map { Int64($0.rounded(.up)) } ?? far
+        return try run { db in
+            let last = try Int64.fetchOne(db, sql: "SELECT max(t) FROM \(table) WHERE resolution = 3600") ?? -far
+            var hs = -HistoryTime.floor(-s, 3600)
+            var he = min(HistoryTime.floor(u, 3600), last)
+            if he <= hs { (hs, he) = (u, u) }
+            let rows = "\(group), packets, bytes, flows FROM \(table)"
+            let sql = """
+                SELECT \(key) AS key, sum(packets) AS packets, sum(bytes) AS bytes, sum(flows) AS flows FROM (
+                  SELECT \(rows) WHERE resolution = 3600 AND t >= ?3 AND t < ?4
+                  UNION ALL SELECT \(rows) WHERE resolution = 60 AND t >= ?1 AND t < ?3
+                  UNION ALL SELECT \(rows) WHERE resolution = 60 AND t >= ?4 AND t < ?2)
+                GROUP BY \(group) ORDER BY \(byPackets ? "packets" : "bytes") DESC, key LIMIT \(n)
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: [s, u, hs, he]).map(Self.topEntry)
+        }
     }
 
-    private func fetchTop(_ sql: String, _ args: [any Sendable & Equatable]) throws(HistoryError) -> [TopEntry] {
-        try run { db in
-            try Row.fetchAll(db, sql: sql, arguments: Self.arguments(args)).map { row in
-                TopEntry(key: row["key"] ?? "?", packets: UInt64(bitPattern: row["packets"] ?? 0), bytes: UInt64(bitPattern: row["bytes"] ?? 0),
-                         flows: UInt64(bitPattern: row["flows"] ?? 0))
-            }
+    /// The same list summed from the conn records that ended in the range (a scan of the
+    /// chunks of conn ids the range touches).
+    func exactTop(_ kind: TopKind, byPackets: Bool, since: Double?, until: Double?, n: Int) throws(HistoryError) -> [TopEntry] {
+        var terms: [String] = []
+        var args: [any Sendable & Equatable] = []
+        if let since { terms.append("ts + duration >= ?"); args.append(since) }
+        if let until { terms.append("ts + duration < ?"); args.append(until) }
+        let w = terms.isEmpty ? "" : "WHERE " + terms.joined(separator: " AND ")
+        let p = "orig_pkts + resp_pkts", b = "orig_ip_bytes + resp_ip_bytes"
+        let totals = "sum(p) AS packets, sum(b) AS bytes, count(*) AS flows"
+        let order = "ORDER BY \(byPackets ? "packets" : "bytes") DESC, key LIMIT \(n)"
+        let rows = "\(p) AS p, \(b) AS b FROM conn \(w)"
+        let sql = switch kind {
+        case .hosts:
+            "SELECT h AS key, \(totals) FROM (SELECT orig_h AS h, \(rows) UNION ALL SELECT resp_h, \(rows)\(w.isEmpty ? " WHERE" : " AND") resp_h != orig_h) GROUP BY h \(order)"
+        case .ports: "SELECT resp_p || '/' || proto AS key, \(totals) FROM (SELECT resp_p, proto, \(rows)) GROUP BY resp_p, proto \(order)"
+        case .conversations: "SELECT orig_h || ' <-> ' || resp_h AS key, \(totals) FROM (SELECT orig_h, resp_h, \(rows)) GROUP BY orig_h, resp_h \(order)"
+        case .processes: "SELECT process AS key, \(totals) FROM (SELECT process, \(rows)\(w.isEmpty ? " WHERE" : " AND") process IS NOT NULL) GROUP BY process \(order)"
+        case .countries:
+            "SELECT c AS key, \(totals) FROM (SELECT orig_cc AS c, \(rows)\(w.isEmpty ? " WHERE" : " AND") orig_cc IS NOT NULL UNION ALL SELECT resp_cc, \(rows)\(w.isEmpty ? " WHERE" : " AND") resp_cc IS NOT NULL AND resp_cc IS NOT orig_cc) GROUP BY c \(order)"
         }
+        return try run { db in try Row.fetchAll(db, sql: sql, arguments: Self.arguments(kind == .hosts || kind == .countries ? args + args : args)).map(Self.topEntry) }
+    }
+
+    static func topEntry(_ row: Row) -> TopEntry {
+        TopEntry(key: row["key"] ?? "?", packets: UInt64(bitPattern: row["packets"] ?? 0), bytes: UInt64(bitPattern: row["bytes"] ?? 0),
+                 flows: UInt64(bitPattern: row["flows"] ?? 0))
     }
 
     static func arguments(_ values: [any Sendable & Equatable]) -> StatementArguments {
@@ -193,5 +252,69 @@ extension HistoryStore {
             default: return nil
             }
         })
+    }
+}
+
+/// What `history check` found.
+public struct HistoryCheck: Sendable {
+    /// SQLite's integrity_check lines ("ok" when sound).
+    public var integrity: [String]
+    public var runs: Int, conn: Int, alerts: Int, seconds: Int
+    /// The file's pages in use, in bytes.
+    public var bytes: Int64
+    public var first: Double?, last: Double?
+}
+
+extension HistoryStore {
+    /// PRAGMA integrity_check and what the file holds.
+    public func check() throws(HistoryError) -> HistoryCheck {
+        try run { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql) ?? 0 }
+            return HistoryCheck(integrity: integrity, runs: try count("SELECT count(*) FROM run"), conn: try count("SELECT count(*) FROM conn"),
+                                alerts: try count("SELECT count(*) FROM alert"), seconds: try count("SELECT count(*) FROM traffic WHERE resolution = 1"),
+                                bytes: try HistoryRetention.used(db),
+                                first: try Double.fetchOne(db, sql: "SELECT min(first_ts) FROM conn_chunk"),
+                                last: try Double.fetchOne(db, sql: "SELECT max(last_ts) FROM conn_chunk"))
+        }
+    }
+}
+
+/// A socket-table change as `socket_event` keeps it.
+public struct SocketEventRecord: Sendable {
+    public var time: Double
+    public var opened: Bool
+    public var socket: Socket
+}
+
+extension HistoryStore {
+    /// Connections that appeared in or left the host's socket table (`sockets --watch`,
+    /// `timeline`), oldest first. `host`: either end; `process`: the owner's name.
+    public func socketEvents(since: Double? = nil, until: Double? = nil, host: String? = nil, process: String? = nil,
+                             limit: Int? = nil) throws(HistoryError) -> [SocketEventRecord] {
+        var terms: [String] = []
+        var args: [any Sendable & Equatable] = []
+        if let since { terms.append("ts >= ?"); args.append(since) }
+        if let until { terms.append("ts < ?"); args.append(until) }
+        if let host { terms.append("(local_ip = ? OR remote_ip = ?)"); args.append(host); args.append(host) }
+        if let process { terms.append("process = ?"); args.append(process) }
+        let w = terms.isEmpty ? "" : "WHERE " + terms.joined(separator: " AND ")
+        let l = limit.map { " LIMIT \($0)" } ?? ""
+        return try run { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM socket_event \(w) ORDER BY ts, id\(l)", arguments: Self.arguments(args)).map { row in
+                let transport = Socket.Transport(rawValue: row["proto"]) ?? .tcp
+                let stateName: String = row["state"]
+                let state = SocketState.allCases.first { $0.name(for: transport) == stateName } ?? .close
+                let owner = (row["pid"] as Int?).map {
+                    ProcessOwner(pid: Int32(truncatingIfNeeded: $0), name: row["process"] ?? "", commandLine: row["cmdline"] ?? "")
+                }
+                let socket = Socket(transport: transport, ipv6Table: (row["family"] as String) == "ipv6",
+                                    localAddress: IPAddress(row["local_ip"] as String) ?? .none, localPort: UInt16(truncatingIfNeeded: row["local_port"] as Int),
+                                    remoteAddress: IPAddress(row["remote_ip"] as String) ?? .none, remotePort: UInt16(truncatingIfNeeded: row["remote_port"] as Int),
+                                    state: state, inode: UInt64(bitPattern: row["inode"] as Int64), uid: UInt32(truncatingIfNeeded: row["uid"] as Int),
+                                    owner: owner)
+                return SocketEventRecord(time: row["ts"], opened: (row["event"] as String) == "opened", socket: socket)
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CSQLiteConfig
 import GRDB
 #if canImport(Glibc)
 import Glibc
@@ -16,16 +17,23 @@ public final class HistoryStore: @unchecked Sendable {
         self.queue = queue
     }
 
+    /// SQLite in multi-thread mode, set once before its first connection.
+    private static let sqliteConfigured: Int32 = netwatch_sqlite_multithread()
+
     /// Opens `path` to record into, creating it (and its schema) if it does not exist.
-    public static func openForWriting(_ path: String) throws(HistoryError) -> HistoryStore {
+    /// `maxBytes` (retention's bound) keeps the WAL to an eighth of it after each checkpoint.
+    public static func openForWriting(_ path: String, maxBytes: Int64? = nil) throws(HistoryError) -> HistoryStore {
+        _ = sqliteConfigured
+        let walLimit = min(64 << 20, max(1 << 20, (maxBytes ?? .max) / 8))
         var config = Configuration()
         config.journalMode = .wal
         // Another netwatch writing the same file holds the lock a commit at a time.
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = \(walLimit)")
         }
         let existed = access(path, F_OK) == 0
+        var recover = false
         if existed {
             // Looked at read-only first: a file that is not ours is left exactly as it was
             // (opening it in WAL mode would already rewrite its header).
@@ -33,7 +41,20 @@ public final class HistoryStore: @unchecked Sendable {
             look.readonly = true
             do {
                 let q = try DatabaseQueue(path: path, configuration: look)
-                try q.read { db in try check(db, path: path, allowEmpty: true) }
+                try q.read { db in
+                    try check(db, path: path, allowEmpty: true)
+                    // A file a run did not close (killed, or another netwatch writing it) or a
+                    // small one is checked through before it is touched; a large one that was
+                    // closed cleanly is trusted (6.6 s for 10 million flows).
+                    let small = (try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0) < 16384
+                    let unclean = try db.tableExists("run") && (try Bool.fetchOne(db, sql: "SELECT ended IS NULL FROM run ORDER BY id DESC LIMIT 1") ?? false)
+                    if small || unclean {
+                        guard try String.fetchAll(db, sql: "PRAGMA quick_check") == ["ok"] else {
+                            throw HistoryError("\(path) is damaged (SQLite's quick_check failed); nothing was changed")
+                        }
+                    }
+                    recover = unclean
+                }
                 try q.close()
             } catch let error as HistoryError {
                 throw error
@@ -56,7 +77,24 @@ public final class HistoryStore: @unchecked Sendable {
                 }
             }
             try HistorySchema.migrator.migrate(queue)
-            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = \(HistorySchema.version)") }
+            try queue.writeWithoutTransaction { db in
+                // Written only when it changes: a damaged file must not be touched before it is found out.
+                if try Int.fetchOne(db, sql: "PRAGMA user_version") != HistorySchema.version {
+                    try db.execute(sql: "PRAGMA user_version = \(HistorySchema.version)")
+                }
+            }
+            // Rows a crash (or a v1 netwatch) left out of the host index, and after a crash the
+            // hour it was in, left not rolled up.
+            // The write lock, taken once now: a file another program holds locked (past the
+            // 5 s busy timeout) is refused here rather than failing every commit later.
+            try queue.inTransaction(.immediate) { _ in .commit }
+            try queue.write { db in
+                try ConnHostIndex.catchUp(db)
+                if recover {
+                    let last = try Int64.fetchOne(db, sql: "SELECT max(t) FROM top_host WHERE resolution = 60") ?? 0
+                    try TopAggregator.rollUp(db, hoursFrom: HistoryTime.floor(last, 3600))
+                }
+            }
         } catch let error as HistoryError {
             throw error
         } catch {
@@ -67,6 +105,7 @@ public final class HistoryStore: @unchecked Sendable {
 
     /// Opens `path` read-only; it must be a netwatch history database.
     public static func openForReading(_ path: String) throws(HistoryError) -> HistoryStore {
+        _ = sqliteConfigured
         guard access(path, F_OK) == 0 else { throw HistoryError("\(path): no such history database") }
         var config = Configuration()
         config.readonly = true

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import NetwatchDetect
 import NetwatchEvents
+import NetwatchGeo
+import NetwatchHost
 import NetwatchView
 
 /// The history store as a sink: events go on a bounded queue and a thread of their own writes
@@ -27,8 +29,18 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
     /// Called once with a warning (disk full, records dropped live).
     public var warn: (@Sendable (String) -> Void)?
 
-    public init(store: HistoryStore, live: Bool, capacity: Int = 1 << 16, commitInterval: Double = 1) {
+    let retention: HistoryRetention
+    /// Conn records retention took out, in this run.
+    public private(set) var pruned = 0
+
+    /// Each conn record's ends looked up here, off the packet thread.
+    let geo: GeoDatabase?
+
+    public init(store: HistoryStore, live: Bool, retention: HistoryRetention = HistoryRetention(), geo: GeoDatabase? = nil,
+                capacity: Int = 1 << 16, commitInterval: Double = 1) {
         self.store = store
+        self.geo = geo.flatMap { $0.isEmpty ? nil : $0 }
+        self.retention = retention
         self.live = live
         self.capacity = capacity
         self.commitInterval = commitInterval
@@ -109,60 +121,152 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
         }
     }
 
-    /// The statements, prepared once per connection.
+    /// Retention, in the commit's own transaction (so that what is committed is within the
+    /// bounds): by age every 10 s, by size whenever the file is over its bound.
+    private func prune(_ db: Database, _ s: inout Statements) throws {
+        guard !retention.isEmpty else { return }
+        let now = Date().timeIntervalSince1970
+        let over = try retention.maxBytes.map { try HistoryRetention.used(db) > $0 } ?? false
+        guard over || now - s.lastPrune >= 10 else { return }
+        s.lastPrune = now
+        pruned += try retention.prune(db, now: now)
+    }
+
+    /// What the writer thread keeps between commits: statements prepared once, the next
+    /// conn id, the host index and top tables being gathered.
     struct Statements {
         var conn: Statement?
         var alert: Statement?
         var traffic: Statement?
+        var nextID: Int64?
+        var index = ConnHostIndex()
+        var top = TopAggregator()
+        /// The conn ids' chunk this commit wrote into, with its first and last ts.
+        var span: (chunk: Int64, first: Double, last: Double)?
+        /// A commit failed: what it gathered in memory is gone with it, so the index is
+        /// rebuilt from the rows that made it and the ids read again.
+        var lost = false
+        var lastPrune = -Double.infinity
+        var run: RunInfo?
+        /// The run's row went in with this commit (and goes if it fails).
+        var runInserted = false
+        /// Commits are failing (and a warning was given).
+        var failing = false
     }
 
     private func commit(_ batch: [NetwatchEvent], _ statements: inout Statements) {
         do {
+            statements.runInserted = false
             try store.queue.inTransaction(.immediate) { db in
+                try insertRun(db, &statements)
+                if statements.lost {
+                    try ConnHostIndex.catchUp(db)
+                    statements.lost = false
+                }
                 for event in batch { try write(event, db, &statements) }
+                try Self.writeSpan(db, &statements)
+                try prune(db, &statements)
                 return .commit
             }
             written &+= UInt64(batch.count)
+            if statements.failing {
+                statements.failing = false
+                warn?("netwatch: the history database \(store.path) is written again (\(dropped) records were dropped meanwhile)")
+            }
         } catch {
+            if statements.runInserted { runID = nil }
+            let failingBefore = statements.failing
+            // Folding the WAL into the file may give back the room the next commit needs.
+            _ = try? store.queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            statements.failing = true
+            statements.nextID = nil
+            statements.index = ConnHostIndex()
+            statements.top = TopAggregator()
+            statements.span = nil
+            statements.lost = true
             let records = UInt64(batch.count { if case .tick = $0 { false } else { true } })
             condition.lock()
             droppedRecords &+= records
             let first = !warned
             warned = true
             condition.unlock()
-            if first { warn?("netwatch: warning: \(HistoryStore.explain(error, path: store.path, writing: true, existed: true).message); \(records) records not written, capture goes on") }
+            // Warned once per outage: again after writing resumed and failed anew.
+            if first || !failingBefore { warn?("netwatch: warning: \(HistoryStore.explain(error, path: store.path, writing: true, existed: true).message); \(records) records not written, capture goes on") }
         }
+    }
+
+    /// Widens `conn_chunk` for the chunk this commit wrote into (readers prune chunks by time).
+    private static func writeSpan(_ db: Database, _ s: inout Statements) throws {
+        guard let span = s.span else { return }
+        try db.execute(sql: """
+            INSERT INTO conn_chunk (chunk, first_ts, last_ts) VALUES (?, ?, ?)
+            ON CONFLICT (chunk) DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)
+            """, arguments: [span.chunk, span.first, span.last])
+        s.span = nil
+    }
+
+    /// The run's row, once: at its start, or at the first commit that succeeds (disk full).
+    private func insertRun(_ db: Database, _ s: inout Statements) throws {
+        guard runID == nil, let run = s.run else { return }
+        try db.execute(sql: "INSERT INTO run (started, command, interfaces, file, filter, host, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [run.started, run.command, run.interfaces, run.file, run.filter, run.host, run.version])
+        runID = db.lastInsertedRowID
+        s.runInserted = true
     }
 
     private func write(_ event: NetwatchEvent, _ db: Database, _ s: inout Statements) throws {
         switch event {
         case .runStarted(let run):
-            try db.execute(sql: "INSERT INTO run (started, command, interfaces, file, filter, host, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [run.started, run.command, run.interfaces, run.file, run.filter, run.host, run.version])
-            runID = db.lastInsertedRowID
+            s.run = run
+            try insertRun(db, &s)
         case .runEnded(let run):
             guard let runID else { return }
+            try s.index.write(db)
+            try s.top.finish(db)
             try db.execute(sql: "UPDATE run SET ended = ?, packets = ?, bytes = ?, dropped = ?, flows = ?, alerts = ?, records_dropped = ? WHERE id = ?",
                            arguments: [run.ended, Int64(bitPattern: run.packets), Int64(bitPattern: run.bytes), Int64(bitPattern: run.dropped),
                                        Int64(bitPattern: run.flows), Int64(bitPattern: run.alerts), Int64(bitPattern: dropped), runID])
         case .flowOpened:
             break
-        case .flowEnded(let r):
+        case .flowEnded(var r):
             guard let runID else { return }
+            if let geo {
+                let a = geo.lookup(r.originatorAddress).info, b = geo.lookup(r.responderAddress).info
+                r.originatorCountry = a.country?.description
+                r.responderCountry = b.country?.description
+                r.originatorASN = a.asn
+                r.responderASN = b.asn
+            }
+            let id = try s.nextID ?? (Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) + 1 FROM conn") ?? 1)
+            s.nextID = id + 1
+            if s.index.add(id: id, r.originatorAddress, r.responderAddress) {
+                try s.index.write(db)
+                _ = s.index.add(id: id, r.originatorAddress, r.responderAddress)
+            }
+            let ts = HistoryTime.seconds(r.start)
+            let chunk = id >> HistorySchema.chunkShift
+            if let span = s.span, span.chunk == chunk {
+                s.span = (chunk, min(span.first, ts), max(span.last, ts))
+            } else {
+                try Self.writeSpan(db, &s)
+                s.span = (chunk, ts, ts)
+            }
+            try s.top.add(r, db)
             if s.conn == nil {
                 s.conn = try db.makeStatement(sql: """
-                    INSERT INTO conn (run, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, proto, ip_proto, service,
+                    INSERT INTO conn (id, run, ts, uid, community_id, orig_h, orig_p, resp_h, resp_p, proto, ip_proto, service,
                       duration, orig_bytes, resp_bytes, conn_state, history, orig_pkts, orig_ip_bytes, resp_pkts, resp_ip_bytes,
-                      vlan, encapsulation, tunnel_parents, icmp_errors, icmp_last_error, end_reason, processes_known, pid, process, interface)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      vlan, encapsulation, tunnel_parents, icmp_errors, icmp_last_error, end_reason, processes_known, pid, process, interface,
+                      orig_cc, resp_cc, orig_asn, resp_asn)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             }
             // Bound through SQLite's own calls on GRDB's prepared statement: GRDB's
             // StatementArguments boxed 30 values per row and cost more than the insert.
             let st = s.conn!.sqliteStatement
             var b = SQLiteBinder(st)
-            b.int(runID); b.double(HistoryTime.seconds(r.start)); b.text(r.uid); b.text(r.communityID)
-            b.text(r.originatorAddress.description); b.int(Int64(r.originatorPort)); b.text(r.responderAddress.description); b.int(Int64(r.responderPort))
+            b.int(id); b.int(runID); b.double(ts); b.text(r.uid); b.text(r.communityID)
+            b.address(r.originatorAddress); b.int(Int64(r.originatorPort)); b.address(r.responderAddress); b.int(Int64(r.responderPort))
             b.text(r.proto); b.int(Int64(r.ipProtocol)); b.text(r.service)
             b.double(HistoryTime.seconds(r.duration)); b.int(Int64(bitPattern: r.originatorBytes)); b.int(Int64(bitPattern: r.responderBytes))
             b.text(r.connState); b.text(r.history)
@@ -171,6 +275,7 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
             b.int(r.vlan.map { Int64($0) }); b.text(r.encapsulation); b.text(r.tunnelParents.isEmpty ? nil : r.tunnelParents.joined(separator: ","))
             b.int(Int64(r.icmpErrors)); b.int(Int64(r.lastICMPError)); b.text(r.endReason); b.int(r.processesKnown ? 1 : 0)
             b.int(r.pid.map { Int64($0) }); b.text(r.process); b.text(r.interface)
+            b.text(r.originatorCountry); b.text(r.responderCountry); b.int(r.originatorASN.map { Int64($0) }); b.int(r.responderASN.map { Int64($0) })
             try b.step(db)
         case .alert(let a):
             guard let runID else { return }
@@ -190,6 +295,16 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
             ]
             s.alert!.setUncheckedArguments(StatementArguments(values))
             try s.alert!.execute()
+        case .socketOpened(let socket, let time), .socketClosed(let socket, let time):
+            guard let runID else { return }
+            let opened = if case .socketOpened = event { true } else { false }
+            try db.execute(sql: """
+                INSERT INTO socket_event (run, ts, event, proto, family, local_ip, local_port, remote_ip, remote_port, state, inode, uid, pid, process, cmdline)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [runID, time, opened ? "opened" : "closed", socket.transport.rawValue, socket.localAddress.isIPv6 ? "ipv6" : "ipv4",
+                                 socket.localAddress.description, Int(socket.localPort), socket.remoteAddress.description, Int(socket.remotePort),
+                                 socket.state.name(for: socket.transport), Int64(bitPattern: socket.inode), Int(socket.uid),
+                                 socket.owner.map { Int($0.pid) }, socket.owner?.name, socket.owner?.commandLine])
         case .tick(let t):
             if s.traffic == nil {
                 s.traffic = try db.makeStatement(sql: """

@@ -1,4 +1,5 @@
 import GRDB
+import NetwatchDecode
 #if canImport(GRDBSQLite)
 import GRDBSQLite
 #elseif canImport(SQLite3)
@@ -10,6 +11,9 @@ import SQLite3
 struct SQLiteBinder {
     let statement: OpaquePointer
     var index: Int32 = 1
+
+    /// SQLITE_TRANSIENT: SQLite copies the bytes before the bind returns.
+    static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     init(_ statement: OpaquePointer) {
         self.statement = statement
@@ -29,12 +33,18 @@ struct SQLiteBinder {
     mutating func text(_ v: String?) {
         if var v {
             v.withUTF8 { u in
-                // SQLITE_TRANSIENT: SQLite copies the bytes before this returns.
-                _ = sqlite3_bind_text(statement, index, UnsafeRawPointer(u.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(u.count),
-                                      unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self))
+                _ = sqlite3_bind_text(statement, index, UnsafeRawPointer(u.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(u.count), Self.transient)
             }
         } else {
             sqlite3_bind_null(statement, index)
+        }
+        index += 1
+    }
+
+    /// An address as text, formatted on the stack.
+    mutating func address(_ a: IPAddress) {
+        a.withText { u in
+            _ = sqlite3_bind_text(statement, index, u.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(u.count), Self.transient)
         }
         index += 1
     }

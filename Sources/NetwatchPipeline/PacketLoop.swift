@@ -256,6 +256,16 @@ struct PacketLoop: RawPacketHandler {
             state.pointee.lastDetectorTick = PacketPipeline.wallClock()
             detector.tick(now: PacketPipeline.realTime())
         }
+        // Live and quiet: flows still end on time (packet time is the clock live), so a
+        // finished connection reaches the sinks within seconds, packets or none.
+        if live, let flows, state.pointee.nextSweep != Int64.min, PacketPipeline.realTime() >= state.pointee.nextSweep + 1_000_000_000 {
+            let now = PacketPipeline.realTime()
+            flows.expire(now: now) {
+                if statisticsByFlow { stats.recordFlow($0) }
+                PacketPipeline.ended($0, $1, outputs)
+            }
+            state.pointee.nextSweep = now + 1_000_000_000
+        }
         // Live and quiet: a second that has passed is sent without waiting for a packet.
         if ticking && live && PacketPipeline.realTime() / 1_000_000_000 > state.pointee.tick.second + 1 { sendTick(next: Int64.min) }
         pipeline.onTick?()

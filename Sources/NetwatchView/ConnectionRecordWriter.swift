@@ -125,6 +125,11 @@ public final class ConnectionRecordWriter: EventSink {
                 out.text(",\"pid\":null,\"process\":null")
             }
         }
+        // Names as the Zeek geo scripts write them; only when a GeoIP database was loaded.
+        if let cc = r.originatorCountry { out.text(",\"orig_cc\":"); out.string(AlertWriter.quoted(cc)) }
+        if let cc = r.responderCountry { out.text(",\"resp_cc\":"); out.string(AlertWriter.quoted(cc)) }
+        if let asn = r.originatorASN { out.text(",\"orig_asn\":"); out.decimal(Int(asn)) }
+        if let asn = r.responderASN { out.text(",\"resp_asn\":"); out.decimal(Int(asn)) }
     }
 
     /// Seconds with microseconds, as Zeek's JSON writes times and intervals.

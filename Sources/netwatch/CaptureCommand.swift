@@ -1,6 +1,7 @@
 import ArgumentParser
 import NetwatchCapture
 import NetwatchPipeline
+import NetwatchGeo
 import NetwatchDecode
 import NetwatchDetect
 import NetwatchFlow
@@ -33,6 +34,7 @@ struct CaptureCommand: ParsableCommand {
     @OptionGroup var capture: CaptureOptions
     @OptionGroup var alerts: AlertOptions
     @OptionGroup var historyOptions: HistoryOptions
+    @OptionGroup(title: "GeoIP (with --history: each end's country and AS in the conn records)") var geo: GeoOptions
 
     @Flag(name: .customLong("alerts-only"), help: "Print only alerts (on standard output): no packet lines, no statistics.")
     var alertsOnly = false
@@ -86,11 +88,12 @@ struct CaptureCommand: ParsableCommand {
         // The config first: a mistake in it ends the run before any capture starts.
         let palette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(alertsOnly ? 1 : 2) == 1, environment: Environment.variables()))
         let detection = noDetect || noFlows ? nil : try alerts.open(palette: palette, terminal: OutputBuffer(fd: alertsOnly ? 1 : 2))
-        let store = noFlows ? nil : try historyOptions.open(configured: detection?.config.history)
+        let store = noFlows ? nil : try historyOptions.open(config: detection?.config)
+        let geoDB = store == nil ? nil : try historyOptions.geo(geo)
         try PacketPipeline.runCommand {
             let (source, live, offlineFilter) = try capture.openSource()
             let pipeline = try makePipeline(source: source, live: live, filter: offlineFilter)
-            HistoryOptions.attach(store, to: pipeline, command: "capture", capture: capture, live: live)
+            historyOptions.attach(store, config: detection?.config, geo: geoDB, to: pipeline, command: "capture", capture: capture, live: live)
             if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
             return pipeline
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import NetwatchCapture
 import NetwatchPipeline
+import NetwatchGeo
 import NetwatchDetect
 import NetwatchFlow
 import NetwatchHost
@@ -32,6 +33,7 @@ struct ConnectionsCommand: ParsableCommand {
     @OptionGroup var capture: CaptureOptions
     @OptionGroup var alerts: AlertOptions
     @OptionGroup var historyOptions: HistoryOptions
+    @OptionGroup(title: "GeoIP (with --history: each end's country and AS in the conn records)") var geo: GeoOptions
 
     @Flag(name: .customLong("json"), help: "Connection records as JSON lines on standard output instead of lines: a 'new' record per connection, a 'conn' record when it ends.")
     var json = false
@@ -62,7 +64,8 @@ struct ConnectionsCommand: ParsableCommand {
         // The config first: a mistake in it ends the run before any capture starts.
         let alertPalette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(2) == 1, environment: Environment.variables()))
         let detection = noDetect ? nil : try alerts.open(palette: alertPalette, terminal: OutputBuffer(fd: 2))
-        let store = try historyOptions.open(configured: detection?.config.history)
+        let store = try historyOptions.open(config: detection?.config)
+        let geoDB = store == nil ? nil : try historyOptions.geo(geo)
         try PacketPipeline.runCommand {
             let (source, live, offlineFilter) = try capture.openSource()
             let output = OutputBuffer(fd: 1)
@@ -84,7 +87,7 @@ struct ConnectionsCommand: ParsableCommand {
             pipeline.useServices(services)
             pipeline.processes = processes
             pipeline.statisticsPlan.live = live != nil
-            HistoryOptions.attach(store, to: pipeline, command: "connections", capture: capture, live: live)
+            historyOptions.attach(store, config: detection?.config, geo: geoDB, to: pipeline, command: "connections", capture: capture, live: live)
             if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
             return pipeline
         }

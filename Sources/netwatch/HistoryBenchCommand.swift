@@ -1,8 +1,14 @@
 import ArgumentParser
 import NetwatchDecode
+import NetwatchDetect
 import NetwatchEvents
 import NetwatchHistory
 import NetwatchPipeline
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `netwatch history bench` (hidden, for scripts/bench): conn records made up and written
 /// through the history writer as a file run would, to time the store alone.
@@ -12,18 +18,23 @@ struct HistoryBenchCommand: ParsableCommand {
     @Option(name: .customLong("db")) var db: String
     @Option(name: .customLong("records")) var records = 1_000_000
     /// Spread over this many hours back from now (for the query timings).
-    @Option(name: .customLong("hours")) var hours = 24
+    @Option(name: .customLong("hours")) var hours = 24.0
+    /// Live instead: this many records a second, by the clock, through a live writer (which
+    /// drops what does not fit and never waits); for the fault tests.
+    @Option(name: .customLong("live-rate")) var liveRate: Int?
+    @Option(name: .customLong("retention")) var retention: String?
+    @Option(name: .customLong("history-max-size")) var maxSize: String?
 
     func run() throws {
         let store: HistoryStore
-        do { store = try HistoryStore.openForWriting(db) } catch {
+        do { store = try HistoryStore.openForWriting(db, maxBytes: maxSize.flatMap(Quantity.size)) } catch {
             printError("netwatch: \(error.message)")
             throw ExitCode(1)
         }
         // Made before the clock starts: the writer's cost, not the generator's.
         let uids = FlowUID()
         let now = Int64(PacketPipeline.realTimeSeconds()) * 1_000_000_000
-        let span = Int64(hours) * 3_600_000_000_000
+        let span = Int64(hours * 3_600_000_000_000)
         var generator = SplitMix(seed: 42)
         var made: [FlowRecord] = []
         made.reserveCapacity(records)
@@ -43,15 +54,29 @@ struct HistoryBenchCommand: ParsableCommand {
             f.service = "https"
             made.append(f)
         }
-        let writer = HistoryWriter(store: store, live: false)
+        let writer = HistoryWriter(store: store, live: liveRate != nil, retention: HistoryRetention(maxAge: retention.flatMap(Quantity.age), maxBytes: maxSize.flatMap(Quantity.size)))
         let t0 = PacketPipeline.wallClock()
         writer.receive(.runStarted(RunInfo(started: PacketPipeline.realTimeSeconds(), command: "history bench", interfaces: nil, file: nil, filter: nil, host: HistoryOptions.hostName(), version: Netwatch.configuration.version)))
-        for f in made { writer.receive(.flowEnded(f)) }
+        writer.warn = { printError($0) }
+        if let rate = liveRate, rate > 0 {
+            // Records stamped with the clock, in steps of a hundredth of a second.
+            let start = PacketPipeline.wallClock()
+            let startNanos = Int64(PacketPipeline.realTimeSeconds() * 1e9)
+            for (i, var f) in made.enumerated() {
+                let due = Double(i) / Double(rate)
+                while PacketPipeline.wallClock() - start < due { usleep(10_000) }
+                f.start = startNanos + Int64(due * 1e9)
+                writer.receive(.flowEnded(f))
+            }
+        } else {
+            for f in made { writer.receive(.flowEnded(f)) }
+        }
         var end = RunInfo(started: 0, command: "history bench", interfaces: nil, file: nil, filter: nil, host: "", version: "")
         end.ended = PacketPipeline.realTimeSeconds()
         end.flows = UInt64(records)
         writer.receive(.runEnded(end))
         let seconds = PacketPipeline.wallClock() - t0
+        if writer.dropped > 0 { print("\(writer.dropped) records dropped") }
         print("\(records) conn records written in \(Double(Int(seconds * 100)) / 100) s: \(Int(Double(records) / seconds)) per second")
     }
 }

@@ -20,11 +20,13 @@ struct HistoryCommand: ParsableCommand {
             Examples:
               netwatch history flows --db nw.db --host 10.0.0.5 --since 2h
               netwatch history alerts --db nw.db --signature "TCP SYN port scan" --json
+              netwatch history sockets --db nw.db --process sshd
               netwatch history top hosts --db nw.db --since 24h
               netwatch history series --db nw.db --per minute --csv
               netwatch history runs --db nw.db
+              netwatch history check --db nw.db
             """,
-        subcommands: [Flows.self, Alerts.self, Top.self, Series.self, Runs.self, HistoryBenchCommand.self])
+        subcommands: [Flows.self, Alerts.self, Sockets.self, Top.self, Series.self, Runs.self, Check.self, HistoryBenchCommand.self])
 
     struct Common: ParsableArguments {
         @Option(name: .customLong("db"), help: ArgumentHelp("The history database.", valueName: "file"))
@@ -159,12 +161,55 @@ struct HistoryCommand: ParsableCommand {
         }
     }
 
+    struct Sockets: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Connections that appeared in or left the host's socket table (recorded by sockets --watch or timeline), oldest first.")
+        @OptionGroup var common: Common
+        @Option(help: "Either end's address.") var host: String?
+        @Option(help: "The owning process's name.") var process: String?
+        @Option(help: "At most this many.") var limit: Int?
+
+        func run() throws {
+            let store = try common.open()
+            let (since, until) = common.range
+            let events = try common.query { () throws(HistoryError) in
+                try store.socketEvents(since: since, until: until, host: host, process: process, limit: limit)
+            }
+            let out = OutputBuffer(fd: 1)
+            if common.json {
+                for e in events {
+                    let fields = SocketTableView.json(e.socket).dropFirst()
+                    out.string("{\"timestamp\":\"\(WallTime.iso8601(e.time))\",\"event_type\":\"socket\",\"event\":\"\(e.opened ? "opened" : "closed")\",\(fields)\n")
+                }
+            } else {
+                let header = ["time", "event", "proto", "local", "remote", "state", "pid", "process"]
+                var table = HistoryTable(header)
+                var csv = common.csv ? CSV.row(header) : ""
+                for e in events {
+                    let s = e.socket
+                    let row = [common.csv ? WallTime.iso8601(e.time) : WallTime.readable(e.time), e.opened ? "opened" : "closed", s.transport.rawValue,
+                               SocketTableView.endpoint(s.localAddress, s.localPort), SocketTableView.endpoint(s.remoteAddress, s.remotePort),
+                               s.state.name(for: s.transport), s.owner.map { "\($0.pid)" } ?? "-", s.owner?.name ?? "-"]
+                    if common.csv { csv += CSV.row(row) } else { table.add(row) }
+                }
+                if common.csv { out.string(csv) } else { table.write(to: out, empty: "no socket changes recorded in \(common.db) for this query") }
+            }
+            out.flush()
+        }
+    }
+
     struct Top: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Top hosts, ports, conversations or processes by bytes (or packets) over the conn records of a range.")
-        @Argument(help: "hosts, ports, conversations or processes.") var kind: TopKindArgument = .init(.hosts)
+        static let configuration = CommandConfiguration(
+            abstract: "Top hosts, ports, conversations, processes or countries by bytes (or packets) over a range.",
+            discussion: """
+                Read from the per-minute and per-hour top tables: quick over days, and exact for \
+                whatever is big in the minutes it is big in. A key that never ranks among a minute's \
+                100 biggest is missing; --exact sums the conn records instead (slower over long ranges).
+                """)
+        @Argument(help: "hosts, ports, conversations, processes or countries (countries: recorded with GeoIP).") var kind: TopKindArgument = .init(.hosts)
         @OptionGroup var common: Common
         @Option(name: .customLong("by"), help: "bytes or packets.") var by: String = "bytes"
         @Option(name: .customLong("top"), help: "How many.") var n: Int = 10
+        @Flag(name: .customLong("exact"), help: "Sum the conn records of the range (connections that ended in it).") var exact = false
 
         func validate() throws {
             if by != "bytes" && by != "packets" { throw ValidationError("--by takes bytes or packets") }
@@ -174,9 +219,9 @@ struct HistoryCommand: ParsableCommand {
         func run() throws {
             let store = try common.open()
             let (since, until) = common.range
-            let entries = try common.query { () throws(HistoryError) in try store.top(kind.value, byPackets: by == "packets", since: since, until: until, n: n) }
+            let entries = try common.query { () throws(HistoryError) in try store.top(kind.value, byPackets: by == "packets", since: since, until: until, n: n, exact: exact) }
             let out = OutputBuffer(fd: 1)
-            let name = String(kind.value.rawValue.dropLast())
+            let name = kind.value == .countries ? "country" : kind.value == .processes ? "process" : String(kind.value.rawValue.dropLast())
             if common.json {
                 for e in entries { out.string("{\"\(name)\":\(AlertWriter.quoted(e.key)),\"packets\":\(e.packets),\"bytes\":\(e.bytes),\"flows\":\(e.flows)}\n") }
             } else if common.csv {
@@ -219,6 +264,29 @@ struct HistoryCommand: ParsableCommand {
                 table.write(to: out, empty: "no traffic recorded in \(common.db) for this range")
             }
             out.flush()
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check a history database (SQLite's integrity check) and say what it holds; exit 1 if damaged.")
+        @Option(name: .customLong("db"), help: ArgumentHelp("The history database.", valueName: "file")) var db = "netwatch.db"
+
+        func run() throws {
+            let common = try Common.parse(["--db", db])
+            let store = try common.open()
+            let c = try common.query { () throws(HistoryError) in try store.check() }
+            let out = OutputBuffer(fd: 1)
+            let sound = c.integrity == ["ok"]
+            out.string("\(db): \(sound ? "sound (integrity check ok)" : "DAMAGED")\n")
+            for line in c.integrity where !sound {
+                out.string("  ")
+                AlertWriter.safe(line, to: out, json: false)
+                out.string("\n")
+            }
+            let span = c.first.map { WallTime.readable($0) + " to " + WallTime.readable(c.last ?? $0) } ?? "no conn records"
+            out.string("  \(c.runs) runs, \(c.conn) conn records (\(span)), \(c.alerts) alerts, \(c.seconds) seconds of traffic series; \(c.bytes / 1_048_576) MiB in use\n")
+            out.flush()
+            if !sound { throw ExitCode(1) }
         }
     }
 

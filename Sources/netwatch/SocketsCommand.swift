@@ -3,6 +3,8 @@ import NetwatchCapture
 import NetwatchPipeline
 import NetwatchDetect
 import NetwatchHost
+import NetwatchHistory
+import NetwatchEvents
 import NetwatchView
 #if canImport(Glibc)
 import Glibc
@@ -38,6 +40,7 @@ struct SocketsCommand: ParsableCommand {
     @Flag(help: "One JSON object per socket instead of the table.") var json = false
 
     @Flag(help: "Rescan every interval; report opened and closed connections and alerts until interrupted.") var watch = false
+    @OptionGroup var historyOptions: HistoryOptions
     @Option(help: ArgumentHelp("Seconds between scans with --watch.", valueName: "seconds")) var interval: Double = 10
     @OptionGroup var alerts: AlertOptions
 
@@ -48,6 +51,7 @@ struct SocketsCommand: ParsableCommand {
 
     func validate() throws {
         if interval <= 0 { throw ValidationError("--interval takes a number of seconds above 0") }
+        if historyOptions.history != nil && !watch { throw ValidationError("--history records what --watch sees: add --watch") }
     }
 
     func run() throws {
@@ -99,6 +103,15 @@ struct SocketsCommand: ParsableCommand {
         let setup = try alerts.open(palette: palette, terminal: out)
         let limit = setup.config.connectionLimit
         var watcher = SocketWatch(blocklist: setup.blocklist, connectionLimit: limit)
+        // --history: the changes and alerts of every scan, a run of their own.
+        let history = try historyOptions.open(config: setup.config).map { historyOptions.writer($0, config: setup.config, live: true) }
+        var run = RunInfo(started: WallTime.now(), command: "sockets --watch", interfaces: nil, file: nil, filter: nil,
+                          host: HistoryOptions.hostName(), version: Netwatch.configuration.version)
+        history?.receive(.runStarted(run))
+        defer {
+            run.ended = WallTime.now()
+            history?.receive(.runEnded(run))
+        }
         StopSignal.install()
         printError("netwatch: watching the socket table every \(interval) s\(setup.blocklist.isEmpty ? "" : ", \(setup.blocklist.entries.count) block-list entries"), connection limit \(limit); Ctrl-C to stop")
         while !StopSignal.requested {
@@ -116,6 +129,12 @@ struct SocketsCommand: ParsableCommand {
             for s in report.closed { SocketTableView.change("CLOSE", s, to: out, palette: palette) }
             out.flush()
             for alert in report.alerts { setup.writer.write(alert) }
+            if let history {
+                for s in report.opened { history.receive(.socketOpened(s, time: now)) }
+                for s in report.closed { history.receive(.socketClosed(s, time: now)) }
+                for alert in report.alerts { history.receive(.alert(alert)) }
+                run.alerts &+= UInt64(report.alerts.count)
+            }
             if report.alerts.isEmpty {
                 out.string(report.ongoing == 0 ? "No anomalies detected.\n" : "No new anomalies (\(report.ongoing) still active).\n")
             }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import NetwatchCapture
 import NetwatchPipeline
+import NetwatchHistory
+import NetwatchEvents
 import NetwatchDecode
 import NetwatchDetect
 import NetwatchFlow
@@ -58,6 +60,8 @@ struct TimelineCommand: ParsableCommand {
     var lookupASN = false
 
     @OptionGroup var geo: GeoOptions
+
+    @OptionGroup var historyOptions: HistoryOptions
 
     @Flag(name: .customLong("filter-local"), help: "Hide private, loopback, link-local, CGNAT, unique-local, multicast and reserved addresses.")
     var filterLocal = false
@@ -123,6 +127,9 @@ struct TimelineCommand: ParsableCommand {
             return bench(rows: n, view: TimelineView(colour: true, width: width, showCountry: lookupCountry, showASN: lookupASN), db: db)
         }
 
+        // Opened before the screen is taken over: a bad file is one sentence and exit 1.
+        let store = try historyOptions.open(config: nil)
+
         let timeline = Timeline(interval: interval, filter: filter)
         timeline.keepsEvents = scroll
         let session = TimelineSession(timeline: timeline, view: view, db: db, resolver: resolveNames ? ReverseResolver() : nil,
@@ -134,11 +141,11 @@ struct TimelineCommand: ParsableCommand {
         if read == nil && interface.isEmpty {
             source = "socket table"
             try session.begin(source: source)
-            try watchSockets(session)
+            try watchSockets(session, store: store)
         } else {
             source = read.map { "packets from \($0)" } ?? "packets on \(interface.joined(separator: ", "))"
             try session.begin(source: source)
-            try watchPackets(session)
+            try watchPackets(session, store: store)
         }
         session.end()
         let ended = read == nil ? WallTime.now() : (timeline.start ?? started) + timeline.elapsed
@@ -150,9 +157,19 @@ struct TimelineCommand: ParsableCommand {
             namesResolved: session.resolver?.resolved))
     }
 
-    private func watchSockets(_ session: TimelineSession) throws {
+    private func watchSockets(_ session: TimelineSession, store: HistoryStore?) throws {
         let source = defaultSocketSource()
         var feed = SocketTimelineFeed()
+        // --history: the scans' opened and closed connections, a run of their own.
+        let history = store.map { historyOptions.writer($0, config: nil, live: true) }
+        var changes = SocketWatch(blocklist: Blocklist(), connectionLimit: Int.max)
+        var run = RunInfo(started: WallTime.now(), command: "timeline", interfaces: nil, file: nil, filter: nil,
+                          host: HistoryOptions.hostName(), version: Netwatch.configuration.version)
+        history?.receive(.runStarted(run))
+        defer {
+            run.ended = WallTime.now()
+            history?.receive(.runEnded(run))
+        }
         let stopAt = duration.map { PacketPipeline.wallClock() + $0 }
         // Scans at least every time unit (and every second for long units), so short
         // connections are seen; the screen is redrawn at most ten times a second.
@@ -160,7 +177,16 @@ struct TimelineCommand: ParsableCommand {
         while !StopSignal.requested {
             let started = PacketPipeline.wallClock()
             if let stopAt, started >= stopAt { break }
-            do { feed.scan(try source.scan(), time: WallTime.now(), into: session.timeline) } catch {
+            do {
+                let sockets = try source.scan()
+                let now = WallTime.now()
+                feed.scan(sockets, time: now, into: session.timeline)
+                if let history {
+                    let report = changes.scan(sockets, time: now)
+                    for s in report.opened { history.receive(.socketOpened(s, time: now)) }
+                    for s in report.closed { history.receive(.socketClosed(s, time: now)) }
+                }
+            } catch {
                 session.end()
                 printError("netwatch: \(error.message)")
                 throw ExitCode(1)
@@ -175,7 +201,7 @@ struct TimelineCommand: ParsableCommand {
         }
     }
 
-    private func watchPackets(_ session: TimelineSession) throws {
+    private func watchPackets(_ session: TimelineSession, store: HistoryStore?) throws {
         var arguments: [String] = []
         if let read { arguments += ["-r", read] }
         for i in interface { arguments += ["-i", i] }
@@ -188,13 +214,16 @@ struct TimelineCommand: ParsableCommand {
             let feed = FlowTimelineFeed(timeline: session.timeline, localAddresses: local)
             var outputs = PacketPipeline.FlowOutputs()
             outputs.timeline = feed
-            let table = FlowTable(capacity: FlowTable.capacity(forMemory: 256 << 20))
+            let table = FlowTable(capacity: capture.maxFlows ?? FlowTable.capacity(forMemory: 256 << 20))
             let pipeline = PacketPipeline(
                 source: source, output: OutputBuffer(fd: -1), view: .none, filter: offlineFilter, limit: nil,
                 writerPlan: nil, palette: Palette(enabled: false), flows: table, flowOutputs: outputs)
             pipeline.statisticsPlan.enabled = false
             pipeline.statisticsPlan.final = false
             pipeline.statisticsPlan.live = live != nil
+            // Service names for the conn records, as the other commands name them.
+            pipeline.useServices(capture.services())
+            historyOptions.attach(store, config: nil, geo: session.db, to: pipeline, command: "timeline", capture: capture, live: live)
             let isLive = live != nil
             pipeline.onTick = {
                 if isLive {

@@ -86,6 +86,84 @@ final class HistoryTests: XCTestCase {
         let ports = try runCommand(netwatch, ["history", "top", "ports", "--db", db, "--csv"]).output
         XCTAssertTrue(ports.hasPrefix("port,packets,bytes,flows\n"), ports)
         XCTAssertTrue(ports.contains("80/tcp,"), ports)
+        // On a capture this small every key is in its minute's top rows: the tables sum to
+        // exactly what a scan of conn gives.
+        for kind in ["hosts", "ports", "conversations"] {
+            for by in ["bytes", "packets"] {
+                let quick = try runCommand(netwatch, ["history", "top", kind, "--db", db, "--by", by, "--top", "50", "--json"]).output
+                let exact = try runCommand(netwatch, ["history", "top", kind, "--db", db, "--by", by, "--top", "50", "--json", "--exact"]).output
+                XCTAssertEqual(quick, exact, "top \(kind) --by \(by)")
+            }
+        }
+    }
+
+    /// `timeline --history` records the same conn records as `connections --history`.
+    func testTimelineRecordsTheSameFlows() throws {
+        let netwatch = try netwatchBinary()
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let capture = try TestData.path("pcap/mixed/zeek_wikipedia.pcap")
+        let a = dir.appendingPathComponent("a.db").path, b = dir.appendingPathComponent("b.db").path
+        XCTAssertEqual(try runCommand(netwatch, ["connections", "-q", "-r", capture, "--history", a]).status, 0)
+        XCTAssertEqual(try runCommand(netwatch, ["timeline", "-r", capture, "--scroll", "--history", b]).status, 0)
+        // The uids are salted per run: compare the records without them.
+        func records(_ db: String) throws -> [String] {
+            try runCommand(netwatch, ["history", "flows", "--db", db, "--json"]).output.split(separator: "\n").map {
+                $0.replacingOccurrences(of: #""uid":"C[0-9A-Za-z]+","#, with: "", options: .regularExpression)
+            }
+        }
+        let timeline = try records(b)
+        XCTAssertEqual(timeline.count, 34)
+        XCTAssertEqual(timeline, try records(a))
+        let run = try XCTUnwrap(JSONSerialization.jsonObject(with: try runCommand(netwatch, ["history", "runs", "--db", b, "--json"]).stdout) as? [String: Any])
+        XCTAssertEqual(run["command"] as? String, "timeline")
+    }
+
+    /// With a GeoIP database the writer adds each end's country: they match the DB-IP CSV
+    /// (looked up by Python's ipaddress module as the oracle), and `top countries` sums them.
+    func testGeoIPColumnsAndTopCountries() throws {
+        let netwatch = try netwatchBinary()
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("geo.db").path
+        let capture = try TestData.path("pcap/mixed/zeek_wikipedia.pcap")
+        let geo = TestData.root.appendingPathComponent("geoip").path
+        let r = try runCommand(netwatch, ["connections", "-q", "-r", capture, "--history", db, "--geo-path", geo], timeout: 300)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let records = try runCommand(netwatch, ["history", "flows", "--db", db, "--json"]).output.split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        XCTAssertEqual(records.count, 34)
+        var addresses: [String: String] = [:]
+        for r in records {
+            if let h = r["id.orig_h"] as? String { addresses[h] = r["orig_cc"] as? String ?? "-" }
+            if let h = r["id.resp_h"] as? String { addresses[h] = r["resp_cc"] as? String ?? "-" }
+        }
+        let script = """
+            import bisect, csv, ipaddress, sys
+            rows = []
+            for name in ("dbip-country-lite-ipv4.csv", "dbip-country-lite-ipv6.csv"):
+                for first, last, cc in csv.reader(open(sys.argv[1] + "/" + name)):
+                    a, b = ipaddress.ip_address(first), ipaddress.ip_address(last)
+                    rows.append((a.version, int(a), int(b), cc))
+            rows.sort(); keys = [(v, a) for v, a, _, _ in rows]
+            for text in sys.argv[2:]:
+                ip = ipaddress.ip_address(text); i = bisect.bisect_right(keys, (ip.version, int(ip))) - 1
+                ok = i >= 0 and rows[i][0] == ip.version and rows[i][1] <= int(ip) <= rows[i][2] and rows[i][3] not in ("ZZ", "")
+                print(text, rows[i][3] if ok else "-")
+            """
+        let (oracle, status) = try runTool("python3", ["-c", script, geo] + addresses.keys.sorted())
+        XCTAssertEqual(status, 0)
+        var expected: [String: String] = [:]
+        for line in oracle.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            expected[String(f[0])] = String(f[1])
+        }
+        XCTAssertEqual(addresses, expected)
+        XCTAssertGreaterThan(addresses.values.filter { $0 != "-" }.count, 3)
+        let quick = try runCommand(netwatch, ["history", "top", "countries", "--db", db, "--json"]).output
+        XCTAssertEqual(quick, try runCommand(netwatch, ["history", "top", "countries", "--db", db, "--json", "--exact"]).output)
+        XCTAssertTrue(quick.hasPrefix("{\"country\":\"US\""), quick)
     }
 
     /// Files that are not (or not yet) a history database this netwatch can use: one sentence
@@ -121,6 +199,40 @@ final class HistoryTests: XCTestCase {
         XCTAssertEqual(status, 0)
         try refused(other, "not a netwatch history database")
         try refused(newer, "written by a newer netwatch")
+        // A netwatch database damaged in its middle: refused, and `history check` says so.
+        let damaged = dir.appendingPathComponent("damaged.db").path
+        XCTAssertEqual(try runCommand(netwatch, ["history", "bench", "--db", damaged, "--records", "20000"]).status, 0)
+        let handle = try XCTUnwrap(FileHandle(forUpdatingAtPath: damaged))
+        let size = try handle.seekToEnd()
+        for offset in stride(from: UInt64(8192), to: size, by: 65536) {
+            try handle.seek(toOffset: offset)
+            handle.write(Data(repeating: 0xA5, count: 4096))
+        }
+        try handle.close()
+        let checked = try runCommand(netwatch, ["history", "check", "--db", damaged])
+        XCTAssertEqual(checked.status, 1)
+        XCTAssertTrue(checked.output.contains("DAMAGED") || checked.stderr.contains("is damaged"), checked.output + checked.stderr)
+        try refused(damaged, "is damaged")
+        // A database another program holds the write lock of (longer than the 5 s netwatch waits).
+        let locked = dir.appendingPathComponent("locked.db").path
+        XCTAssertEqual(try runCommand(netwatch, ["connections", "-q", "-r", capture, "--history", locked]).status, 0)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: try XCTUnwrap(which("python3")))
+        holder.arguments = ["-c", "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(9)", locked]
+        let ready = Pipe()
+        holder.standardOutput = ready
+        try holder.run()
+        _ = ready.fileHandleForReading.availableData
+        let before = try Data(contentsOf: URL(fileURLWithPath: locked))
+        let r0 = try runCommand(netwatch, ["connections", "-q", "-r", capture, "--history", locked])
+        XCTAssertEqual(r0.status, 1, r0.stderr)
+        XCTAssertTrue(r0.stderr.contains(locked) && r0.stderr.contains("is locked by another writer"), r0.stderr)
+        XCTAssertEqual(r0.stderr.split(separator: "\n").count, 1, r0.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: locked)), before)
+        // Readers are not held up by the writer's lock (WAL).
+        XCTAssertEqual(try runCommand(netwatch, ["history", "runs", "--db", locked]).status, 0)
+        holder.terminate()
+        holder.waitUntilExit()
         // A directory that does not exist.
         let r = try runCommand(netwatch, ["connections", "-q", "-r", capture, "--history", dir.appendingPathComponent("missing/h.db").path])
         XCTAssertEqual(r.status, 1)

@@ -165,8 +165,9 @@ final class SocketWatchTests: XCTestCase {
         let list = dir.appendingPathComponent("bad.netset")
         try "\(hosts.addressB)\n".write(to: list, atomically: true, encoding: .utf8)
         let json = dir.appendingPathComponent("alerts.json"), out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+        let db = dir.appendingPathComponent("history.db").path
         let netwatch = try hosts.start(hosts.a, [try netwatchBinary(), "sockets", "--watch", "--interval", "1", "--blocklist", list.path,
-                                                 "--json-alerts", json.path], output: out, error: err)
+                                                 "--json-alerts", json.path, "--history", db], output: out, error: err)
         XCTAssertTrue(waitFor("No anomalies detected.", in: out, timeout: 20))
         _ = try hosts.start(hosts.b, ["python3", serverPy.path, hosts.addressB])
         let clientOut = dir.appendingPathComponent("client.out")
@@ -187,6 +188,21 @@ final class SocketWatchTests: XCTestCase {
         }
         XCTAssertEqual(events.sorted(), ["alert", "alert", "alert_cleared", "alert_cleared"], terminal)
         XCTAssertFalse(terminal.contains("an unknown process connected"), terminal)
+        // --history: the same 25 opened and 25 closed, each with its socket, and the same alerts.
+        let recorded = try runCommand(try netwatchBinary(), ["history", "sockets", "--db", db, "--json"]).output.split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let opened = recorded.filter { $0["event"] as? String == "opened" }
+        XCTAssertEqual(opened.count, 25)
+        XCTAssertEqual(recorded.filter { $0["event"] as? String == "closed" }.count, 25)
+        XCTAssertTrue(opened.allSatisfy { $0["process"] as? String == "python3" && $0["remote_ip"] as? String == hosts.addressB && $0["remote_port"] as? Int == 9000 },
+                      "\(opened.first ?? [:])")
+        XCTAssertTrue(recorded.allSatisfy { $0["event_type"] as? String == "socket" && $0["timestamp"] is String })
+        let storedAlerts = try runCommand(try netwatchBinary(), ["history", "alerts", "--db", db, "--json"]).output
+        XCTAssertEqual(storedAlerts, String(decoding: try Data(contentsOf: json), as: UTF8.self))
+        let run = try XCTUnwrap(JSONSerialization.jsonObject(with: try runCommand(try netwatchBinary(), ["history", "runs", "--db", db, "--json"]).stdout) as? [String: Any])
+        XCTAssertEqual(run["command"] as? String, "sockets --watch")
+        XCTAssertNotNil(run["ended"])
     }
 
     func testMissingBlocklistIsAnError() throws {

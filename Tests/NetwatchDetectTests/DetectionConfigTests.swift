@@ -56,6 +56,8 @@ final class DetectionConfigTests: XCTestCase {
             ("detectors:\n  port_scan:\n    window: -5\n", "n.yaml:3: detectors.port_scan.window: -5 is out of range (1 to 86400)"),
             ("detectors:\n  syn_flood:\n    completed_ratio: 1.5\n", "n.yaml:3: detectors.syn_flood.completed_ratio: 1.5 is out of range (0 to 1)"),
             ("detectors:\n  suspicious:\n    watched_ports: [22, 70000]\n", "n.yaml:3: detectors.suspicious.watched_ports[1]: 70000 is out of range (1 to 65535)"),
+            ("outputs:\n  history_retention: forever\n", "n.yaml:2: outputs.history_retention: expected an age such as 30d or 12h, found 'forever'"),
+            ("outputs:\n  history_max_size: 2 parsecs\n", "n.yaml:2: outputs.history_max_size: expected a size such as 2GB or 500MB, found '2 parsecs'"),
             ("home_networks:\n  - 10.0.0.0/8\n  - 10.0.0.300/24\n", "n.yaml:3: home_networks[1]: '10.0.0.300/24' is not an IP address or CIDR network"),
             // a key twice, and broken YAML
             ("suppress: 10\nsuppress: 20\n", "n.yaml:2: suppress: this key is given twice"),
@@ -66,6 +68,20 @@ final class DetectionConfigTests: XCTestCase {
                 XCTAssertEqual("\(error)", message, "for:\n\(text)")
             }
         }
+    }
+
+    func testHistoryBoundsAreRead() throws {
+        let c = try DetectionConfigFile.parse("outputs:\n  history: nw.db\n  history_retention: 30d\n  history_max_size: 2GB\n", file: "n.yaml", folder: "/etc/netwatch/")
+        XCTAssertEqual(c.history, "/etc/netwatch/nw.db")
+        XCTAssertEqual(c.historyRetention, 30 * 86400)
+        XCTAssertEqual(c.historyMaxSize, 2 << 30)
+        XCTAssertEqual(Quantity.age("12h"), 43200)
+        XCTAssertEqual(Quantity.age("90"), 90)
+        XCTAssertNil(Quantity.age("-3d"))
+        XCTAssertEqual(Quantity.size("500MB"), 500 << 20)
+        XCTAssertEqual(Quantity.size("1.5 GiB"), 3 << 29)
+        XCTAssertEqual(Quantity.size("800k"), 800 << 10)
+        XCTAssertNil(Quantity.size("lots"))
     }
 
     func testAMissingFileIsNamed() {

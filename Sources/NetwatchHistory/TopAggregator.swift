@@ -1,0 +1,204 @@
+import GRDB
+import NetwatchDecode
+import NetwatchEvents
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#elseif canImport(SQLite3)
+import SQLite3
+#endif
+
+/// The per-minute top tables (`top_host`, `top_port`, `top_conversation`, `top_process`),
+/// gathered by the writer. A conn record counts in the minute it was recorded: the newest
+/// end (ts + duration) seen so far, which only moves forward, so each minute is written once,
+/// when the next begins (or at the run's end). Only the 100 biggest keys by bytes and the 100
+/// by packets of each minute are kept: `history top` sums minutes instead of scanning conn,
+/// and a key that is small in every minute of a range can be missing from its top list.
+/// When an hour is over its minutes are rolled up (`resolution` 3600, the top 1,000 by bytes
+/// and by packets), so that a day's top list sums 24 rows per key, not 1,440.
+struct TopAggregator {
+    struct Totals {
+        var packets: UInt64 = 0
+        var bytes: UInt64 = 0
+        var flows: UInt64 = 0
+
+        mutating func add(_ packets: UInt64, _ bytes: UInt64) {
+            self.packets &+= packets
+            self.bytes &+= bytes
+            flows &+= 1
+        }
+    }
+
+    struct Port: Hashable {
+        var ipProtocol: UInt8
+        var port: UInt16
+    }
+
+    struct Conversation: Hashable {
+        var originator: IPAddress
+        var responder: IPAddress
+    }
+
+    static let keep = 100
+    static let keepPerHour = 1000
+    /// Keys gathered per kind and minute at most; later new keys in a minute that busy are not counted.
+    static let maxKeys = 1 << 18
+
+    private(set) var minute: Int64 = .min
+    private var newestEnd: Int64 = .min
+    private var hosts: [IPAddress: Totals] = [:]
+    private var ports: [Port: Totals] = [:]
+    private var conversations: [Conversation: Totals] = [:]
+    private var processes: [String: Totals] = [:]
+    private var countries: [String: Totals] = [:]
+    private var protoNames: [UInt8: String] = [:]
+
+    /// Counts `r`, writing the minute before when `r` starts a new one.
+    mutating func add(_ r: FlowRecord, _ db: Database) throws {
+        let end = (r.start &+ r.duration) / 1_000_000_000
+        if end > newestEnd { newestEnd = end }
+        let m = HistoryTime.floor(newestEnd, 60)
+        if m != minute {
+            let old = minute
+            try write(db)
+            if old != .min && HistoryTime.floor(old, 3600) != HistoryTime.floor(m, 3600) {
+                try Self.rollUp(db, hoursFrom: HistoryTime.floor(old, 3600), to: HistoryTime.floor(old, 3600) + 3600)
+            }
+            minute = m
+        }
+        let packets = r.originatorPackets &+ r.responderPackets
+        let bytes = r.originatorIPBytes &+ r.responderIPBytes
+        Self.count(&hosts, r.originatorAddress, packets, bytes)
+        if r.responderAddress != r.originatorAddress { Self.count(&hosts, r.responderAddress, packets, bytes) }
+        if protoNames[r.ipProtocol] == nil { protoNames[r.ipProtocol] = r.proto }
+        Self.count(&ports, Port(ipProtocol: r.ipProtocol, port: r.responderPort), packets, bytes)
+        Self.count(&conversations, Conversation(originator: r.originatorAddress, responder: r.responderAddress), packets, bytes)
+        if let p = r.process { Self.count(&processes, p, packets, bytes) }
+        if let c = r.originatorCountry { Self.count(&countries, c, packets, bytes) }
+        if let c = r.responderCountry, c != r.originatorCountry { Self.count(&countries, c, packets, bytes) }
+    }
+
+    private static func count<K: Hashable>(_ d: inout [K: Totals], _ key: K, _ packets: UInt64, _ bytes: UInt64) {
+        if d.count >= maxKeys && d[key] == nil { return }
+        d[key, default: Totals()].add(packets, bytes)
+    }
+
+    /// Writes the minute gathered so far and rolls up its hour (at the run's end).
+    mutating func finish(_ db: Database) throws {
+        let m = minute
+        try write(db)
+        if m != .min { try Self.rollUp(db, hoursFrom: HistoryTime.floor(m, 3600), to: HistoryTime.floor(m, 3600) + 3600) }
+    }
+
+    /// The tables and their key columns.
+    static let tables = [("top_host", "host"), ("top_port", "proto, port"), ("top_conversation", "orig_h, resp_h"), ("top_process", "process"),
+                         ("top_country", "country")]
+
+    /// (Re)computes the hour rows of the hours in [from, to) from their minute rows: whatever
+    /// runs wrote into those minutes, and the same answer if done twice (after a crash).
+    static func rollUp(_ db: Database, hoursFrom from: Int64, to: Int64 = 1 << 40) throws {
+        for (table, keys) in tables {
+            try db.execute(sql: "DELETE FROM \(table) WHERE resolution = 3600 AND t >= ?1 AND t < ?2", arguments: [from, to])
+            try db.execute(sql: """
+                INSERT INTO \(table) (resolution, t, \(keys), packets, bytes, flows)
+                  SELECT 3600, hour, \(keys), p, b, f FROM (
+                    SELECT (t / 3600) * 3600 AS hour, \(keys), sum(packets) AS p, sum(bytes) AS b, sum(flows) AS f,
+                      row_number() OVER (PARTITION BY t / 3600 ORDER BY sum(bytes) DESC) AS rb,
+                      row_number() OVER (PARTITION BY t / 3600 ORDER BY sum(packets) DESC) AS rp
+                    FROM \(table) WHERE resolution = 60 AND t >= ?1 AND t < ?2 GROUP BY t / 3600, \(keys))
+                  WHERE rb <= \(keepPerHour) OR rp <= \(keepPerHour);
+                """, arguments: [from, to])
+        }
+    }
+
+    /// Writes the minute gathered so far (adding to rows another run wrote for it).
+    mutating func write(_ db: Database) throws {
+        guard minute != .min else { return }
+        let tail = "ON CONFLICT DO UPDATE SET packets = packets + excluded.packets, bytes = bytes + excluded.bytes, flows = flows + excluded.flows"
+        let h = try db.cachedStatement(sql: "INSERT INTO top_host (resolution, t, host, packets, bytes, flows) VALUES (60, ?, ?, ?, ?, ?) \(tail)").sqliteStatement
+        for (key, t) in Self.chosen(hosts) {
+            var b = SQLiteBinder(h)
+            b.int(minute); b.address(key); b.totals(t)
+            try b.step(db)
+        }
+        let p = try db.cachedStatement(sql: "INSERT INTO top_port (resolution, t, proto, port, packets, bytes, flows) VALUES (60, ?, ?, ?, ?, ?, ?) \(tail)").sqliteStatement
+        for (key, t) in Self.chosen(ports) {
+            var b = SQLiteBinder(p)
+            b.int(minute); b.text(protoNames[key.ipProtocol] ?? String(key.ipProtocol)); b.int(Int64(key.port)); b.totals(t)
+            try b.step(db)
+        }
+        let c = try db.cachedStatement(sql: "INSERT INTO top_conversation (resolution, t, orig_h, resp_h, packets, bytes, flows) VALUES (60, ?, ?, ?, ?, ?, ?) \(tail)").sqliteStatement
+        for (key, t) in Self.chosen(conversations) {
+            var b = SQLiteBinder(c)
+            b.int(minute); b.address(key.originator); b.address(key.responder); b.totals(t)
+            try b.step(db)
+        }
+        let s = try db.cachedStatement(sql: "INSERT INTO top_process (resolution, t, process, packets, bytes, flows) VALUES (60, ?, ?, ?, ?, ?) \(tail)").sqliteStatement
+        for (key, t) in Self.chosen(processes) {
+            var b = SQLiteBinder(s)
+            b.int(minute); b.text(key); b.totals(t)
+            try b.step(db)
+        }
+        let k = try db.cachedStatement(sql: "INSERT INTO top_country (resolution, t, country, packets, bytes, flows) VALUES (60, ?, ?, ?, ?, ?) \(tail)").sqliteStatement
+        for (key, t) in Self.chosen(countries) {
+            var b = SQLiteBinder(k)
+            b.int(minute); b.text(key); b.totals(t)
+            try b.step(db)
+        }
+        countries.removeAll(keepingCapacity: true)
+        hosts.removeAll(keepingCapacity: true)
+        ports.removeAll(keepingCapacity: true)
+        conversations.removeAll(keepingCapacity: true)
+        processes.removeAll(keepingCapacity: true)
+        minute = .min
+    }
+
+    /// The `keep` biggest by bytes and the `keep` biggest by packets (ties at the edge may
+    /// add a few): a selection in linear time, not a sort, as the minute can hold many keys.
+    static func chosen<K: Hashable>(_ d: [K: Totals]) -> [(K, Totals)] {
+        guard d.count > 2 * keep else { return d.map { ($0.key, $0.value) } }
+        var values = d.values.map(\.bytes)
+        let bytes = kthLargest(&values, keep)
+        values = d.values.map(\.packets)
+        let packets = kthLargest(&values, keep)
+        var out: [(K, Totals)] = []
+        out.reserveCapacity(2 * keep)
+        for (k, t) in d where t.bytes > bytes || t.packets > packets { out.append((k, t)) }
+        // Then those equal to a threshold, until each list has its `keep`.
+        var roomBytes = keep - d.values.count { $0.bytes > bytes }
+        var roomPackets = keep - d.values.count { $0.packets > packets }
+        for (k, t) in d where !(t.bytes > bytes || t.packets > packets) {
+            if t.bytes == bytes && roomBytes > 0 {
+                roomBytes -= 1
+                if t.packets == packets && roomPackets > 0 { roomPackets -= 1 }
+                out.append((k, t))
+            } else if t.packets == packets && roomPackets > 0 {
+                roomPackets -= 1
+                out.append((k, t))
+            }
+        }
+        return out
+    }
+
+    /// The k-th largest value (k from 1), by quickselect; reorders `v`.
+    static func kthLargest(_ v: inout [UInt64], _ k: Int) -> UInt64 {
+        var lo = 0, hi = v.count - 1
+        let target = k - 1
+        while lo < hi {
+            let pivot = v[(lo + hi) / 2]
+            var i = lo, j = hi
+            while i <= j {
+                while v[i] > pivot { i += 1 }
+                while v[j] < pivot { j -= 1 }
+                if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if target <= j { hi = j } else if target >= i { lo = i } else { break }
+        }
+        return v[target]
+    }
+}
+
+extension SQLiteBinder {
+    mutating func totals(_ t: TopAggregator.Totals) {
+        int(Int64(bitPattern: t.packets)); int(Int64(bitPattern: t.bytes)); int(Int64(bitPattern: t.flows))
+    }
+}
