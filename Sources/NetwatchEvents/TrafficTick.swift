@@ -12,6 +12,8 @@ public struct TrafficTick: Sendable, Equatable {
     public var other: UInt64 { packets &- tcp &- udp &- icmp }
     /// Packets the kernel or interface dropped in this second (live only).
     public var dropped: UInt64 = 0
+    /// Per interface (the first 64 of the run).
+    public var interfaces: [InterfaceTraffic] = []
 
     public init(second: Int64) { self.second = second }
 }

@@ -43,8 +43,10 @@ public struct Flow: Sendable {
     public var history = ConnectionHistory()
     /// The innermost encapsulation the flow travels in (`EncapsulationKind` raw value), 0 for none.
     public var encapsulationRaw: UInt8 = 0
+    /// The capture interface of its first packet, plus one (0: not kept; the run reads one).
+    public var interfaceRaw: UInt8 = 0
     /// Pads the record to 192 bytes, three whole lines.
-    var unused: (UInt8, UInt8, UInt8) = (0, 0, 0)
+    var unused: (UInt8, UInt8) = (0, 0)
     /// The id of the tunnel's flow this flow travels in (Zeek's `tunnel_parents`), 0 for none.
     public var tunnelParent: UInt64 = 0
 

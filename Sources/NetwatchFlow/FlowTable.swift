@@ -137,6 +137,9 @@ public final class FlowTable {
 
     public subscript(index: Int32) -> Flow { flows[Int(index)] }
 
+    /// Notes the capture interface a new flow came in on (runs reading several).
+    public func setInterface(_ index: Int32, _ interface: Int) { flows[Int(index)].interfaceRaw = UInt8(clamping: interface + 1) }
+
     /// Names the process owning the local end of a flow.
     public func setProcess(_ index: Int32, pid: Int32) { flows[Int(index)].pid = pid }
 

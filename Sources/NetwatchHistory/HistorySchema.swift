@@ -89,6 +89,10 @@ enum HistorySchema {
                   resolution INTEGER NOT NULL, t INTEGER NOT NULL, orig_h TEXT NOT NULL, resp_h TEXT NOT NULL,
                   packets INTEGER NOT NULL, bytes INTEGER NOT NULL, flows INTEGER NOT NULL,
                   PRIMARY KEY (resolution, t, orig_h, resp_h)) WITHOUT ROWID;
+                CREATE TABLE traffic_interface (
+                  resolution INTEGER NOT NULL, t INTEGER NOT NULL, interface TEXT NOT NULL,
+                  packets INTEGER NOT NULL, bytes INTEGER NOT NULL,
+                  PRIMARY KEY (resolution, t, interface)) WITHOUT ROWID;
                 CREATE TABLE socket_event (
                   id INTEGER PRIMARY KEY,
                   run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,

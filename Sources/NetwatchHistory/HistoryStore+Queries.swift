@@ -167,9 +167,12 @@ extension HistoryStore {
     }
 
     /// Packets and bytes per `resolution` seconds (1, 60 or 3600), buckets that saw traffic.
-    public func series(resolution: Int, since: Double? = nil, until: Double? = nil) throws(HistoryError) -> [TrafficBucket] {
-        var sql = "SELECT * FROM traffic WHERE resolution = ?"
+    /// `interface`: that capture interface's packets and bytes only (recorded when a run read
+    /// several; the protocol columns are then zero).
+    public func series(resolution: Int, since: Double? = nil, until: Double? = nil, interface: String? = nil) throws(HistoryError) -> [TrafficBucket] {
+        var sql = interface == nil ? "SELECT * FROM traffic WHERE resolution = ?" : "SELECT * FROM traffic_interface WHERE resolution = ? AND interface = ?"
         var args: [any Sendable & Equatable] = [resolution]
+        if let interface { args.append(interface) }
         if let since { sql += " AND t >= ?"; args.append(HistoryTime.floor(Int64(since.rounded(.down)), Int64(resolution))) }
         if let until { sql += " AND t < ?"; args.append(until) }
         return try run { db in

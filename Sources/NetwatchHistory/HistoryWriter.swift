@@ -314,6 +314,23 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
                       dropped = dropped + excluded.dropped
                     """)
             }
+            // Per interface when the run captures on several (-i a -i b), or a file's second
+            // interface shows up (a pcapng's if0, if1, ...: from that second on).
+            let names = s.run?.interfaces?.split(separator: ",").map(String.init) ?? []
+            if names.count > 1 || t.interfaces.count > 1 || t.interfaces.contains(where: { $0.interface > 0 }) {
+                let st = try db.cachedStatement(sql: """
+                    INSERT INTO traffic_interface (resolution, t, interface, packets, bytes) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (resolution, t, interface) DO UPDATE SET packets = packets + excluded.packets, bytes = bytes + excluded.bytes
+                    """)
+                for i in t.interfaces {
+                    let name = i.interface < names.count ? names[i.interface] : "if\(i.interface)"
+                    for resolution in [Int64(1), 60, 3600] {
+                        st.setUncheckedArguments([resolution, HistoryTime.floor(t.second, resolution), name,
+                                                  Int64(bitPattern: i.packets), Int64(bitPattern: i.bytes)])
+                        try st.execute()
+                    }
+                }
+            }
             for resolution in [Int64(1), 60, 3600] {
                 let start = HistoryTime.floor(t.second, resolution)
                 s.traffic!.setUncheckedArguments([resolution, start, Int64(bitPattern: t.packets), Int64(bitPattern: t.bytes),

@@ -10,7 +10,7 @@ public final class FlowRecordMaker {
     public let uids: FlowUID
     public var services: ServiceTable?
     public var processes: ProcessDirectory?
-    /// The capture interfaces, when the run reads several (not yet kept per flow).
+    /// The capture interfaces, when the run reads several (each flow keeps its first packet's).
     public var interfaceNames: [String] = []
 
     public init(uids: FlowUID, services: ServiceTable?, processes: ProcessDirectory? = nil) {
@@ -21,6 +21,10 @@ public final class FlowRecordMaker {
 
     public func make(_ flow: Flow, end: FlowEnd?) -> FlowRecord {
         var r = FlowRecord(flow, end: end, uids: uids, service: service(flow))
+        if flow.interfaceRaw > 0, !interfaceNames.isEmpty {
+            let i = Int(flow.interfaceRaw) - 1
+            r.interface = i < interfaceNames.count ? interfaceNames[i] : "if\(i)"
+        }
         if let processes {
             r.processesKnown = true
             if let pid = r.pid { r.process = processes.name(pid) ?? "?" }

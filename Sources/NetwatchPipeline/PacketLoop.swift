@@ -32,11 +32,16 @@ struct PacketLoop: RawPacketHandler {
         var later: FlowTable.Probe?
         /// The second of traffic being counted for the sinks (`TrafficTick`), and drops so far.
         var tick = TrafficTick(second: Int64.min)
+        /// Interfaces that have had packets (bit i: interface i).
+        var interfacesSeen: UInt64 = 0
         var droppedBefore: UInt64 = 0
     }
 
     let pipeline: PacketPipeline
     let state: UnsafeMutablePointer<State>
+    /// Packets and bytes of the second per interface (pairs), for the sinks' ticks.
+    let perInterface: UnsafeMutablePointer<UInt64>
+    static let countedInterfaces = 64
     let decoder = PacketDecoder()
     let filter: OfflineFilter?
     let view: PacketPipeline.View
@@ -57,6 +62,8 @@ struct PacketLoop: RawPacketHandler {
     let ticking: Bool
     let opens: Bool
     let live: Bool
+    /// Each flow keeps its interface (the run reads several).
+    let flowInterfaces: Bool
 
     init(_ pipeline: PacketPipeline) {
         self.pipeline = pipeline
@@ -79,6 +86,9 @@ struct PacketLoop: RawPacketHandler {
         ticking = !outputs.sinks.isEmpty
         opens = outputs.hearsOpens
         live = plan.live
+        flowInterfaces = pipeline.source.interfaceNames.count > 1
+        perInterface = .allocate(capacity: 2 * Self.countedInterfaces)
+        perInterface.initialize(repeating: 0, count: 2 * Self.countedInterfaces)
         state = .allocate(capacity: 1)
         state.initialize(to: State(lastProcessScan: PacketPipeline.wallClock(), lastDetectorTick: PacketPipeline.wallClock()))
     }
@@ -88,6 +98,7 @@ struct PacketLoop: RawPacketHandler {
         if ticking { sendTick(next: Int64.min) }
         state.deinitialize(count: 1)
         state.deallocate()
+        perInterface.deallocate()
     }
 
     @inline(__always)
@@ -125,7 +136,7 @@ struct PacketLoop: RawPacketHandler {
         let timed = _fastPath(raw.hasTime)
         let time = timed ? raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds) : state.pointee.lastTime
         state.pointee.lastTime = time
-        if _slowPath(ticking) { countSecond(time: time, wireLength: raw.wireLength) }
+        if _slowPath(ticking) { countSecond(time: time, wireLength: raw.wireLength, interface: raw.interface) }
         // The flow table's index line loads while statistics count. This packet's probe was
         // made a packet ago, when it was looked at as the next one; it serves when the
         // packet decoded cleanly, as the look assumes.
@@ -158,6 +169,7 @@ struct PacketLoop: RawPacketHandler {
                     if outputs.hearsEnds { PacketPipeline.ended(flows.lastEvicted, .evicted, outputs) }
                 }
                 if update.isNew {
+                    if _slowPath(flowInterfaces) { flows.setInterface(update.index, raw.interface) }
                     if let processes {
                         PacketPipeline.attachProcess(flows, update.index, processes, since: Double(raw.seconds) + Double(raw.nanoseconds) / 1e9)
                     }
@@ -211,11 +223,17 @@ struct PacketLoop: RawPacketHandler {
     /// sends the one counted so far. (A file's packets out of time order send a second again:
     /// sinks add it up.)
     @inline(__always)
-    func countSecond(time: Int64, wireLength: Int) {
+    func countSecond(time: Int64, wireLength: Int, interface: Int) {
         let second = time >= 0 ? time / 1_000_000_000 : (time + 1) / 1_000_000_000 - 1
         if _slowPath(second != state.pointee.tick.second) { sendTick(next: second) }
         state.pointee.tick.packets &+= 1
         state.pointee.tick.bytes &+= UInt64(wireLength)
+        // Per interface, into a fixed array (the first 64; more are counted in the totals only).
+        if interface >= 0 && interface < Self.countedInterfaces {
+            state.pointee.interfacesSeen |= 1 << UInt64(interface)
+            perInterface[2 &* interface] &+= 1
+            perInterface[2 &* interface &+ 1] &+= UInt64(wireLength)
+        }
         switch state.pointee.packet.transport {
         case .tcp: state.pointee.tick.tcp &+= 1
         case .udp: state.pointee.tick.udp &+= 1
@@ -233,8 +251,14 @@ struct PacketLoop: RawPacketHandler {
                 state.pointee.tick.dropped = dropped &- state.pointee.droppedBefore
                 state.pointee.droppedBefore = dropped
             }
+            if state.pointee.interfacesSeen != 0 {
+                for i in 0..<Self.countedInterfaces where perInterface[2 * i] > 0 {
+                    state.pointee.tick.interfaces.append(InterfaceTraffic(interface: i, packets: perInterface[2 * i], bytes: perInterface[2 * i + 1]))
+                }
+            }
             outputs.send(.tick(state.pointee.tick))
         }
+        perInterface.update(repeating: 0, count: 2 * Self.countedInterfaces)
         state.pointee.tick = TrafficTick(second: next)
     }
 

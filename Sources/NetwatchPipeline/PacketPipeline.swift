@@ -111,6 +111,7 @@ public final class PacketPipeline {
         self.flows = flows
         var outputs = flowOutputs
         if outputs.records == nil { outputs.records = FlowRecordMaker(uids: FlowUID(), services: nil) }
+        if source.interfaceNames.count > 1 { outputs.records?.interfaceNames = source.interfaceNames }
         self.flowOutputs = outputs
         self.source = source
         self.output = output

@@ -22,6 +22,8 @@ struct HistoryBenchCommand: ParsableCommand {
     /// Live instead: this many records a second, by the clock, through a live writer (which
     /// drops what does not fit and never waits); for the fault tests.
     @Option(name: .customLong("live-rate")) var liveRate: Int?
+    /// Also a traffic tick for every second of the span (to measure the series' size).
+    @Flag(name: .customLong("series")) var series = false
     @Option(name: .customLong("retention")) var retention: String?
     @Option(name: .customLong("history-max-size")) var maxSize: String?
 
@@ -69,7 +71,23 @@ struct HistoryBenchCommand: ParsableCommand {
                 writer.receive(.flowEnded(f))
             }
         } else {
-            for f in made { writer.receive(.flowEnded(f)) }
+            // Ticks interleaved with the records, in time order, as the road sends them.
+            var second = (now - span) / 1_000_000_000
+            var ticks = SplitMix(seed: 7)
+            for f in made {
+                while series && second <= f.start / 1_000_000_000 {
+                    var t = TrafficTick(second: second)
+                    let r = ticks.next()
+                    t.packets = 1000 + r % 50_000
+                    t.bytes = t.packets * (64 + (r >> 20) % 1400)
+                    t.tcp = t.packets * 7 / 10
+                    t.udp = t.packets / 4
+                    t.icmp = t.packets / 50
+                    writer.receive(.tick(t))
+                    second += 1
+                }
+                writer.receive(.flowEnded(f))
+            }
         }
         var end = RunInfo(started: 0, command: "history bench", interfaces: nil, file: nil, filter: nil, host: "", version: "")
         end.ended = PacketPipeline.realTimeSeconds()

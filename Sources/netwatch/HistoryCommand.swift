@@ -240,6 +240,8 @@ struct HistoryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Packets and bytes per second, minute or hour (buckets that saw traffic).")
         @OptionGroup var common: Common
         @Option(name: .customLong("per"), help: "second, minute or hour.") var per: String = "minute"
+        @Option(name: .customLong("interface"), help: ArgumentHelp("One capture interface's packets and bytes (recorded when a run read several interfaces).", valueName: "name"))
+        var interface: String?
 
         func validate() throws {
             if !["second", "minute", "hour"].contains(per) { throw ValidationError("--per takes second, minute or hour") }
@@ -249,11 +251,11 @@ struct HistoryCommand: ParsableCommand {
             let store = try common.open()
             let (since, until) = common.range
             let resolution = per == "second" ? 1 : per == "minute" ? 60 : 3600
-            let buckets = try common.query { () throws(HistoryError) in try store.series(resolution: resolution, since: since, until: until) }
+            let buckets = try common.query { () throws(HistoryError) in try store.series(resolution: resolution, since: since, until: until, interface: interface) }
             let out = OutputBuffer(fd: 1)
             if common.json {
                 for b in buckets {
-                    out.string("{\"timestamp\":\"\(WallTime.iso8601(Double(b.start)))\",\"interval\":\(resolution),\"packets\":\(b.packets),\"bytes\":\(b.bytes),\"tcp\":\(b.tcp),\"udp\":\(b.udp),\"icmp\":\(b.icmp),\"other\":\(b.other),\"dropped\":\(b.dropped)}\n")
+                    out.string("{\"timestamp\":\"\(WallTime.iso8601(Double(b.start)))\",\"interval\":\(resolution),\(interface.map { "\"interface\":" + AlertWriter.quoted($0) + "," } ?? "")\"packets\":\(b.packets),\"bytes\":\(b.bytes),\"tcp\":\(b.tcp),\"udp\":\(b.udp),\"icmp\":\(b.icmp),\"other\":\(b.other),\"dropped\":\(b.dropped)}\n")
                 }
             } else if common.csv {
                 out.string("timestamp,packets,bytes,tcp,udp,icmp,other,dropped\n")

@@ -185,6 +185,43 @@ final class HistoryFaultTests: XCTestCase {
     }
 }
 
+extension HistoryFaultTests {
+    /// Capturing on two interfaces at once, the series is kept per interface too, and the
+    /// interfaces' seconds sum to the whole.
+    func testSeriesPerInterface() throws {
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let netwatch = try netwatchBinary()
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("if.db").path
+        let err = dir.appendingPathComponent("err")
+        let p = try hosts.start(hosts.b, [netwatch, "-i", "lo", "-i", hosts.interfaceB, "-q", "--no-processes", "--history", db], error: err)
+        XCTAssertTrue(waitFor("capturing on", in: err), (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        try hosts.exec(hosts.b, "ping -c 5 -i 0.2 127.0.0.1 >/dev/null")
+        try hosts.exec(hosts.a, "ping -c 3 -i 0.2 \(hosts.addressB) >/dev/null")
+        usleep(500_000)
+        TestHosts.interrupt(p)
+        func total(_ extra: [String]) throws -> Int {
+            try runCommand(netwatch, ["history", "series", "--db", db, "--per", "second", "--json"] + extra).output.split(separator: "\n").reduce(0) {
+                $0 + ((try? JSONSerialization.jsonObject(with: Data($1.utf8)) as? [String: Any])?["packets"] as? Int ?? 0)
+            }
+        }
+        let lo = try total(["--interface", "lo"]), veth = try total(["--interface", hosts.interfaceB]), all = try total([])
+        XCTAssertGreaterThanOrEqual(lo, 10, "5 pings on lo: requests and replies")
+        XCTAssertGreaterThanOrEqual(veth, 6, "3 pings on the veth")
+        XCTAssertEqual(lo + veth, all)
+        // Each connection names the interface it came in on.
+        let flows = try runCommand(netwatch, ["history", "flows", "--db", db, "--proto", "icmp", "--json"]).output.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let loopback = flows.first { $0["id.resp_h"] as? String == "127.0.0.1" }
+        let across = flows.first { $0["id.resp_h"] as? String == hosts.addressB }
+        XCTAssertEqual(loopback?["interface"] as? String, "lo", "\(flows)")
+        XCTAssertEqual(across?["interface"] as? String, hosts.interfaceB, "\(flows)")
+    }
+}
+
 /// Samples a file's size every 20 ms on a thread of its own; `stop` returns the largest seen.
 final class SizeSampler: @unchecked Sendable {
     private let lock = NSLock()
