@@ -87,7 +87,7 @@ public struct Flow: Sendable {
     }
 
     /// Closed or reset on either side: the short "closed" timeout applies.
-    @inline(__always) var isClosing: Bool {
+    @inlinable @inline(__always) var isClosing: Bool {
         originatorState == .closed || originatorState == .reset || responderState == .closed || responderState == .reset
     }
 

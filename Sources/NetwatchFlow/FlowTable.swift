@@ -61,8 +61,16 @@ public final class FlowTable {
         /// step along the list per eviction (`prefetchVictims`); -1 when it must be found again.
         /// Only a hint: a flow moved or removed since leaves it pointing elsewhere for a while.
         @usableFromInline var victimAhead: Int32 = -1
+        /// The closing queue: a ring of `closingSize` entries.
+        @usableFromInline var closing: UnsafeMutablePointer<ClosingEntry>
+        @usableFromInline var closingSize: Int
+        @usableFromInline var closingHead = 0
+        @usableFromInline var closingCount = 0
 
-        init(timeouts: FlowTimeouts, slots: UnsafeMutablePointer<UInt64>, mask: Int, seed: UInt64, spare: Int32) {
+        init(timeouts: FlowTimeouts, slots: UnsafeMutablePointer<UInt64>, mask: Int, seed: UInt64, spare: Int32,
+             closing: UnsafeMutablePointer<ClosingEntry>, closingSize: Int) {
+            self.closing = closing
+            self.closingSize = closingSize
             self.timeouts = timeouts
             self.slots = slots
             self.mask = mask
@@ -90,6 +98,19 @@ public final class FlowTable {
     /// Memory the table maps when full: the flow records (and the spare) plus the whole index.
     public static func bytes(forCapacity capacity: Int) -> Int {
         (capacity + 1) * MemoryLayout<Flow>.stride + slots(forCapacity: capacity) * MemoryLayout<UInt64>.stride
+            + closingSize(capacity) * MemoryLayout<ClosingEntry>.stride
+    }
+
+    /// The closing queue holds an eighth of the table: more flows closing within the closed
+    /// timeout than that are found by the walk along the list instead (a little later).
+    static func closingSize(_ capacity: Int) -> Int { capacity / 8 + 1024 }
+
+    /// A flow that closed (FIN or RST), waiting out the closed timeout: where it is, which
+    /// flow it was (the record may hold another by then), when it closed (seconds).
+    @usableFromInline struct ClosingEntry {
+        @usableFromInline var index: Int32
+        @usableFromInline var second: Int32
+        @usableFromInline var id: UInt64
     }
 
     /// Bytes one tracked flow costs in a full table of `capacity` flows.
@@ -101,7 +122,8 @@ public final class FlowTable {
         var best = 1024
         var slotCount = 2048
         while slotCount * MemoryLayout<UInt64>.stride < bytes {
-            let records = (bytes - slotCount * MemoryLayout<UInt64>.stride) / MemoryLayout<Flow>.stride - 1
+            let records = (bytes - slotCount * MemoryLayout<UInt64>.stride - 1024 * MemoryLayout<ClosingEntry>.stride)
+                / (MemoryLayout<Flow>.stride + MemoryLayout<ClosingEntry>.stride / 8) - 1
             best = max(best, min(records, slotCount / 2))
             slotCount <<= 1
         }
@@ -126,12 +148,15 @@ public final class FlowTable {
         flows = LargeAllocation.allocate(Flow.self, count: capacity + 1)
         state = .allocate(capacity: 1)
         state.initialize(to: State(timeouts: timeouts, slots: LargeAllocation.allocate(UInt64.self, count: slotCount), mask: slotCount - 1,
-                                   seed: SeededHash.seed, spare: Int32(capacity)))
+                                   seed: SeededHash.seed, spare: Int32(capacity),
+                                   closing: LargeAllocation.allocate(ClosingEntry.self, count: Self.closingSize(capacity)),
+                                   closingSize: Self.closingSize(capacity)))
     }
 
     deinit {
         LargeAllocation.deallocate(flows, count: capacity + 1)  // Flow is a trivial type: nothing to deinitialize
         LargeAllocation.deallocate(state.pointee.slots, count: state.pointee.mask + 1)
+        LargeAllocation.deallocate(state.pointee.closing, count: state.pointee.closingSize)
         state.deallocate()
     }
 
@@ -278,7 +303,7 @@ public final class FlowTable {
         }
         let fromOriginator = sourceIsLow == flows[Int(index)].originatorIsLow
         let isFirstReply = !fromOriginator && flows[Int(index)].responderPackets == 0
-        let completed = account(&flows[Int(index)], p, time: time, wireLength: wireLength, fromOriginator: fromOriginator)
+        let completed = account(&flows[Int(index)], index, p, time: time, wireLength: wireLength, fromOriginator: fromOriginator)
         let quoted = p.icmp.hasQuotedFlow ? accountQuoted(p) : -1
         return Update(index: index, isNew: isNew, fromOriginator: fromOriginator, quoted: quoted, isFirstReply: isFirstReply,
                       completedHandshake: completed, evicted: evicted)
@@ -398,7 +423,7 @@ public final class FlowTable {
 
     /// Returns true when the packet completed the TCP handshake.
     @inlinable @inline(always)
-    func account(_ f: inout Flow, _ p: DecodedPacket, time: Int64, wireLength: Int, fromOriginator: Bool) -> Bool {
+    func account(_ f: inout Flow, _ index: Int32, _ p: DecodedPacket, time: Int64, wireLength: Int, fromOriginator: Bool) -> Bool {
         f.last = time
         let ipBytes = UInt64(p.ipLength)
         if fromOriginator { f.originatorWireBytes &+= UInt64(wireLength) } else { f.responderWireBytes &+= UInt64(wireLength) }
@@ -419,11 +444,13 @@ public final class FlowTable {
         }
         f.history.record(p.tcp.flags, payload: payload, originator: fromOriginator)
         let wasEstablished = f.originatorState == .established
+        let wasClosing = f.isClosing
         if fromOriginator {
             FlowTable.advance(sender: &f.originatorState, peer: &f.responderState, p.tcp.flags)
         } else {
             FlowTable.advance(sender: &f.responderState, peer: &f.originatorState, p.tcp.flags)
         }
+        if _slowPath(!wasClosing && f.isClosing) { queueClosing(index, id: f.id, time: time) }
         return !wasEstablished && f.originatorState == .established
     }
 
@@ -457,7 +484,11 @@ public final class FlowTable {
     public func expire(now: Int64, _ ended: (Flow, FlowEnd) -> Void) {
         let timeouts = state.pointee.timeouts
         let divisor: Int64 = state.pointee.count * 10 >= capacity * 9 ? 4 : 1
-        let youngest = timeouts.shortest / divisor * 1_000_000_000
+        expireClosing(now: now, limit: timeouts.tcpClosed * 1_000_000_000 / divisor, ended)
+        // Closed flows that did not fit the queue are still found here, only later: the walk
+        // stops where no flow can be due under the other timeouts.
+        let youngest = min(timeouts.shortestOpen, state.pointee.closingCount == state.pointee.closingSize ? timeouts.tcpClosed : .max)
+            / divisor * 1_000_000_000
         var index = state.pointee.oldest
         while index >= 0 {
             let last = flows[Int(index)].last
@@ -471,6 +502,45 @@ public final class FlowTable {
                 ended(flow, .timeout)
             }
             index = previous
+        }
+    }
+
+    /// Notes a flow that just closed (FIN or RST) at the queue's end; a full queue leaves it
+    /// to the walk along the list.
+    @usableFromInline func queueClosing(_ index: Int32, id: UInt64, time: Int64) {
+        guard state.pointee.closingCount < state.pointee.closingSize else { return }
+        var slot = state.pointee.closingHead + state.pointee.closingCount
+        if slot >= state.pointee.closingSize { slot -= state.pointee.closingSize }
+        state.pointee.closing[slot] = ClosingEntry(index: index, second: Int32(truncatingIfNeeded: time / 1_000_000_000), id: id)
+        state.pointee.closingCount += 1
+    }
+
+    /// Ends the queued closed flows idle past `limit` ns. Entries come in the order the flows
+    /// closed, so the first that closed too recently ends the pass; one still busy (a
+    /// half-closed transfer) goes to the back, to be looked at a timeout after its last packet.
+    func expireClosing(now: Int64, limit: Int64, _ ended: (Flow, FlowEnd) -> Void) {
+        var budget = state.pointee.closingCount
+        let second = now / 1_000_000_000
+        while budget > 0 {
+            budget -= 1
+            let e = state.pointee.closing[state.pointee.closingHead]
+            let f = flows + Int(e.index)
+            // The spare holds the last evicted flow intact, id and all: not in the table.
+            let current = f.pointee.id == e.id && e.index != state.pointee.spare
+            if current && (second - Int64(e.second)) * 1_000_000_000 < limit - 1_000_000_000 { break }
+            state.pointee.closingHead += 1
+            if state.pointee.closingHead == state.pointee.closingSize { state.pointee.closingHead = 0 }
+            state.pointee.closingCount -= 1
+            guard current else { continue }  // removed or evicted since; its record may be another flow's
+            if now - f.pointee.last >= limit {
+                let flow = f.pointee
+                remove(e.index)
+                state.pointee.expired += 1
+                ended(flow, .timeout)
+            } else {
+                // Due a timeout after its last packet.
+                queueClosing(e.index, id: e.id, time: f.pointee.last)
+            }
         }
     }
 
@@ -518,6 +588,8 @@ public final class FlowTable {
         state.pointee.nextUnused = 0
         state.pointee.spare = Int32(capacity)
         state.pointee.victimAhead = -1
+        state.pointee.closingHead = 0
+        state.pointee.closingCount = 0
     }
 
     // MARK: Least-recently-seen list

@@ -113,43 +113,38 @@ struct TopAggregator {
     /// Writes the minute gathered so far (adding to rows another run wrote for it).
     mutating func write(_ db: Database) throws {
         guard minute != .min else { return }
-        let tail = "ON CONFLICT DO UPDATE SET packets = packets + excluded.packets, bytes = bytes + excluded.bytes, flows = flows + excluded.flows"
-        let h = try db.cachedStatement(sql: "INSERT INTO top_host (resolution, t, host, packets, bytes, flows) VALUES (60, ?, ?, ?, ?, ?) \(tail)").sqliteStatement
-        for (key, t) in Self.chosen(hosts) {
-            var b = SQLiteBinder(h)
-            b.int(minute); b.address(key); b.totals(t)
-            try b.step(db)
-        }
-        let p = try db.cachedStatement(sql: "INSERT INTO top_port (resolution, t, proto, port, packets, bytes, flows) VALUES (60, ?, ?, ?, ?, ?, ?) \(tail)").sqliteStatement
-        for (key, t) in Self.chosen(ports) {
-            var b = SQLiteBinder(p)
-            b.int(minute); b.text(protoNames[key.ipProtocol] ?? String(key.ipProtocol)); b.int(Int64(key.port)); b.totals(t)
-            try b.step(db)
-        }
-        let c = try db.cachedStatement(sql: "INSERT INTO top_conversation (resolution, t, orig_h, resp_h, packets, bytes, flows) VALUES (60, ?, ?, ?, ?, ?, ?) \(tail)").sqliteStatement
-        for (key, t) in Self.chosen(conversations) {
-            var b = SQLiteBinder(c)
-            b.int(minute); b.address(key.originator); b.address(key.responder); b.totals(t)
-            try b.step(db)
-        }
-        let s = try db.cachedStatement(sql: "INSERT INTO top_process (resolution, t, process, packets, bytes, flows) VALUES (60, ?, ?, ?, ?, ?) \(tail)").sqliteStatement
-        for (key, t) in Self.chosen(processes) {
-            var b = SQLiteBinder(s)
-            b.int(minute); b.text(key); b.totals(t)
-            try b.step(db)
-        }
-        let k = try db.cachedStatement(sql: "INSERT INTO top_country (resolution, t, country, packets, bytes, flows) VALUES (60, ?, ?, ?, ?, ?) \(tail)").sqliteStatement
-        for (key, t) in Self.chosen(countries) {
-            var b = SQLiteBinder(k)
-            b.int(minute); b.text(key); b.totals(t)
-            try b.step(db)
-        }
+        let m = minute
+        let names = protoNames
+        try Self.insert(db, "top_host", "host", hosts, m) { $0.address($1) }
+        try Self.insert(db, "top_port", "proto, port", ports, m) { $0.text(names[$1.ipProtocol] ?? String($1.ipProtocol)); $0.int(Int64($1.port)) }
+        try Self.insert(db, "top_conversation", "orig_h, resp_h", conversations, m) { $0.address($1.originator); $0.address($1.responder) }
+        try Self.insert(db, "top_process", "process", processes, m) { $0.text($1) }
+        try Self.insert(db, "top_country", "country", countries, m) { $0.text($1) }
         countries.removeAll(keepingCapacity: true)
         hosts.removeAll(keepingCapacity: true)
         ports.removeAll(keepingCapacity: true)
         conversations.removeAll(keepingCapacity: true)
         processes.removeAll(keepingCapacity: true)
         minute = .min
+    }
+
+    /// One table's rows for `minute`: the chosen keys, each bound by `key` (its columns, in
+    /// the order `columns` names them), then its totals.
+    private static func insert<K: Hashable>(_ db: Database, _ table: String, _ columns: String, _ d: [K: Totals], _ minute: Int64,
+                                            key: (inout SQLiteBinder, K) -> Void) throws {
+        guard !d.isEmpty else { return }
+        let marks = Array(repeating: "?", count: columns.split(separator: ",").count).joined(separator: ", ")
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO \(table) (resolution, t, \(columns), packets, bytes, flows) VALUES (60, ?, \(marks), ?, ?, ?)
+            ON CONFLICT DO UPDATE SET packets = packets + excluded.packets, bytes = bytes + excluded.bytes, flows = flows + excluded.flows
+            """).sqliteStatement
+        for (k, t) in chosen(d) {
+            var b = SQLiteBinder(statement)
+            b.int(minute)
+            key(&b, k)
+            b.totals(t)
+            try b.step(db)
+        }
     }
 
     /// The `keep` biggest by bytes and the `keep` biggest by packets (ties at the edge may

@@ -104,14 +104,10 @@ struct SocketsCommand: ParsableCommand {
         let limit = setup.config.connectionLimit
         var watcher = SocketWatch(blocklist: setup.blocklist, connectionLimit: limit)
         // --history: the changes and alerts of every scan, a run of their own.
-        let history = try historyOptions.open(config: setup.config).map { historyOptions.writer($0, config: setup.config, live: true) }
-        var run = RunInfo(started: WallTime.now(), command: "sockets --watch", interfaces: nil, file: nil, filter: nil,
-                          host: HistoryOptions.hostName(), version: Netwatch.configuration.version)
-        history?.receive(.runStarted(run))
-        defer {
-            run.ended = WallTime.now()
-            history?.receive(.runEnded(run))
+        let history = try historyOptions.open(config: setup.config).map {
+            SocketHistory(historyOptions.writer($0, config: setup.config, live: true), command: "sockets --watch")
         }
+        defer { history?.finish() }
         StopSignal.install()
         printError("netwatch: watching the socket table every \(interval) s\(setup.blocklist.isEmpty ? "" : ", \(setup.blocklist.entries.count) block-list entries"), connection limit \(limit); Ctrl-C to stop")
         while !StopSignal.requested {
@@ -129,12 +125,7 @@ struct SocketsCommand: ParsableCommand {
             for s in report.closed { SocketTableView.change("CLOSE", s, to: out, palette: palette) }
             out.flush()
             for alert in report.alerts { setup.writer.write(alert) }
-            if let history {
-                for s in report.opened { history.receive(.socketOpened(s, time: now)) }
-                for s in report.closed { history.receive(.socketClosed(s, time: now)) }
-                for alert in report.alerts { history.receive(.alert(alert)) }
-                run.alerts &+= UInt64(report.alerts.count)
-            }
+            history?.record(report, time: now)
             if report.alerts.isEmpty {
                 out.string(report.ongoing == 0 ? "No anomalies detected.\n" : "No new anomalies (\(report.ongoing) still active).\n")
             }

@@ -161,15 +161,9 @@ struct TimelineCommand: ParsableCommand {
         let source = defaultSocketSource()
         var feed = SocketTimelineFeed()
         // --history: the scans' opened and closed connections, a run of their own.
-        let history = store.map { historyOptions.writer($0, config: nil, live: true) }
+        let history = store.map { SocketHistory(historyOptions.writer($0, config: nil, live: true), command: "timeline") }
+        defer { history?.finish() }
         var changes = SocketWatch(blocklist: Blocklist(), connectionLimit: Int.max)
-        var run = RunInfo(started: WallTime.now(), command: "timeline", interfaces: nil, file: nil, filter: nil,
-                          host: HistoryOptions.hostName(), version: Netwatch.configuration.version)
-        history?.receive(.runStarted(run))
-        defer {
-            run.ended = WallTime.now()
-            history?.receive(.runEnded(run))
-        }
         let stopAt = duration.map { PacketPipeline.wallClock() + $0 }
         // Scans at least every time unit (and every second for long units), so short
         // connections are seen; the screen is redrawn at most ten times a second.
@@ -181,11 +175,7 @@ struct TimelineCommand: ParsableCommand {
                 let sockets = try source.scan()
                 let now = WallTime.now()
                 feed.scan(sockets, time: now, into: session.timeline)
-                if let history {
-                    let report = changes.scan(sockets, time: now)
-                    for s in report.opened { history.receive(.socketOpened(s, time: now)) }
-                    for s in report.closed { history.receive(.socketClosed(s, time: now)) }
-                }
+                if let history { history.record(changes.scan(sockets, time: now), time: now) }
             } catch {
                 session.end()
                 printError("netwatch: \(error.message)")

@@ -327,6 +327,29 @@ final class FlowTableBoundTests: XCTestCase {
         XCTAssertEqual(table.count, 1)
     }
 
+    /// A closed TCP connection (FIN or RST) ends 5 s after its last packet, as Zeek's
+    /// tcp_close_delay: over every shared capture, none closed earlier than that is left for
+    /// the shutdown, and none ends by timeout sooner.
+    func testClosedConnectionsEndFiveSecondsAfterTheirLastPacket() throws {
+        var closedByTimeout = 0
+        for capture in try TestData.allCaptures() {
+            guard let (_, ended) = try? flows(of: capture) else { continue }
+            let end = ended.map { $0.0.last }.max() ?? 0
+            for (f, how) in ended where f.transport == .tcp && ([.closed, .reset].contains(f.originatorState) || [.closed, .reset].contains(f.responderState)) {
+                switch how {
+                case .timeout:
+                    closedByTimeout += 1
+                case .shutdown:
+                    // Sweeps run once a second of packet time, and only when packets come.
+                    XCTAssertLessThan(end - f.last, 8_000_000_000, "\(capture): a flow closed \(Double(end - f.last) / 1e9) s before the end was still open")
+                default:
+                    break
+                }
+            }
+        }
+        XCTAssertGreaterThan(closedByTimeout, 0)
+    }
+
     func testTimeoutsFollowPacketTime() throws {
         var timeouts = FlowTimeouts()
         timeouts.udpNew = 1
