@@ -32,7 +32,7 @@ public final class ProcessDirectory {
         tokens = burst
     }
 
-    static func wallClock() -> Double {
+    static func realTimeSeconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
@@ -42,7 +42,7 @@ public final class ProcessDirectory {
     /// seconds, e.g. a live packet's timestamp) after the last scan started, and within budget.
     public func refreshIfOlder(than since: Double) {
         guard lastScan < since else { return }
-        let now = Self.wallClock()
+        let now = Self.realTimeSeconds()
         tokens = min(burst, tokens + (now - tokensAt) * burst)
         tokensAt = now
         guard tokens >= 1 else { return }
@@ -52,7 +52,7 @@ public final class ProcessDirectory {
 
     /// Rescans the socket table. A failed scan keeps the previous table.
     public func refresh() {
-        lastScan = Self.wallClock()
+        lastScan = Self.realTimeSeconds()
         guard let sockets = try? source.scan() else { return }
         scans += 1
         connections.removeAll(keepingCapacity: true)

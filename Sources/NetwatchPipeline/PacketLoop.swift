@@ -90,7 +90,7 @@ struct PacketLoop: RawPacketHandler {
         perInterface = .allocate(capacity: 2 * Self.countedInterfaces)
         perInterface.initialize(repeating: 0, count: 2 * Self.countedInterfaces)
         state = .allocate(capacity: 1)
-        state.initialize(to: State(lastProcessScan: PacketPipeline.wallClock(), lastDetectorTick: PacketPipeline.wallClock()))
+        state.initialize(to: State(lastProcessScan: PacketPipeline.monotonicSeconds(), lastDetectorTick: PacketPipeline.monotonicSeconds()))
     }
 
     /// Frees the state, once the run is over; the last second goes to the sinks.
@@ -271,13 +271,13 @@ struct PacketLoop: RawPacketHandler {
     /// Between packets (live: at least every 100 ms): process scans, detector ticks while
     /// quiet, output flushes, live statistics blocks.
     func tick() {
-        if let processes, PacketPipeline.wallClock() - state.pointee.lastProcessScan >= 1 {
-            state.pointee.lastProcessScan = PacketPipeline.wallClock()
+        if let processes, PacketPipeline.monotonicSeconds() - state.pointee.lastProcessScan >= 1 {
+            state.pointee.lastProcessScan = PacketPipeline.monotonicSeconds()
             processes.refresh()
         }
-        if let detector, plan.live, PacketPipeline.wallClock() - state.pointee.lastDetectorTick >= 1 {
+        if let detector, plan.live, PacketPipeline.monotonicSeconds() - state.pointee.lastDetectorTick >= 1 {
             // Live and quiet: incidents still close and floods are still judged.
-            state.pointee.lastDetectorTick = PacketPipeline.wallClock()
+            state.pointee.lastDetectorTick = PacketPipeline.monotonicSeconds()
             detector.tick(now: PacketPipeline.realTime())
         }
         // Live and quiet: flows still end on time (packet time is the clock live), so a

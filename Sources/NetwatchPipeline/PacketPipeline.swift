@@ -90,7 +90,7 @@ public final class PacketPipeline {
     public var runInfo: RunInfo?
     /// DNS over TCP, framed per stream before anything reads the packet's DNS fields.
     let dnsStreams = DNSOverTCP()
-    private let startedAt = PacketPipeline.wallClock()
+    private let startedAt = PacketPipeline.monotonicSeconds()
     private var services: ServiceTable?
     /// Live on this host: names the local process of each new flow.
     public var processes: ProcessDirectory? {
@@ -166,11 +166,13 @@ public final class PacketPipeline {
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
-    /// Seconds since the epoch, wall time (run start and end).
+    /// Seconds since the epoch, wall time (run start and end): the same clock as `realTime`.
     public static func realTimeSeconds() -> Double { Double(realTime()) / 1e9 }
 
-    /// Seconds on the monotonic clock: for intervals, not dates.
-    public static func wallClock() -> Double {
+    /// Seconds on the monotonic clock: for intervals, not dates. (Every clock netwatch reads:
+    /// `realTime`/`realTimeSeconds` and `WallTime.now` are the real-time clock, the one packet
+    /// times use; this one only measures how long something took.)
+    public static func monotonicSeconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
@@ -178,7 +180,7 @@ public final class PacketPipeline {
 
     /// Seconds the run covers: wall time live, packet time for files.
     func runtime(_ stats: TrafficStatistics) -> Double {
-        statisticsPlan.live ? Self.wallClock() - startedAt : stats.duration
+        statisticsPlan.live ? Self.monotonicSeconds() - startedAt : stats.duration
     }
 
     public func useServices(_ table: ServiceTable?) {

@@ -29,9 +29,9 @@ struct GeoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let t0 = PacketPipeline.wallClock()
+        let t0 = PacketPipeline.monotonicSeconds()
         let db = try geo.load(required: true, what: "netwatch geo")
-        if let n = benchLookups { return bench(db, lookups: n, loadSeconds: PacketPipeline.wallClock() - t0) }
+        if let n = benchLookups { return bench(db, lookups: n, loadSeconds: PacketPipeline.monotonicSeconds() - t0) }
         let out = OutputBuffer(fd: 1)
         var failed = false
         for text in addresses {
@@ -81,9 +81,9 @@ struct GeoCommand: ParsableCommand {
             var found = 0
             for _ in 0..<3 {
                 found = 0
-                let t = PacketPipeline.wallClock()
+                let t = PacketPipeline.monotonicSeconds()
                 for i in 0..<count { found &+= body(addresses[i & 0xFFFF]) }
-                let r = Double(count) / (PacketPipeline.wallClock() - t)
+                let r = Double(count) / (PacketPipeline.monotonicSeconds() - t)
                 best = max(best, r)
             }
             print("  \(name): \(String(format2(best / 1e6))) million lookups/s (\(found * 100 / max(1, count))% found), best of 3")

@@ -62,9 +62,9 @@ struct SocketsCommand: ParsableCommand {
             var best = Double.infinity
             var count = 0
             for _ in 0..<max(1, n) {
-                let t = PacketPipeline.wallClock()
+                let t = PacketPipeline.monotonicSeconds()
                 count = ((try? source.scan()) ?? []).count
-                best = min(best, PacketPipeline.wallClock() - t)
+                best = min(best, PacketPipeline.monotonicSeconds() - t)
             }
             print("\(count) sockets, fastest of \(max(1, n)) scans: \(Double(Int(best * 100_000)) / 100) ms")
             return
@@ -111,7 +111,7 @@ struct SocketsCommand: ParsableCommand {
         StopSignal.install()
         printError("netwatch: watching the socket table every \(interval) s\(setup.blocklist.isEmpty ? "" : ", \(setup.blocklist.entries.count) block-list entries"), connection limit \(limit); Ctrl-C to stop")
         while !StopSignal.requested {
-            let started = PacketPipeline.wallClock()
+            let started = PacketPipeline.monotonicSeconds()
             let sockets: [Socket]
             do { sockets = try source.scan() } catch {
                 printError("netwatch: \(error.message)")
@@ -132,7 +132,7 @@ struct SocketsCommand: ParsableCommand {
             out.flush()
             // Sleep in short steps so Ctrl-C ends the run at once.
             let until = started + interval
-            while !StopSignal.requested && PacketPipeline.wallClock() < until { usleep(50_000) }
+            while !StopSignal.requested && PacketPipeline.monotonicSeconds() < until { usleep(50_000) }
         }
         setup.writer.flush()
     }
