@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetwatchDecode
 import NetwatchDetect
 import NetwatchEvents
 import NetwatchHistory
@@ -84,11 +85,13 @@ struct HistoryCommand: ParsableCommand {
         @Option(name: .customLong("community-id"), help: "Community ID.") var communityID: String?
         @Option(help: "At most this many records.") var limit: Int?
 
+        func validate() throws { _ = try canonical(host, "--host") }
+
         func run() throws {
             let store = try common.open()
             var q = FlowQuery()
             (q.since, q.until) = common.range
-            q.host = host
+            q.host = try canonical(host, "--host")
             q.port = port
             q.proto = proto?.lowercased()
             q.state = state
@@ -131,9 +134,15 @@ struct HistoryCommand: ParsableCommand {
         @Option(help: "The destination address (or a socket alert's remote address).") var destination: String?
         @Option(help: "At most this many.") var limit: Int?
 
+        func validate() throws {
+            _ = try canonical(source, "--source")
+            _ = try canonical(destination, "--destination")
+        }
+
         func run() throws {
             let store = try common.open()
             let (since, until) = common.range
+            let source = try canonical(source, "--source"), destination = try canonical(destination, "--destination")
             let alerts = try common.query { () throws(HistoryError) in
                 try store.alerts(since: since, until: until, signature: signature, source: source, destination: destination, limit: limit)
             }
@@ -168,9 +177,12 @@ struct HistoryCommand: ParsableCommand {
         @Option(help: "The owning process's name.") var process: String?
         @Option(help: "At most this many.") var limit: Int?
 
+        func validate() throws { _ = try canonical(host, "--host") }
+
         func run() throws {
             let store = try common.open()
             let (since, until) = common.range
+            let host = try canonical(host, "--host")
             let events = try common.query { () throws(HistoryError) in
                 try store.socketEvents(since: since, until: until, host: host, process: process, limit: limit)
             }
@@ -327,6 +339,14 @@ struct HistoryCommand: ParsableCommand {
             out.flush()
         }
     }
+}
+
+/// An address as the database writes it (2001:DB8::0001 is stored 2001:db8::1), or an error
+/// naming the option.
+func canonical(_ address: String?, _ option: String) throws -> String? {
+    guard let address else { return nil }
+    guard let a = IPAddress(address) else { throw ValidationError("\(option) takes an IP address, not '\(address)'") }
+    return a.description
 }
 
 /// `history top` kinds.

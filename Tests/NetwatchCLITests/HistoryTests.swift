@@ -75,6 +75,11 @@ final class HistoryTests: XCTestCase {
         let host = try runCommand(netwatch, ["history", "flows", "--db", db, "--json", "--host", "208.80.152.118"]).output.split(separator: "\n")
         XCTAssertEqual(host.count, all.filter { $0.contains("\"208.80.152.118\"") }.count)
         XCTAssertGreaterThan(host.count, 0)
+        // An address as a person may write it: the stored form is found all the same.
+        XCTAssertEqual(try runCommand(netwatch, ["history", "flows", "--db", db, "--json", "--host", "FE80::0217:F2FF:FED7:CF65"]).output.split(separator: "\n").count, 1)
+        let bad = try runCommand(netwatch, ["history", "flows", "--db", db, "--host", "nonsense"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--host takes an IP address, not 'nonsense'"), bad.stderr)
         let http = try runCommand(netwatch, ["history", "flows", "--db", db, "--json", "--port", "80", "--proto", "tcp", "--state", "S1"]).output
         XCTAssertTrue(http.contains("\"id.orig_p\":48649"), http)
         // The capture is from 2011: nothing in the last day, everything since 2011-01-01.
