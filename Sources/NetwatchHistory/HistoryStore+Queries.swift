@@ -70,7 +70,10 @@ extension HistoryStore {
         let shift = HistorySchema.chunkShift
         return try run { db in
             let rows: [Row]
-            if let host = q.host {
+            if version < 2 {
+                // A v1 file, read as it is: its own indexes serve the scan.
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM conn \(whereClause) ORDER BY ts, id\(limit)", arguments: Self.arguments(args))
+            } else if let host = q.host {
                 guard let address = IPAddress(host) else { return [] }
                 var ids: [Int64] = []
                 let key = ConnHostIndex.Key(address).bytes
@@ -170,6 +173,7 @@ extension HistoryStore {
     /// `interface`: that capture interface's packets and bytes only (recorded when a run read
     /// several; the protocol columns are then zero).
     public func series(resolution: Int, since: Double? = nil, until: Double? = nil, interface: String? = nil) throws(HistoryError) -> [TrafficBucket] {
+        if interface != nil && version < 2 { return [] }
         var sql = interface == nil ? "SELECT * FROM traffic WHERE resolution = ?" : "SELECT * FROM traffic_interface WHERE resolution = ? AND interface = ?"
         var args: [any Sendable & Equatable] = [resolution]
         if let interface { args.append(interface) }
@@ -188,7 +192,7 @@ extension HistoryStore {
     /// range: whole hours from the hourly rows, the minutes at either edge from the minute
     /// rows. The newest hour rolled up is read by the minute, as a live run may still add to it.
     public func top(_ kind: TopKind, byPackets: Bool = false, since: Double? = nil, until: Double? = nil, n: Int = 10, exact: Bool = false) throws(HistoryError) -> [TopEntry] {
-        if exact { return try exactTop(kind, byPackets: byPackets, since: since, until: until, n: n) }
+        if exact || version < 2 { return try exactTop(kind, byPackets: byPackets, since: since, until: until, n: n) }
         let (table, key, group) = switch kind {
         case .hosts: ("top_host", "host", "host")
         case .ports: ("top_port", "port || '/' || proto", "port, proto")
@@ -277,8 +281,8 @@ extension HistoryStore {
             return HistoryCheck(integrity: integrity, runs: try count("SELECT count(*) FROM run"), conn: try count("SELECT count(*) FROM conn"),
                                 alerts: try count("SELECT count(*) FROM alert"), seconds: try count("SELECT count(*) FROM traffic WHERE resolution = 1"),
                                 bytes: try HistoryRetention.used(db),
-                                first: try Double.fetchOne(db, sql: "SELECT min(first_ts) FROM conn_chunk"),
-                                last: try Double.fetchOne(db, sql: "SELECT max(last_ts) FROM conn_chunk"))
+                                first: try Double.fetchOne(db, sql: version < 2 ? "SELECT min(ts) FROM conn" : "SELECT min(first_ts) FROM conn_chunk"),
+                                last: try Double.fetchOne(db, sql: version < 2 ? "SELECT max(ts) FROM conn" : "SELECT max(last_ts) FROM conn_chunk"))
         }
     }
 }
@@ -303,6 +307,7 @@ extension HistoryStore {
         if let process { terms.append("process = ?"); args.append(process) }
         let w = terms.isEmpty ? "" : "WHERE " + terms.joined(separator: " AND ")
         let l = limit.map { " LIMIT \($0)" } ?? ""
+        if version < 2 { return [] }
         return try run { db in
             try Row.fetchAll(db, sql: "SELECT * FROM socket_event \(w) ORDER BY ts, id\(l)", arguments: Self.arguments(args)).map { row in
                 let transport = Socket.Transport(rawValue: row["proto"]) ?? .tcp

@@ -11,10 +11,14 @@ import Darwin
 public final class HistoryStore: @unchecked Sendable {
     public let path: String
     let queue: DatabaseQueue
+    /// The file's schema (PRAGMA user_version): a v1 file read as it is has no host index,
+    /// top tables, socket events or per-interface series, and is answered by scans.
+    let version: Int
 
-    private init(path: String, queue: DatabaseQueue) {
+    private init(path: String, queue: DatabaseQueue, version: Int = HistorySchema.version) {
         self.path = path
         self.queue = queue
+        self.version = version
     }
 
     /// SQLite in multi-thread mode, set once before its first connection.
@@ -111,15 +115,19 @@ public final class HistoryStore: @unchecked Sendable {
         config.readonly = true
         config.busyMode = .timeout(5)
         let queue: DatabaseQueue
+        let version: Int
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
-            try queue.read { db in try check(db, path: path, allowEmpty: false) }
+            version = try queue.read { db in
+                try check(db, path: path, allowEmpty: false)
+                return try Int.fetchOne(db, sql: "PRAGMA user_version") ?? HistorySchema.version
+            }
         } catch let error as HistoryError {
             throw error
         } catch {
             throw explain(error, path: path, writing: false, existed: true)
         }
-        return HistoryStore(path: path, queue: queue)
+        return HistoryStore(path: path, queue: queue, version: version)
     }
 
     /// Refuses files that are not ours or that a newer netwatch wrote.

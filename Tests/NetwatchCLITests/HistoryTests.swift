@@ -102,6 +102,76 @@ final class HistoryTests: XCTestCase {
         }
     }
 
+    /// A file the first history schema (v1, stop 33) wrote: read as it is (by scans), then
+    /// brought up to v2 by the next run that records into it, its old rows in the host index
+    /// and the top tables.
+    func testAVersionOneFileIsReadThenBroughtUp() throws {
+        let netwatch = try netwatchBinary()
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("v1.db").path
+        let schema = dir.appendingPathComponent("v1.sql")
+        try """
+            CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+            INSERT INTO grdb_migrations VALUES ('v1');
+            CREATE TABLE run (id INTEGER PRIMARY KEY, started REAL NOT NULL, ended REAL, command TEXT NOT NULL, interfaces TEXT, file TEXT,
+              filter TEXT, host TEXT NOT NULL, version TEXT NOT NULL, packets INTEGER, bytes INTEGER, dropped INTEGER, flows INTEGER,
+              alerts INTEGER, records_dropped INTEGER NOT NULL DEFAULT 0);
+            CREATE TABLE conn (id INTEGER PRIMARY KEY, run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+              ts REAL NOT NULL, uid TEXT NOT NULL, community_id TEXT,
+              orig_h TEXT NOT NULL, orig_p INTEGER NOT NULL, resp_h TEXT NOT NULL, resp_p INTEGER NOT NULL,
+              proto TEXT NOT NULL, ip_proto INTEGER NOT NULL, service TEXT, duration REAL NOT NULL, orig_bytes INTEGER, resp_bytes INTEGER,
+              conn_state TEXT, history TEXT, orig_pkts INTEGER, orig_ip_bytes INTEGER, resp_pkts INTEGER, resp_ip_bytes INTEGER,
+              vlan INTEGER, encapsulation TEXT, tunnel_parents TEXT, icmp_errors INTEGER, icmp_last_error INTEGER, end_reason TEXT,
+              processes_known INTEGER NOT NULL DEFAULT 0, pid INTEGER, process TEXT, interface TEXT);
+            CREATE INDEX conn_ts ON conn(ts);
+            CREATE INDEX conn_orig_h ON conn(orig_h, ts);
+            CREATE INDEX conn_resp_h ON conn(resp_h, ts);
+            CREATE TABLE alert (id INTEGER PRIMARY KEY, run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE, ts REAL NOT NULL,
+              event_type TEXT NOT NULL, signature TEXT NOT NULL, category TEXT NOT NULL, severity INTEGER NOT NULL, reason TEXT NOT NULL,
+              src_ip TEXT, src_port INTEGER, dest_ip TEXT, dest_port INTEGER, proto TEXT, community_id TEXT, pid INTEGER, process TEXT,
+              socket_alert INTEGER NOT NULL DEFAULT 0, local_ip TEXT, local_port INTEGER, remote_ip TEXT, remote_port INTEGER,
+              connections INTEGER, details TEXT NOT NULL DEFAULT '{}');
+            CREATE INDEX alert_ts ON alert(ts);
+            CREATE TABLE traffic (resolution INTEGER NOT NULL, t INTEGER NOT NULL, packets INTEGER NOT NULL, bytes INTEGER NOT NULL,
+              tcp INTEGER NOT NULL, udp INTEGER NOT NULL, icmp INTEGER NOT NULL, other INTEGER NOT NULL, dropped INTEGER NOT NULL,
+              PRIMARY KEY (resolution, t)) WITHOUT ROWID;
+            INSERT INTO run VALUES (1, 1300000000, 1300000100, 'connections', NULL, 'old.pcap', NULL, 'h', '1.0', 10, 1000, 0, 3, 0, 0);
+            INSERT INTO conn (run, ts, uid, orig_h, orig_p, resp_h, resp_p, proto, ip_proto, duration, orig_pkts, orig_ip_bytes,
+                              resp_pkts, resp_ip_bytes, conn_state, history)
+              VALUES (1, 1300000001, 'Cold1', '10.1.1.1', 40000, '192.0.2.80', 80, 'tcp', 6, 1.5, 4, 400, 4, 4000, 'SF', 'ShADadFf'),
+                     (1, 1300000002, 'Cold2', '10.1.1.1', 40001, '192.0.2.80', 443, 'tcp', 6, 2.5, 6, 600, 6, 6000, 'SF', 'ShADadFf'),
+                     (1, 1300000003, 'Cold3', '10.1.1.2', 40002, '2001:db8::80', 443, 'tcp', 6, 0.5, 2, 200, 2, 2000, 'SF', 'ShADadFf');
+            """.write(to: schema, atomically: true, encoding: .utf8)
+        let script = """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1], isolation_level=None)
+            c.execute("PRAGMA auto_vacuum = INCREMENTAL"); c.execute("VACUUM"); c.execute("PRAGMA journal_mode = WAL")
+            c.executescript(open(sys.argv[2]).read())
+            c.execute("PRAGMA application_id = 1853319283"); c.execute("PRAGMA user_version = 1"); c.close()
+            """
+        XCTAssertEqual(try runTool("python3", ["-c", script, db, schema.path]).status, 0)
+        func flows(_ host: String) throws -> Int {
+            try runCommand(netwatch, ["history", "flows", "--db", db, "--host", host, "--json"]).output.split(separator: "\n").count
+        }
+        XCTAssertEqual(try flows("10.1.1.1"), 2)
+        XCTAssertEqual(try flows("2001:DB8::80"), 1)
+        let old = try runCommand(netwatch, ["history", "top", "hosts", "--db", db, "--json"]).output
+        // 10.1.1.1 and 192.0.2.80 tie (both ends of the same two flows): by name.
+        XCTAssertTrue(old.hasPrefix("{\"host\":\"10.1.1.1\",\"packets\":20,\"bytes\":11000,\"flows\":2}\n{\"host\":\"192.0.2.80\""), old)
+        // A run records into it: v2, the old rows indexed and in the top tables.
+        let capture = try TestData.path("pcap/mixed/zeek_wikipedia.pcap")
+        let r = try runCommand(netwatch, ["connections", "-q", "-r", capture, "--history", db])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try flows("10.1.1.1"), 2)
+        XCTAssertEqual(try flows("2001:db8::80"), 1)
+        XCTAssertEqual(try flows("208.80.152.118"), 1)
+        let quick = try runCommand(netwatch, ["history", "top", "hosts", "--db", db, "--json", "--top", "50"]).output
+        XCTAssertEqual(quick, try runCommand(netwatch, ["history", "top", "hosts", "--db", db, "--json", "--top", "50", "--exact"]).output)
+        XCTAssertTrue(quick.contains("\"host\":\"10.1.1.1\""), quick)
+        XCTAssertEqual(try runCommand(netwatch, ["history", "runs", "--db", db, "--json"]).output.split(separator: "\n").count, 2)
+    }
+
     /// `timeline --history` records the same conn records as `connections --history`.
     func testTimelineRecordsTheSameFlows() throws {
         let netwatch = try netwatchBinary()
