@@ -1,8 +1,11 @@
 /// The quantities a person writes in a config or on the command line: an age (90s, 15m, 12h,
 /// 30d, 2w; plain seconds) and a size (800K, 500MB, 2GB, 1.5G, 1TB; plain bytes; 1024-based).
 public enum Quantity {
+    /// Seconds per unit of an age.
+    public static let ageUnits: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604_800]
+
     public static func age(_ s: String) -> Double? {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604_800]
+        let units = ageUnits
         var text = Substring(s.lowercased().filter { $0 != " " })
         var scale = 1.0
         if let unit = text.last, let u = units[unit] {

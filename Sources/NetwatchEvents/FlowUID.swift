@@ -1,3 +1,4 @@
+import NetwatchDecode
 import NetwatchFlow
 
 /// Zeek-style connection uids: "C" and eleven base62 digits of the flow's number mixed with
@@ -18,10 +19,7 @@ public struct FlowUID: Sendable {
 
     /// The uid of the flow numbered `id` (a tunnel parent's, say).
     public func uid(id: UInt64) -> String {
-        var x = id &+ salt &* 0x9E37_79B9_7F4A_7C15
-        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-        x ^= x >> 31
+        var x = SplitMix.mix(id &+ salt &* SplitMix.gamma)
         return String(unsafeUninitializedCapacity: 12) { text in
             text[0] = UInt8(ascii: "C")
             for i in 1..<12 {

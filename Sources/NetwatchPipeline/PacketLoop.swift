@@ -32,8 +32,6 @@ struct PacketLoop: RawPacketHandler {
         var later: FlowTable.Probe?
         /// The second of traffic being counted for the sinks (`TrafficTick`), and drops so far.
         var tick = TrafficTick(second: Int64.min)
-        /// Interfaces that have had packets (bit i: interface i).
-        var interfacesSeen: UInt64 = 0
         var droppedBefore: UInt64 = 0
     }
 
@@ -182,10 +180,7 @@ struct PacketLoop: RawPacketHandler {
             }
             if time >= state.pointee.nextSweep {
                 if state.pointee.nextSweep != Int64.min {
-                    flows.expire(now: time) {
-                        if statisticsByFlow { stats.recordFlow($0) }
-                        PacketPipeline.ended($0, $1, outputs)
-                    }
+                    expire(flows, now: time)
                     detector?.tick(now: time)
                 }
                 state.pointee.nextSweep = time + 1_000_000_000
@@ -230,7 +225,6 @@ struct PacketLoop: RawPacketHandler {
         state.pointee.tick.bytes &+= UInt64(wireLength)
         // Per interface, into a fixed array (the first 64; more are counted in the totals only).
         if interface >= 0 && interface < Self.countedInterfaces {
-            state.pointee.interfacesSeen |= 1 << UInt64(interface)
             perInterface[2 &* interface] &+= 1
             perInterface[2 &* interface &+ 1] &+= UInt64(wireLength)
         }
@@ -239,6 +233,16 @@ struct PacketLoop: RawPacketHandler {
         case .udp: state.pointee.tick.udp &+= 1
         case .icmp, .icmpv6: state.pointee.tick.icmp &+= 1
         default: break
+        }
+    }
+
+    /// Ends the flows idle past their timeouts (once a second of packet time, or of the
+    /// clock when live and quiet).
+    @inline(never)
+    func expire(_ flows: FlowTable, now: Int64) {
+        flows.expire(now: now) {
+            if statisticsByFlow { stats.recordFlow($0) }
+            PacketPipeline.ended($0, $1, outputs)
         }
     }
 
@@ -251,10 +255,8 @@ struct PacketLoop: RawPacketHandler {
                 state.pointee.tick.dropped = dropped &- state.pointee.droppedBefore
                 state.pointee.droppedBefore = dropped
             }
-            if state.pointee.interfacesSeen != 0 {
-                for i in 0..<Self.countedInterfaces where perInterface[2 * i] > 0 {
-                    state.pointee.tick.interfaces.append(InterfaceTraffic(interface: i, packets: perInterface[2 * i], bytes: perInterface[2 * i + 1]))
-                }
+            for i in 0..<Self.countedInterfaces where perInterface[2 * i] > 0 {
+                state.pointee.tick.interfaces.append(InterfaceTraffic(interface: i, packets: perInterface[2 * i], bytes: perInterface[2 * i + 1]))
             }
             outputs.send(.tick(state.pointee.tick))
         }
@@ -284,10 +286,7 @@ struct PacketLoop: RawPacketHandler {
         // finished connection reaches the sinks within seconds, packets or none.
         if live, let flows, state.pointee.nextSweep != Int64.min, PacketPipeline.realTime() >= state.pointee.nextSweep + 1_000_000_000 {
             let now = PacketPipeline.realTime()
-            flows.expire(now: now) {
-                if statisticsByFlow { stats.recordFlow($0) }
-                PacketPipeline.ended($0, $1, outputs)
-            }
+            expire(flows, now: now)
             state.pointee.nextSweep = now + 1_000_000_000
         }
         // Live and quiet: a second that has passed is sent without waiting for a packet.

@@ -65,9 +65,10 @@ struct HistoryOptions: ParsableArguments {
     }
 
     /// The GeoIP databases for the conn records' country and AS columns: loaded only when
-    /// --history is on and --geo-path or --mmdb names them.
+    /// --geo-path or --mmdb names them (the caller asks when there is a store: --history or
+    /// the config's `outputs: history:`).
     func geo(_ options: GeoOptions) throws -> GeoDatabase? {
-        guard history != nil, options.geoPath != nil || !options.mmdbs.isEmpty else { return nil }
+        guard options.geoPath != nil || !options.mmdbs.isEmpty else { return nil }
         return try options.load(required: true, what: "--history's country and AS columns")
     }
 

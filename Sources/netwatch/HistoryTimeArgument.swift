@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetwatchDetect
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,8 +13,7 @@ struct HistoryTimeArgument: ExpressibleByArgument {
     let value: Value
 
     init?(argument: String) {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604_800]
-        if let unit = argument.last, let scale = units[unit], let n = Double(argument.dropLast()), n >= 0 {
+        if let unit = argument.last, let scale = Quantity.ageUnits[unit], let n = Double(argument.dropLast()), n >= 0 {
             value = .age(n * scale)
             return
         }
