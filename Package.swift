@@ -14,6 +14,8 @@ import PackageDescription
 //   NetwatchEvents (what the road tells its sinks: flow records, alerts, ticks, sockets, runs) <- NetwatchDecode, NetwatchFlow, NetwatchHost, NetwatchDetect
 //   NetwatchView (terminal and JSON lines) <- NetwatchDecode, NetwatchFlow, NetwatchStats, NetwatchHost, NetwatchDetect, NetwatchGeo, NetwatchTimeline, NetwatchEvents
 //   NetwatchHistory (the SQLite history store: schema, writer sink, queries; GRDB) <- NetwatchDecode, NetwatchHost, NetwatchDetect, NetwatchGeo, NetwatchEvents, NetwatchView
+//   NetwatchCharts (SVG charts: axes, series, bars, strips; no I/O, no Foundation)
+//   NetwatchReport (reports: numbers from history or the road, HTML via Mustache, JSON, Markdown) <- NetwatchCharts, NetwatchHistory, NetwatchEvents, NetwatchTimeline, NetwatchGeo
 //   NetwatchPipeline (the road: source -> decode -> flows -> analyzers -> events -> sinks) <- all of the above but NetwatchGeo
 //   netwatch (command line) <- all of the above
 let package = Package(
@@ -33,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
@@ -49,12 +52,15 @@ let package = Package(
         .target(name: "NetwatchEvents", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchHost", "NetwatchDetect"]),
         .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchTimeline", "NetwatchEvents"]),
         .target(name: "NetwatchHistory", dependencies: ["NetwatchDecode", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchEvents", "NetwatchView", "CSQLiteConfig", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "NetwatchCharts"),
+        .target(name: "NetwatchReport", dependencies: ["NetwatchCharts", "NetwatchHistory", "NetwatchEvents", "NetwatchDecode", "NetwatchDetect", "NetwatchGeo",
+                                                       "NetwatchTimeline", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "NetwatchPipeline", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchTimeline", "NetwatchView", "NetwatchEvents"]),
         .executableTarget(
             name: "netwatch",
             dependencies: [
                 "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchTimeline", "NetwatchView",
-                "NetwatchEvents", "NetwatchPipeline", "NetwatchHistory",
+                "NetwatchEvents", "NetwatchPipeline", "NetwatchHistory", "NetwatchCharts", "NetwatchReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -85,7 +85,7 @@ public struct HistoryRetention: Sendable, Equatable {
         try db.execute(sql: "DELETE FROM socket_event WHERE ts < ?", arguments: [cutoff])
         try db.execute(sql: "DELETE FROM traffic WHERE t + resolution <= ?", arguments: [t])
         try db.execute(sql: "DELETE FROM traffic_interface WHERE t + resolution <= ?", arguments: [t])
-        for (table, _) in TopAggregator.tables {
+        for (table, _, _) in TopAggregator.tables {
             try db.execute(sql: "DELETE FROM \(table) WHERE t + resolution <= ?", arguments: [t])
         }
         return deleted

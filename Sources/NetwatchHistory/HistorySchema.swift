@@ -7,7 +7,7 @@ enum HistorySchema {
     /// 'nwhs' in PRAGMA application_id: a netwatch history file, whatever its name.
     static let applicationID: Int32 = 0x6E77_6873
     /// The newest schema this netwatch writes (PRAGMA user_version).
-    static let version = 2
+    static let version = 3
     /// Conn ids per chunk of the host index (`conn_host`, `conn_chunk`): an id is kept there as
     /// its 16-bit offset in the chunk.
     static let chunkShift: Int64 = 16
@@ -122,7 +122,38 @@ enum HistorySchema {
                 INSERT INTO top_conversation SELECT 60, \(minute), orig_h, resp_h, sum(\(p)), sum(\(b)), count(*) FROM conn GROUP BY 2, 3, 4;
                 INSERT INTO top_process SELECT 60, \(minute), process, sum(\(p)), sum(\(b)), count(*) FROM conn WHERE process IS NOT NULL GROUP BY 2, 3;
                 """)
-            try TopAggregator.rollUp(db, hoursFrom: 0)
+            try TopAggregator.rollUp(db, hoursFrom: 0, tables: TopAggregator.tables.prefix(5))
+        }
+        // v3: what the report draws without scanning conn: services, conn_state outcomes and
+        // networks (ASN) per minute, and each top host's bytes sent and received.
+        m.registerMigration("v3") { db in
+            try db.execute(sql: """
+                ALTER TABLE top_host ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE top_host ADD COLUMN received INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE top_service (
+                  resolution INTEGER NOT NULL, t INTEGER NOT NULL, service TEXT NOT NULL,
+                  packets INTEGER NOT NULL, bytes INTEGER NOT NULL, flows INTEGER NOT NULL,
+                  PRIMARY KEY (resolution, t, service)) WITHOUT ROWID;
+                CREATE TABLE top_state (
+                  resolution INTEGER NOT NULL, t INTEGER NOT NULL, conn_state TEXT NOT NULL,
+                  packets INTEGER NOT NULL, bytes INTEGER NOT NULL, flows INTEGER NOT NULL,
+                  PRIMARY KEY (resolution, t, conn_state)) WITHOUT ROWID;
+                CREATE TABLE top_asn (
+                  resolution INTEGER NOT NULL, t INTEGER NOT NULL, asn INTEGER NOT NULL,
+                  packets INTEGER NOT NULL, bytes INTEGER NOT NULL, flows INTEGER NOT NULL,
+                  PRIMARY KEY (resolution, t, asn)) WITHOUT ROWID;
+                """)
+            // Rows an older netwatch wrote: their minutes in full.
+            let minute = "(CAST(ts + duration AS INTEGER) / 60) * 60"
+            let p = "orig_pkts + resp_pkts", b = "orig_ip_bytes + resp_ip_bytes"
+            try db.execute(sql: """
+                INSERT INTO top_service SELECT 60, \(minute), coalesce(service, '-'), sum(\(p)), sum(\(b)), count(*) FROM conn GROUP BY 2, 3;
+                INSERT INTO top_state SELECT 60, \(minute), coalesce(conn_state, ''), sum(\(p)), sum(\(b)), count(*) FROM conn GROUP BY 2, 3;
+                INSERT INTO top_asn SELECT 60, t, a, sum(p), sum(b), count(*) FROM (
+                  SELECT \(minute) AS t, orig_asn AS a, \(p) AS p, \(b) AS b FROM conn WHERE orig_asn IS NOT NULL
+                  UNION ALL SELECT \(minute), resp_asn, \(p), \(b) FROM conn WHERE resp_asn IS NOT NULL AND resp_asn IS NOT orig_asn) GROUP BY t, a;
+                """)
+            try TopAggregator.rollUp(db, hoursFrom: 0, tables: TopAggregator.tables.suffix(3))
         }
         return m
     }

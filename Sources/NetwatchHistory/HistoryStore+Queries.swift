@@ -24,11 +24,17 @@ public struct TopEntry: Sendable, Equatable {
     public var packets: UInt64
     public var bytes: UInt64
     public var flows: UInt64
+    /// Hosts only: IP bytes the host sent and received (nil in a file older than schema v3).
+    public var sent: UInt64? = nil
+    public var received: UInt64? = nil
 }
 
 /// What `history top` ranks.
 public enum TopKind: String, Sendable, CaseIterable {
-    case hosts, ports, conversations, processes, countries
+    case hosts, ports, conversations, processes, countries, services, states, networks
+
+    /// The schema that first kept this kind's per-minute table.
+    var since: Int { self == .services || self == .states || self == .networks ? 3 : 2 }
 }
 
 extension HistoryStore {
@@ -192,13 +198,16 @@ extension HistoryStore {
     /// range: whole hours from the hourly rows, the minutes at either edge from the minute
     /// rows. The newest hour rolled up is read by the minute, as a live run may still add to it.
     public func top(_ kind: TopKind, byPackets: Bool = false, since: Double? = nil, until: Double? = nil, n: Int = 10, exact: Bool = false) throws(HistoryError) -> [TopEntry] {
-        if exact || version < 2 { return try exactTop(kind, byPackets: byPackets, since: since, until: until, n: n) }
+        if exact || version < kind.since { return try exactTop(kind, byPackets: byPackets, since: since, until: until, n: n) }
         let (table, key, group) = switch kind {
         case .hosts: ("top_host", "host", "host")
         case .ports: ("top_port", "port || '/' || proto", "port, proto")
         case .conversations: ("top_conversation", "orig_h || ' <-> ' || resp_h", "orig_h, resp_h")
         case .processes: ("top_process", "process", "process")
         case .countries: ("top_country", "country", "country")
+        case .services: ("top_service", "service", "service")
+        case .states: ("top_state", "conn_state", "conn_state")
+        case .networks: ("top_asn", "asn", "asn")
         }
         let far: Int64 = 1 << 40
         let s = since.map { HistoryTime.floor(Int64($0.rounded(.down)), 60) } ?? -far
@@ -208,9 +217,10 @@ extension HistoryStore {
             var hs = -HistoryTime.floor(-s, 3600)
             var he = min(HistoryTime.floor(u, 3600), last)
             if he <= hs { (hs, he) = (u, u) }
-            let rows = "\(group), packets, bytes, flows FROM \(table)"
+            let directions = kind == .hosts && version >= 3
+            let rows = "\(group), packets, bytes, flows\(directions ? ", sent, received" : "") FROM \(table)"
             let sql = """
-                SELECT \(key) AS key, sum(packets) AS packets, sum(bytes) AS bytes, sum(flows) AS flows FROM (
+                SELECT \(key) AS key, sum(packets) AS packets, sum(bytes) AS bytes, sum(flows) AS flows\(directions ? ", sum(sent) AS sent, sum(received) AS received" : "") FROM (
                   SELECT \(rows) WHERE resolution = 3600 AND t >= ?3 AND t < ?4
                   UNION ALL SELECT \(rows) WHERE resolution = 60 AND t >= ?1 AND t < ?3
                   UNION ALL SELECT \(rows) WHERE resolution = 60 AND t >= ?4 AND t < ?2)
@@ -234,19 +244,34 @@ extension HistoryStore {
         let rows = "\(p) AS p, \(b) AS b FROM conn \(w)"
         let sql = switch kind {
         case .hosts:
-            "SELECT h AS key, \(totals) FROM (SELECT orig_h AS h, \(rows) UNION ALL SELECT resp_h, \(rows)\(w.isEmpty ? " WHERE" : " AND") resp_h != orig_h) GROUP BY h \(order)"
+            "SELECT h AS key, \(totals), sum(s) AS sent, sum(r) AS received FROM (SELECT orig_h AS h, orig_ip_bytes AS s, resp_ip_bytes AS r, \(rows) UNION ALL SELECT resp_h, resp_ip_bytes, orig_ip_bytes, \(rows)\(w.isEmpty ? " WHERE" : " AND") resp_h != orig_h) GROUP BY h \(order)"
         case .ports: "SELECT resp_p || '/' || proto AS key, \(totals) FROM (SELECT resp_p, proto, \(rows)) GROUP BY resp_p, proto \(order)"
         case .conversations: "SELECT orig_h || ' <-> ' || resp_h AS key, \(totals) FROM (SELECT orig_h, resp_h, \(rows)) GROUP BY orig_h, resp_h \(order)"
         case .processes: "SELECT process AS key, \(totals) FROM (SELECT process, \(rows)\(w.isEmpty ? " WHERE" : " AND") process IS NOT NULL) GROUP BY process \(order)"
         case .countries:
             "SELECT c AS key, \(totals) FROM (SELECT orig_cc AS c, \(rows)\(w.isEmpty ? " WHERE" : " AND") orig_cc IS NOT NULL UNION ALL SELECT resp_cc, \(rows)\(w.isEmpty ? " WHERE" : " AND") resp_cc IS NOT NULL AND resp_cc IS NOT orig_cc) GROUP BY c \(order)"
+        case .services: "SELECT coalesce(service, '-') AS key, \(totals) FROM (SELECT service, \(rows)) GROUP BY 1 \(order)"
+        case .states: "SELECT coalesce(conn_state, '') AS key, \(totals) FROM (SELECT conn_state, \(rows)) GROUP BY 1 \(order)"
+        case .networks:
+            "SELECT a AS key, \(totals) FROM (SELECT orig_asn AS a, \(rows)\(w.isEmpty ? " WHERE" : " AND") orig_asn IS NOT NULL UNION ALL SELECT resp_asn, \(rows)\(w.isEmpty ? " WHERE" : " AND") resp_asn IS NOT NULL AND resp_asn IS NOT orig_asn) GROUP BY a \(order)"
         }
-        return try run { db in try Row.fetchAll(db, sql: sql, arguments: Self.arguments(kind == .hosts || kind == .countries ? args + args : args)).map(Self.topEntry) }
+        let twice = kind == .hosts || kind == .countries || kind == .networks
+        return try run { db in try Row.fetchAll(db, sql: sql, arguments: Self.arguments(twice ? args + args : args)).map(Self.topEntry) }
     }
 
     static func topEntry(_ row: Row) -> TopEntry {
-        TopEntry(key: row["key"] ?? "?", packets: UInt64(bitPattern: row["packets"] ?? 0), bytes: UInt64(bitPattern: row["bytes"] ?? 0),
-                 flows: UInt64(bitPattern: row["flows"] ?? 0))
+        let key: String = switch (row["key"] as DatabaseValue).storage {
+        case .string(let s): s
+        case .int64(let i): String(i)
+        default: "?"
+        }
+        var e = TopEntry(key: key, packets: UInt64(bitPattern: row["packets"] ?? 0), bytes: UInt64(bitPattern: row["bytes"] ?? 0),
+                         flows: UInt64(bitPattern: row["flows"] ?? 0))
+        if row.hasColumn("sent") {
+            e.sent = UInt64(bitPattern: row["sent"] ?? 0)
+            e.received = UInt64(bitPattern: row["received"] ?? 0)
+        }
+        return e
     }
 
     static func arguments(_ values: [any Sendable & Equatable]) -> StatementArguments {

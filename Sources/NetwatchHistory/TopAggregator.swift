@@ -20,6 +20,9 @@ struct TopAggregator {
         var packets: UInt64 = 0
         var bytes: UInt64 = 0
         var flows: UInt64 = 0
+        /// Hosts only: IP bytes the host sent and received.
+        var sent: UInt64 = 0
+        var received: UInt64 = 0
 
         mutating func add(_ packets: UInt64, _ bytes: UInt64) {
             self.packets &+= packets
@@ -50,6 +53,9 @@ struct TopAggregator {
     private var conversations: [Conversation: Totals] = [:]
     private var processes: [String: Totals] = [:]
     private var countries: [String: Totals] = [:]
+    private var services: [String: Totals] = [:]
+    private var states: [String: Totals] = [:]
+    private var networks: [UInt32: Totals] = [:]
     private var protoNames: [UInt8: String] = [:]
 
     /// Counts `r`, writing the minute before when `r` starts a new one.
@@ -67,19 +73,29 @@ struct TopAggregator {
         }
         let packets = r.originatorPackets &+ r.responderPackets
         let bytes = r.originatorIPBytes &+ r.responderIPBytes
-        Self.count(&hosts, r.originatorAddress, packets, bytes)
-        if r.responderAddress != r.originatorAddress { Self.count(&hosts, r.responderAddress, packets, bytes) }
+        Self.count(&hosts, r.originatorAddress, packets, bytes, sent: r.originatorIPBytes, received: r.responderIPBytes)
+        if r.responderAddress != r.originatorAddress {
+            Self.count(&hosts, r.responderAddress, packets, bytes, sent: r.responderIPBytes, received: r.originatorIPBytes)
+        }
         if protoNames[r.ipProtocol] == nil { protoNames[r.ipProtocol] = r.proto }
         Self.count(&ports, Port(ipProtocol: r.ipProtocol, port: r.responderPort), packets, bytes)
         Self.count(&conversations, Conversation(originator: r.originatorAddress, responder: r.responderAddress), packets, bytes)
         if let p = r.process { Self.count(&processes, p, packets, bytes) }
         if let c = r.originatorCountry { Self.count(&countries, c, packets, bytes) }
         if let c = r.responderCountry, c != r.originatorCountry { Self.count(&countries, c, packets, bytes) }
+        Self.count(&services, r.service ?? "-", packets, bytes)
+        Self.count(&states, r.connState, packets, bytes)
+        if let a = r.originatorASN { Self.count(&networks, a, packets, bytes) }
+        if let a = r.responderASN, a != r.originatorASN { Self.count(&networks, a, packets, bytes) }
     }
 
-    private static func count<K: Hashable>(_ d: inout [K: Totals], _ key: K, _ packets: UInt64, _ bytes: UInt64) {
+    private static func count<K: Hashable>(_ d: inout [K: Totals], _ key: K, _ packets: UInt64, _ bytes: UInt64, sent: UInt64 = 0, received: UInt64 = 0) {
         if d.count >= maxKeys && d[key] == nil { return }
         d[key, default: Totals()].add(packets, bytes)
+        if sent | received != 0 {
+            d[key]!.sent &+= sent
+            d[key]!.received &+= received
+        }
     }
 
     /// Writes the minute gathered so far and rolls up its hour (at the run's end).
@@ -89,19 +105,28 @@ struct TopAggregator {
         if m != .min { try Self.rollUp(db, hoursFrom: HistoryTime.floor(m, 3600), to: HistoryTime.floor(m, 3600) + 3600) }
     }
 
-    /// The tables and their key columns.
-    static let tables = [("top_host", "host"), ("top_port", "proto, port"), ("top_conversation", "orig_h, resp_h"), ("top_process", "process"),
-                         ("top_country", "country")]
+    /// The tables, their key columns and the value columns besides packets, bytes and flows.
+    /// (The first five are schema v2's.)
+    static let tables = [("top_host", "host", ", sent, received"), ("top_port", "proto, port", ""), ("top_conversation", "orig_h, resp_h", ""),
+                         ("top_process", "process", ""), ("top_country", "country", ""),
+                         ("top_service", "service", ""), ("top_state", "conn_state", ""), ("top_asn", "asn", "")]
 
     /// (Re)computes the hour rows of the hours in [from, to) from their minute rows: whatever
     /// runs wrote into those minutes, and the same answer if done twice (after a crash).
     static func rollUp(_ db: Database, hoursFrom from: Int64, to: Int64 = 1 << 40) throws {
-        for (table, keys) in tables {
+        try rollUp(db, hoursFrom: from, to: to, tables: tables[...])
+    }
+
+    static func rollUp(_ db: Database, hoursFrom from: Int64, to: Int64 = 1 << 40, tables: ArraySlice<(String, String, String)>) throws {
+        for (table, keys, extra) in tables {
+            // A v2 top_host (while migrating) has no sent and received yet.
+            let extra = try db.columns(in: table).contains { $0.name == "sent" } ? extra : ""
+            let sums = extra.isEmpty ? "" : ", sum(sent) AS sent, sum(received) AS received"
             try db.execute(sql: "DELETE FROM \(table) WHERE resolution = 3600 AND t >= ?1 AND t < ?2", arguments: [from, to])
             try db.execute(sql: """
-                INSERT INTO \(table) (resolution, t, \(keys), packets, bytes, flows)
-                  SELECT 3600, hour, \(keys), p, b, f FROM (
-                    SELECT (t / 3600) * 3600 AS hour, \(keys), sum(packets) AS p, sum(bytes) AS b, sum(flows) AS f,
+                INSERT INTO \(table) (resolution, t, \(keys), packets, bytes, flows\(extra))
+                  SELECT 3600, hour, \(keys), p, b, f\(extra) FROM (
+                    SELECT (t / 3600) * 3600 AS hour, \(keys), sum(packets) AS p, sum(bytes) AS b, sum(flows) AS f\(sums),
                       row_number() OVER (PARTITION BY t / 3600 ORDER BY sum(bytes) DESC) AS rb,
                       row_number() OVER (PARTITION BY t / 3600 ORDER BY sum(packets) DESC) AS rp
                     FROM \(table) WHERE resolution = 60 AND t >= ?1 AND t < ?2 GROUP BY t / 3600, \(keys))
@@ -115,12 +140,18 @@ struct TopAggregator {
         guard minute != .min else { return }
         let m = minute
         let names = protoNames
-        try Self.insert(db, "top_host", "host", hosts, m) { $0.address($1) }
+        try Self.insert(db, "top_host", "host", hosts, m, sentReceived: true) { $0.address($1) }
         try Self.insert(db, "top_port", "proto, port", ports, m) { $0.text(names[$1.ipProtocol] ?? String($1.ipProtocol)); $0.int(Int64($1.port)) }
         try Self.insert(db, "top_conversation", "orig_h, resp_h", conversations, m) { $0.address($1.originator); $0.address($1.responder) }
         try Self.insert(db, "top_process", "process", processes, m) { $0.text($1) }
         try Self.insert(db, "top_country", "country", countries, m) { $0.text($1) }
+        try Self.insert(db, "top_service", "service", services, m) { $0.text($1) }
+        try Self.insert(db, "top_state", "conn_state", states, m) { $0.text($1) }
+        try Self.insert(db, "top_asn", "asn", networks, m) { $0.int(Int64($1)) }
         countries.removeAll(keepingCapacity: true)
+        services.removeAll(keepingCapacity: true)
+        states.removeAll(keepingCapacity: true)
+        networks.removeAll(keepingCapacity: true)
         hosts.removeAll(keepingCapacity: true)
         ports.removeAll(keepingCapacity: true)
         conversations.removeAll(keepingCapacity: true)
@@ -131,18 +162,21 @@ struct TopAggregator {
     /// One table's rows for `minute`: the chosen keys, each bound by `key` (its columns, in
     /// the order `columns` names them), then its totals.
     private static func insert<K: Hashable>(_ db: Database, _ table: String, _ columns: String, _ d: [K: Totals], _ minute: Int64,
-                                            key: (inout SQLiteBinder, K) -> Void) throws {
+                                            sentReceived: Bool = false, key: (inout SQLiteBinder, K) -> Void) throws {
         guard !d.isEmpty else { return }
         let marks = Array(repeating: "?", count: columns.split(separator: ",").count).joined(separator: ", ")
+        let extra = sentReceived ? ", sent, received" : "", extraMarks = sentReceived ? ", ?, ?" : ""
+        let extraSet = sentReceived ? ", sent = sent + excluded.sent, received = received + excluded.received" : ""
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO \(table) (resolution, t, \(columns), packets, bytes, flows) VALUES (60, ?, \(marks), ?, ?, ?)
-            ON CONFLICT DO UPDATE SET packets = packets + excluded.packets, bytes = bytes + excluded.bytes, flows = flows + excluded.flows
+            INSERT INTO \(table) (resolution, t, \(columns), packets, bytes, flows\(extra)) VALUES (60, ?, \(marks), ?, ?, ?\(extraMarks))
+            ON CONFLICT DO UPDATE SET packets = packets + excluded.packets, bytes = bytes + excluded.bytes, flows = flows + excluded.flows\(extraSet)
             """).sqliteStatement
         for (k, t) in chosen(d) {
             var b = SQLiteBinder(statement)
             b.int(minute)
             key(&b, k)
             b.totals(t)
+            if sentReceived { b.int(Int64(bitPattern: t.sent)); b.int(Int64(bitPattern: t.received)) }
             try b.step(db)
         }
     }

@@ -217,7 +217,7 @@ struct HistoryCommand: ParsableCommand {
                 whatever is big in the minutes it is big in. A key that never ranks among a minute's \
                 100 biggest is missing; --exact sums the conn records instead (slower over long ranges).
                 """)
-        @Argument(help: "hosts, ports, conversations, processes or countries (countries: recorded with GeoIP).") var kind: TopKindArgument = .init(.hosts)
+        @Argument(help: "hosts, ports, conversations, processes, countries, services, states (conn_state) or networks (ASN); countries and networks: recorded with GeoIP.") var kind: TopKindArgument = .init(.hosts)
         @OptionGroup var common: Common
         @Option(name: .customLong("by"), help: "bytes or packets.") var by: String = "bytes"
         @Option(name: .customLong("top"), help: "How many.") var n: Int = 10
@@ -233,7 +233,13 @@ struct HistoryCommand: ParsableCommand {
             let (since, until) = common.range
             let entries = try common.query { () throws(HistoryError) in try store.top(kind.value, byPackets: by == "packets", since: since, until: until, n: n, exact: exact) }
             let out = OutputBuffer(fd: 1)
-            let name = kind.value == .countries ? "country" : kind.value == .processes ? "process" : String(kind.value.rawValue.dropLast())
+            let name = switch kind.value {
+            case .countries: "country"
+            case .processes: "process"
+            case .states: "conn_state"
+            case .networks: "asn"
+            default: String(kind.value.rawValue.dropLast())
+            }
             if common.json {
                 for e in entries { out.string("{\"\(name)\":\(AlertWriter.quoted(e.key)),\"packets\":\(e.packets),\"bytes\":\(e.bytes),\"flows\":\(e.flows)}\n") }
             } else if common.csv {

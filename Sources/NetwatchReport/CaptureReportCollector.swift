@@ -1,0 +1,213 @@
+import NetwatchDecode
+import NetwatchDetect
+import NetwatchEvents
+import NetwatchGeo
+
+/// A report from the road itself (`report -r FILE`): hears ticks, conn records and alerts and
+/// sums them as the history writer's top tables would (a record counts in the minute of the
+/// newest end seen so far), in full, since nothing here is bounded by a minute's top 100.
+/// Nothing is stored; what it keeps of each flow for the strips and the alerts' flows is a
+/// compact line, for the first `keptFlows` flows.
+public final class CaptureReportCollector: EventSink {
+    struct Totals {
+        var packets: UInt64 = 0, bytes: UInt64 = 0, flows: UInt64 = 0
+        var sent: UInt64 = 0, received: UInt64 = 0
+        /// Hosts: the first flow's start, seconds.
+        var first: Double = .infinity
+
+        @inline(__always) mutating func add(_ p: UInt64, _ b: UInt64) { packets &+= p; bytes &+= b; flows &+= 1 }
+    }
+
+    struct Kept {
+        var minute: Int64
+        var originator: IPAddress, responder: IPAddress
+        var bytes: UInt64
+    }
+
+    struct Port: Hashable { var proto: String; var port: UInt16 }
+    struct Pair: Hashable { var a: IPAddress; var b: IPAddress }
+
+    public let source: String
+    public var geo: GeoDatabase?
+    static let keptFlows = 1_000_000
+    static let maxKeys = 1 << 22
+
+    private var ticks: [(t: Int64, tick: TrafficTick)] = []
+    private var hosts: [IPAddress: Totals] = [:]
+    private var ports: [Port: Totals] = [:]
+    private var pairs: [Pair: Totals] = [:]
+    private var processes: [String: Totals] = [:]
+    private var countries: [String: Totals] = [:]
+    private var networks: [UInt32: Totals] = [:]
+    private var services: [String: Totals] = [:]
+    private var states: [String: Totals] = [:]
+    private var statePoints: [Int64: [String: UInt64]] = [:]
+    private var kept: [Kept] = []
+    private var recent: [FlowRecord] = []
+    private var alerts: [(Alert, id: Int)] = []
+    private var alertFlows: [Int: [Report.FlowLine]] = [:]
+    private var alertCount: UInt64 = 0
+    private var severities: [Int: UInt64] = [:]
+    private var newestEnd: Int64 = .min
+    private var flows: UInt64 = 0
+    private var first: Int64 = .max, last: Int64 = .min
+    public private(set) var run: RunInfo?
+
+    public init(source: String, geo: GeoDatabase? = nil) {
+        self.source = source
+        self.geo = geo.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public func flush() {}
+
+    public func receive(_ event: NetwatchEvent) {
+        switch event {
+        case .runStarted(let r): run = r
+        case .runEnded(let r): run = r
+        case .tick(let k):
+            ticks.append((k.second, k))
+            first = min(first, k.second)
+            last = max(last, k.second + 1)
+        case .flowEnded(let r): add(r)
+        case .alert(let a):
+            alertCount += 1
+            if a.event == .alert { severities[a.severity, default: 0] += 1 }
+            if alerts.count < ReportAssembly.alertLimit {
+                alerts.append((a, alerts.count + 1))
+                // Flows already ended that it concerns; later ones are added as they end.
+                if alerts.count <= 64 {
+                    let line = ReportAssembly.alertLine(a, id: alerts.count)
+                    for r in recent.reversed() where (alertFlows[line.id]?.count ?? 0) < ReportAssembly.flowsPerAlert {
+                        let f = ReportAssembly.flowLine(r)
+                        if ReportAssembly.concerns(line, f, communityID: a.communityID) { alertFlows[line.id, default: []].insert(f, at: 0) }
+                    }
+                }
+            }
+        case .flowOpened, .socketOpened, .socketClosed: break
+        }
+    }
+
+    private func add(_ r0: FlowRecord) {
+        var r = r0
+        if let geo {
+            let a = geo.lookup(r.originatorAddress).info, b = geo.lookup(r.responderAddress).info
+            r.originatorCountry = a.country?.description
+            r.responderCountry = b.country?.description
+            r.originatorASN = a.asn
+            r.responderASN = b.asn
+        }
+        flows += 1
+        let end = r.end / 1_000_000_000
+        if end > newestEnd { newestEnd = end }
+        let minute = floorMinute(newestEnd)
+        let p = r.originatorPackets &+ r.responderPackets, b = r.originatorIPBytes &+ r.responderIPBytes
+        let start = Double(r.start) / 1e9
+        Self.count(&hosts, r.originatorAddress, p, b) { $0.sent &+= r.originatorIPBytes; $0.received &+= r.responderIPBytes; $0.first = min($0.first, start) }
+        if r.responderAddress != r.originatorAddress {
+            Self.count(&hosts, r.responderAddress, p, b) { $0.sent &+= r.responderIPBytes; $0.received &+= r.originatorIPBytes; $0.first = min($0.first, start) }
+        }
+        Self.count(&ports, Port(proto: r.proto, port: r.responderPort), p, b)
+        Self.count(&pairs, Pair(a: r.originatorAddress, b: r.responderAddress), p, b)
+        if let x = r.process { Self.count(&processes, x, p, b) }
+        if let c = r.originatorCountry { Self.count(&countries, c, p, b) }
+        if let c = r.responderCountry, c != r.originatorCountry { Self.count(&countries, c, p, b) }
+        if let a = r.originatorASN { Self.count(&networks, a, p, b) }
+        if let a = r.responderASN, a != r.originatorASN { Self.count(&networks, a, p, b) }
+        Self.count(&services, r.service ?? "-", p, b)
+        Self.count(&states, r.connState, p, b)
+        statePoints[minute, default: [:]][r.connState, default: 0] += 1
+        if kept.count < Self.keptFlows { kept.append(Kept(minute: minute, originator: r.originatorAddress, responder: r.responderAddress, bytes: b)) }
+        // The last few hundred records, for alerts raised after their flows ended; and this
+        // one for the first alerts it concerns.
+        if !alerts.isEmpty {
+            let f = ReportAssembly.flowLine(r)
+            for (a, id) in alerts.prefix(64) where (alertFlows[id]?.count ?? 0) < ReportAssembly.flowsPerAlert {
+                if ReportAssembly.concerns(ReportAssembly.alertLine(a, id: id), f, communityID: a.communityID) { alertFlows[id, default: []].append(f) }
+            }
+        }
+        if recent.count >= 512 { recent.removeFirst(256) }
+        recent.append(r)
+    }
+
+    @inline(__always) func floorMinute(_ t: Int64) -> Int64 { t >= 0 ? t / 60 * 60 : -((-t + 59) / 60) * 60 }
+
+    @inline(__always)
+    private static func count<K: Hashable>(_ d: inout [K: Totals], _ key: K, _ p: UInt64, _ b: UInt64, _ more: (inout Totals) -> Void = { _ in }) {
+        if d.count >= maxKeys && d[key] == nil { return }
+        d[key, default: Totals()].add(p, b)
+        more(&d[key]!)
+    }
+
+    /// The report, over the span of the capture's ticks (nil: nothing was read).
+    public func report(top n: Int) -> Report? {
+        guard first <= last else { return nil }
+        let s = first, u = last
+        var report = Report(source: source, since: Double(s), until: Double(u))
+        report.traffic = ReportAssembly.traffic(ticks, since: s, until: u, floor: 1)
+        report.protocols = ReportAssembly.protocols(report.traffic)
+        var summary = Report.Summary()
+        summary.packets = report.traffic.packets.reduce(0, +)
+        summary.bytes = report.traffic.bytes.reduce(0, +)
+        summary.dropped = report.traffic.dropped.reduce(0, +)
+        summary.flows = flows
+        summary.hosts = UInt64(hosts.count)
+        summary.runs = 1
+        if let run { summary.interfaces = (run.interfaces ?? run.file.map { "file " + $0 } ?? "").split(separator: ",").map(String.init) }
+        summary.alertsBySeverity = Dictionary(uniqueKeysWithValues: severities.map { (String($0.key), $0.value) })
+        report.summary = summary
+        report.alertsTotal = alertCount
+
+        func list<K>(_ d: [K: Totals], _ key: (K) -> String) -> [Report.Top] {
+            ReportAssembly.ranked(d.map { Report.Top(key: key($0.key), packets: $0.value.packets, bytes: $0.value.bytes, flows: $0.value.flows) }, n)
+        }
+        report.services = list(services) { $0 }
+        report.topPorts = list(ports) { "\($0.port)/\($0.proto)" }
+        report.topConversations = list(pairs) { "\($0.a) <-> \($0.b)" }
+        report.processes = list(processes) { $0 }
+        report.countries = list(countries) { $0 }
+        report.networks = list(networks) { String($0) }
+        let rankedHosts = hosts.map { (key: "\($0.key)", address: $0.key, t: $0.value) }
+            .sorted { $0.t.bytes != $1.t.bytes ? $0.t.bytes > $1.t.bytes : $0.key < $1.key }
+        report.topHosts = rankedHosts.prefix(n).map { h in
+            var out = Report.Host(ip: h.key, packets: h.t.packets, bytes: h.t.bytes, flows: h.t.flows, sentBytes: h.t.sent, receivedBytes: h.t.received)
+            if let geo {
+                let info = geo.lookup(h.address).info
+                out.country = info.country?.description
+                out.asn = info.asn
+                out.asOrg = info.organization
+            }
+            return out
+        }
+        var points: [(t: Int64, state: String, flows: UInt64)] = []
+        for (t, d) in statePoints { for (k, v) in d { points.append((t, k, v)) } }
+        report.outcomes = ReportAssembly.outcomes(points, since: s, until: u)
+
+        for (a, id) in alerts {
+            var line = ReportAssembly.alertLine(a, id: id)
+            if id <= n, a.event == .alert {
+                for f in alertFlows[id] ?? [] {
+                    line.flows.append(f.uid)
+                    if !report.alertFlows.contains(where: { $0.uid == f.uid }) { report.alertFlows.append(f) }
+                }
+            }
+            report.alerts.append(line)
+        }
+
+        let remote = rankedHosts.lazy.filter { RemoteAddress.isRemote($0.key) }
+        let busiest = Array(remote.prefix(n))
+        let wanted = Set(busiest.map(\.address))
+        var strips: [(t: Int64, host: String, bytes: UInt64)] = []
+        for k in kept {
+            if wanted.contains(k.originator) { strips.append((k.minute, "\(k.originator)", k.bytes)) }
+            if k.responder != k.originator && wanted.contains(k.responder) { strips.append((k.minute, "\(k.responder)", k.bytes)) }
+        }
+        report.activity = ReportAssembly.activity(strips, hosts: busiest.map(\.key), since: s, until: u)
+        // A capture has no before: every remote host is new; the busiest, by first sight.
+        report.newHosts = remote.prefix(n).map { Report.NewHost(ip: $0.key, firstSeen: $0.t.first, bytes: $0.t.bytes, flows: $0.t.flows) }
+            .sorted { $0.firstSeen < $1.firstSeen }
+        if kept.count >= Self.keptFlows {
+            report.notes.append("Activity strips show the first \(Self.keptFlows) flows only.")
+        }
+        return report
+    }
+}

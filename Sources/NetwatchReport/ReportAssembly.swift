@@ -1,0 +1,96 @@
+import NetwatchDecode
+import NetwatchDetect
+import NetwatchEvents
+
+/// What both builders share: how a list is ranked and cut, how series are laid on a grid,
+/// how alerts and conn records are written into a report.
+enum ReportAssembly {
+    /// Ranked as `history top` ranks: bytes, then the key, descending bytes first.
+    static func ranked(_ list: [Report.Top], _ n: Int) -> [Report.Top] {
+        Array(list.sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.key < $1.key }.prefix(n))
+    }
+
+    /// Traffic from per-second (or coarser) buckets laid on the report's grid.
+    static func traffic(_ buckets: [(t: Int64, tick: TrafficTick)], since: Int64, until: Int64, floor: Int64) -> Report.Traffic {
+        var out = Report.Traffic()
+        out.resolution = ReportBuckets.width(since: since, until: until, floor: floor)
+        let (start, count) = ReportBuckets.grid(since: since, until: until, width: out.resolution)
+        out.start = start
+        let zero = [UInt64](repeating: 0, count: count)
+        out.packets = zero; out.bytes = zero; out.tcp = zero; out.udp = zero; out.icmp = zero; out.other = zero; out.dropped = zero
+        for (t, k) in buckets {
+            guard let i = ReportBuckets.index(t, start: start, width: out.resolution, count: count) else { continue }
+            out.packets[i] += k.packets; out.bytes[i] += k.bytes
+            out.tcp[i] += k.tcp; out.udp[i] += k.udp; out.icmp[i] += k.icmp; out.other[i] += k.other
+            out.dropped[i] += k.dropped
+        }
+        return out
+    }
+
+    static func protocols(_ t: Report.Traffic) -> [Report.Share] {
+        [("TCP", t.tcp), ("UDP", t.udp), ("ICMP", t.icmp), ("other", t.other)]
+            .map { Report.Share(name: $0.0, packets: $0.1.reduce(0, +)) }
+            .filter { $0.packets > 0 }
+    }
+
+    /// Outcomes per bucket from (minute, conn_state, flows) points.
+    static func outcomes(_ points: [(t: Int64, state: String, flows: UInt64)], since: Int64, until: Int64) -> Report.Outcomes {
+        var out = Report.Outcomes()
+        out.resolution = ReportBuckets.width(since: since, until: until, floor: 60, maxBuckets: 120)
+        let (start, count) = ReportBuckets.grid(since: since, until: until, width: out.resolution)
+        out.start = start
+        var rows = [[UInt64]](repeating: [UInt64](repeating: 0, count: count), count: ConnOutcome.allCases.count)
+        for p in points {
+            out.connState[p.state, default: 0] += p.flows
+            guard let i = ReportBuckets.index(p.t, start: start, width: out.resolution, count: count) else { continue }
+            rows[ConnOutcome(connState: p.state).rawValue][i] += p.flows
+        }
+        out.completed = rows[0]; out.rejected = rows[1]; out.unanswered = rows[2]; out.reset = rows[3]; out.other = rows[4]
+        return out
+    }
+
+    /// Strips of bytes per bucket for `hosts`, in their order, from (minute, host, bytes) points.
+    static func activity(_ points: [(t: Int64, host: String, bytes: UInt64)], hosts: [String], since: Int64, until: Int64) -> Report.Activity {
+        var out = Report.Activity()
+        out.resolution = ReportBuckets.width(since: since, until: until, floor: 60, maxBuckets: 120)
+        let (start, count) = ReportBuckets.grid(since: since, until: until, width: out.resolution)
+        out.start = start
+        var rows: [String: [UInt64]] = [:]
+        for h in hosts { rows[h] = [UInt64](repeating: 0, count: count) }
+        for p in points {
+            guard rows[p.host] != nil, let i = ReportBuckets.index(p.t, start: start, width: out.resolution, count: count) else { continue }
+            rows[p.host]![i] += p.bytes
+        }
+        out.hosts = hosts.map { Report.Strip(ip: $0, bytes: rows[$0]!) }
+        return out
+    }
+
+    static func alertLine(_ a: Alert, id: Int) -> Report.AlertLine {
+        Report.AlertLine(id: id, timestamp: a.time, eventType: a.event.rawValue, signature: a.signature.rawValue, severity: a.severity,
+                         srcIp: (a.sourceAddress ?? a.localAddress).map { "\($0)" }, srcPort: a.sourcePort ?? a.localPort,
+                         destIp: (a.destinationAddress ?? a.remoteAddress).map { "\($0)" }, destPort: a.destinationPort ?? a.remotePort,
+                         reason: a.reason)
+    }
+
+    static func flowLine(_ r: FlowRecord) -> Report.FlowLine {
+        Report.FlowLine(uid: r.uid, ts: Double(r.start) / 1e9, duration: Double(r.duration) / 1e9,
+                        origH: "\(r.originatorAddress)", origP: r.originatorPort, respH: "\(r.responderAddress)", respP: r.responderPort,
+                        proto: r.proto, service: r.service, connState: r.connState,
+                        origIpBytes: r.originatorIPBytes, respIpBytes: r.responderIPBytes, origPkts: r.originatorPackets, respPkts: r.responderPackets,
+                        communityId: r.communityID)
+    }
+
+    /// Flows an alert concerns: its Community ID's, else those between its two ends (or from
+    /// its source, with no destination) that started up to five minutes before it.
+    static func concerns(_ a: Report.AlertLine, _ r: Report.FlowLine, communityID: String?) -> Bool {
+        if let c = communityID, !c.isEmpty { return r.communityId == c }
+        guard let src = a.srcIp else { return false }
+        guard r.ts <= a.timestamp + 1 && r.ts + r.duration >= a.timestamp - 300 else { return false }
+        let ends = (r.origH == src || r.respH == src)
+        guard let dst = a.destIp else { return ends }
+        return ends && (r.origH == dst || r.respH == dst)
+    }
+
+    static let alertLimit = 200
+    static let flowsPerAlert = 5
+}

@@ -1,0 +1,130 @@
+/// The report's page. `{{x}}` escapes; `{{{svg}}}` only ever holds a chart NetwatchCharts drew.
+enum ReportTemplate {
+    static let html = #"""
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>netwatch report: {{source}}, {{since}} to {{until}}</title>
+<style>
+:root { color-scheme: light; }
+body { font-family: "DejaVu Sans", Verdana, sans-serif; color: #222; margin: 24px auto; max-width: 920px; padding: 0 16px; font-size: 14px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 18px; border-bottom: 2px solid #0072B2; padding-bottom: 4px; margin-top: 32px; }
+h3 { font-size: 15px; margin: 16px 0 6px; }
+.meta { color: #555; margin: 0 0 8px; }
+nav ol { columns: 2; margin: 8px 0 0; padding-left: 20px; }
+a { color: #0072B2; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; font-size: 13px; }
+th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #ddd; vertical-align: top; overflow-wrap: break-word; }
+td code { white-space: nowrap; }
+td.t { white-space: nowrap; }
+th { background: #f2f2f2; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: 4px 24px; }
+dl.summary dt { color: #555; }
+dl.summary dd { margin: 0; font-weight: bold; }
+.sev { display: inline-block; padding: 0 6px; border-radius: 3px; color: #fff; font-size: 12px; }
+.sev-high { background: #D55E00; } .sev-medium { background: #B07A00; } .sev-low { background: #2F7FB0; }
+figure { margin: 12px 0; }
+svg.chart { max-width: 100%; height: auto; display: block; }
+.empty, .note { color: #666; font-style: italic; }
+code { font-size: 12px; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 11pt; }
+  nav { display: none; }
+  section { break-before: page; }
+  section:first-of-type { break-before: auto; }
+  figure, svg.chart, tr, dl.summary { break-inside: avoid; }
+  thead { display: table-header-group; }
+  h2, h3 { break-after: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+</style>
+</head>
+<body>
+<header>
+<h1>netwatch report</h1>
+<p class="meta">{{source}} · {{since}} to {{until}} ({{zone}})</p>
+<nav><ol>{{#toc}}<li><a href="#{{id}}">{{title}}</a></li>{{/toc}}</ol></nav>
+{{#notes}}<p class="note">{{text}}</p>{{/notes}}
+</header>
+{{#sections}}
+<section id="{{id}}">
+<h2>{{title}}</h2>
+{{#is_summary}}{{#summary}}
+<dl class="summary">
+<dt>From</dt><dd>{{since}}</dd><dt>To</dt><dd>{{until}}</dd>
+<dt>Packets</dt><dd>{{packets}}</dd><dt>Bytes</dt><dd>{{bytes}}</dd>
+<dt>Connections</dt><dd>{{flows}}</dd><dt>Hosts seen</dt><dd>{{hosts}}</dd>
+<dt>Alerts</dt><dd>{{#alerts}}<span class="sev sev-{{level}}">{{name}} {{count}}</span> {{/alerts}}</dd><dt>Alerts, summaries and clearings</dt><dd>{{alerts_total}}</dd>
+<dt>Capture drops</dt><dd>{{dropped}}</dd>{{#malformed}}<dt>Malformed packets</dt><dd>{{malformed}}</dd>{{/malformed}}
+<dt>Interfaces or files</dt><dd>{{interfaces}}</dd><dt>Runs</dt><dd>{{runs}}</dd>
+</dl>
+{{/summary}}{{/is_summary}}
+{{#charts}}<figure>{{{svg}}}</figure>{{/charts}}
+{{#is_traffic}}{{^charts}}<p class="empty">No traffic recorded in this range.</p>{{/charts}}{{/is_traffic}}
+{{#is_protocols}}
+<h3>Services (by Zeek's service field, or "-")</h3>
+{{#has_rows}}<table><thead><tr><th class="n">#</th><th>Service</th><th class="n">Bytes</th><th class="n">Packets</th><th class="n">Connections</th></tr></thead><tbody>
+{{#rows}}<tr><td class="n">{{rank}}</td><td>{{key}}</td><td class="n">{{bytes}}</td><td class="n">{{packets}}</td><td class="n">{{flows}}</td></tr>{{/rows}}
+</tbody></table>{{/has_rows}}{{^rows}}<p class="empty">No connections ended in this range.</p>{{/rows}}
+{{/is_protocols}}
+{{#is_talkers}}
+{{#has_hosts}}<table><thead><tr><th class="n">#</th><th>Host</th><th>Name</th><th>Country</th><th>Network</th><th class="n">Sent</th><th class="n">Received</th><th class="n">Packets</th><th class="n">Connections</th></tr></thead><tbody>
+{{#hosts}}<tr><td class="n">{{rank}}</td><td><code>{{ip}}</code></td><td>{{name}}</td><td>{{country}}</td><td>{{asn}}</td><td class="n">{{sent}}</td><td class="n">{{received}}</td><td class="n">{{packets}}</td><td class="n">{{flows}}</td></tr>{{/hosts}}
+</tbody></table>{{/has_hosts}}{{^hosts}}<p class="empty">No connections ended in this range.</p>{{/hosts}}
+{{/is_talkers}}
+{{#is_ports}}
+<h3>Ports (responder side)</h3>
+{{#has_rows}}<table><thead><tr><th class="n">#</th><th>Port</th><th class="n">Bytes</th><th class="n">Packets</th><th class="n">Connections</th></tr></thead><tbody>
+{{#rows}}<tr><td class="n">{{rank}}</td><td>{{key}}</td><td class="n">{{bytes}}</td><td class="n">{{packets}}</td><td class="n">{{flows}}</td></tr>{{/rows}}
+</tbody></table>{{/has_rows}}{{^rows}}<p class="empty">No connections ended in this range.</p>{{/rows}}
+<h3>Conversations (originator &lt;-&gt; responder)</h3>
+{{#has_conversations}}<table><thead><tr><th class="n">#</th><th>Conversation</th><th class="n">Bytes</th><th class="n">Packets</th><th class="n">Connections</th></tr></thead><tbody>
+{{#conversations}}<tr><td class="n">{{rank}}</td><td>{{key}}</td><td class="n">{{bytes}}</td><td class="n">{{packets}}</td><td class="n">{{flows}}</td></tr>{{/conversations}}
+</tbody></table>{{/has_conversations}}
+{{/is_ports}}
+{{#is_outcomes}}
+{{#has_states}}<table><thead><tr><th>conn_state</th><th>Outcome</th><th class="n">Connections</th></tr></thead><tbody>
+{{#states}}<tr><td><code>{{state}}</code></td><td>{{outcome}}</td><td class="n">{{flows}}</td></tr>{{/states}}
+</tbody></table>{{/has_states}}{{^states}}<p class="empty">No connections ended in this range.</p>{{/states}}
+{{/is_outcomes}}
+{{#is_alerts}}
+{{#has_alerts}}<table><thead><tr><th class="n">#</th><th>Time</th><th>Signature</th><th>Level</th><th>Source</th><th>Destination</th><th>Details</th><th>Flows</th></tr></thead><tbody>
+{{#alerts}}<tr id="alert-{{id}}"><td class="n">{{id}}</td><td class="t">{{time}}</td><td>{{signature}}</td><td><span class="sev sev-{{severity}}">{{severity}}</span></td><td><code>{{src}}</code></td><td><code>{{dest}}</code></td><td>{{reason}} <small>({{event}})</small></td><td>{{#flows}}<a href="#flow-{{uid}}">{{uid}}</a> {{/flows}}</td></tr>{{/alerts}}
+</tbody></table>{{/has_alerts}}{{^alerts}}<p class="empty">No alerts in this range.</p>{{/alerts}}
+{{#more}}<p class="note">{{more}}</p>{{/more}}
+{{#has_flows}}<h3>Flows the alerts concern</h3>
+<table><thead><tr><th>uid</th><th>Start</th><th class="n">Duration (s)</th><th>Originator</th><th>Responder</th><th>Proto</th><th>Service</th><th>State</th><th class="n">Bytes (orig / resp)</th><th class="n">Packets</th></tr></thead><tbody>
+{{#flows}}<tr id="flow-{{uid}}"><td><code>{{uid}}</code></td><td class="t">{{ts}}</td><td class="n">{{duration}}</td><td><code>{{orig}}</code></td><td><code>{{resp}}</code></td><td>{{proto}}</td><td>{{service}}</td><td>{{state}}</td><td class="n">{{bytes}}</td><td class="n">{{packets}}</td></tr>{{/flows}}
+</tbody></table>{{/has_flows}}
+{{/is_alerts}}
+{{#is_processes}}
+{{#has_rows}}<table><thead><tr><th class="n">#</th><th>Process</th><th class="n">Bytes</th><th class="n">Packets</th><th class="n">Connections</th></tr></thead><tbody>
+{{#rows}}<tr><td class="n">{{rank}}</td><td>{{key}}</td><td class="n">{{bytes}}</td><td class="n">{{packets}}</td><td class="n">{{flows}}</td></tr>{{/rows}}
+</tbody></table>{{/has_rows}}{{^rows}}<p class="empty">No process owners recorded (they are known when netwatch captures live on the host).</p>{{/rows}}
+{{/is_processes}}
+{{#is_geography}}
+{{#has_rows}}<table><thead><tr><th class="n">#</th><th>Country</th><th class="n">Bytes</th><th class="n">Packets</th><th class="n">Connections</th></tr></thead><tbody>
+{{#rows}}<tr><td class="n">{{rank}}</td><td>{{key}}</td><td class="n">{{bytes}}</td><td class="n">{{packets}}</td><td class="n">{{flows}}</td></tr>{{/rows}}
+</tbody></table>{{/has_rows}}
+{{#has_networks}}<table><thead><tr><th class="n">#</th><th>Network</th><th class="n">Bytes</th><th class="n">Packets</th><th class="n">Connections</th></tr></thead><tbody>
+{{#networks}}<tr><td class="n">{{rank}}</td><td>{{key}}</td><td class="n">{{bytes}}</td><td class="n">{{packets}}</td><td class="n">{{flows}}</td></tr>{{/networks}}
+</tbody></table>{{/has_networks}}
+{{^rows}}<p class="empty">No GeoIP answers (give --geo-path or --mmdb, or record with them).</p>{{/rows}}
+{{/is_geography}}
+{{#is_newhosts}}
+{{#has_hosts}}<table><thead><tr><th>Host</th><th>First seen</th><th class="n">Bytes</th><th class="n">Connections</th></tr></thead><tbody>
+{{#hosts}}<tr><td><code>{{ip}}</code></td><td class="t">{{first_seen}}</td><td class="n">{{bytes}}</td><td class="n">{{flows}}</td></tr>{{/hosts}}
+</tbody></table>{{/has_hosts}}{{^hosts}}<p class="empty">No remote host was first seen in this range.</p>{{/hosts}}
+{{/is_newhosts}}
+</section>
+{{/sections}}
+<footer><p class="meta">Made by netwatch. Times in {{zone}}.</p></footer>
+</body>
+</html>
+"""#
+}

@@ -1,0 +1,34 @@
+import NetwatchCharts
+
+/// Strings from the network or the host as a reader may see them: control and bidi
+/// characters as visible `\xNN` (HTML escaping itself is the templates' job).
+enum ReportText {
+    static func visible(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: ChartLabel.isControl) else { return s }
+        var out = ""
+        for c in s.unicodeScalars {
+            if ChartLabel.isControl(c) {
+                let hex = String(c.value, radix: 16)
+                out += "\\x" + (hex.count % 2 == 1 ? "0" : "") + hex
+            } else {
+                out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    static func time(_ t: Double, offset: Int64) -> String {
+        CivilTime(Int64(t.rounded(.down)), offset: offset).text
+    }
+
+    static func count(_ n: UInt64) -> String { UnitFormat.grouped(n) }
+    static func bytes(_ n: UInt64) -> String { UnitFormat.bytes(Double(n)) }
+
+    static func severity(_ s: Int) -> String {
+        switch s {
+        case ...1: "high"
+        case 2: "medium"
+        default: "low"
+        }
+    }
+}
