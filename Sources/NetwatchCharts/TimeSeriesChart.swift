@@ -29,8 +29,8 @@ public struct TimeSeriesChart: Sendable {
         let labels = stride(from: 0.0, through: top + step / 2, by: step).map { (value: $0, text: label($0)) }
         let left = 12 + (labels.map { ChartLabel.width($0.text) }.max() ?? 20)
         let plotWidth = Double(width) - left - 16
-        let legendItems = series.map { ($0.name, "", false) } + (markers.isEmpty ? [] : [("alert", "", true)])
-        let legendRows = ChartLegend.rows(legendItems.map(\.0), width: plotWidth)
+        let legend = legendItems()
+        let legendRows = ChartLegend.rows(legend.map(\.0), width: plotWidth)
         let plotTop = 24.0 + 16, plotBottom = Double(height) - 30 - Double(legendRows) * ChartLegend.rowHeight
         var svg = SVGDocument(width: width, height: height, title: title)
         svg.element("text", [("x", "0"), ("y", "14"), ("font-weight", "bold"), ("fill", ChartColors.text)], text: title + " (" + unit + ")")
@@ -57,10 +57,17 @@ public struct TimeSeriesChart: Sendable {
             base = upper
         }
         drawMarkers(&svg, axis: axis, top: plotTop, bottom: plotBottom)
-        var legend = series.enumerated().map { ($0.element.name, ChartColors.series[$0.offset % ChartColors.series.count], false) }
-        if !markers.isEmpty { legend.append(("alert (hover for its signature)", ChartColors.severity(1), true)) }
         ChartLegend.draw(&svg, legend, left: left, top: plotBottom + 24, width: plotWidth)
         return svg.finish()
+    }
+
+    /// A swatch per series, then one per alert severity marked (names as tooltips on hover).
+    func legendItems() -> [(String, String, Bool)] {
+        var items = series.enumerated().map { ($0.element.name, ChartColors.series[$0.offset % ChartColors.series.count], false) }
+        for (severity, name) in [(1, "high"), (2, "medium"), (3, "low")] where markers.contains(where: { min(3, max(1, $0.severity)) == severity }) {
+            items.append(("\(name) alert", ChartColors.severity(severity), true))
+        }
+        return items
     }
 
     func label(_ v: Double) -> String {

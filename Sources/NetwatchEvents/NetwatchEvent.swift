@@ -12,5 +12,7 @@ public enum NetwatchEvent: Sendable {
     /// in seconds since the epoch.
     case socketOpened(Socket, time: Double)
     case socketClosed(Socket, time: Double)
+    /// A DNS response on the wire named an address (passive DNS; at most 16 per response).
+    case dnsAnswer(DNSAnswer)
     case runEnded(RunInfo)
 }

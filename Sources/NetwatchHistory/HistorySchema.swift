@@ -125,9 +125,13 @@ enum HistorySchema {
             try TopAggregator.rollUp(db, hoursFrom: 0, tables: TopAggregator.tables.prefix(5))
         }
         // v3: what the report draws without scanning conn: services, conn_state outcomes and
-        // networks (ASN) per minute, and each top host's bytes sent and received.
+        // networks (ASN) per minute, each top host's bytes sent and received; passive DNS,
+        // the names the capture's own DNS answers gave addresses; and each run's span in
+        // packet time (a file read today holds last year's traffic).
         m.registerMigration("v3") { db in
             try db.execute(sql: """
+                ALTER TABLE run ADD COLUMN first_ts REAL;
+                ALTER TABLE run ADD COLUMN last_ts REAL;
                 ALTER TABLE top_host ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE top_host ADD COLUMN received INTEGER NOT NULL DEFAULT 0;
                 CREATE TABLE top_service (
@@ -138,6 +142,10 @@ enum HistorySchema {
                   resolution INTEGER NOT NULL, t INTEGER NOT NULL, conn_state TEXT NOT NULL,
                   packets INTEGER NOT NULL, bytes INTEGER NOT NULL, flows INTEGER NOT NULL,
                   PRIMARY KEY (resolution, t, conn_state)) WITHOUT ROWID;
+                CREATE TABLE dns_name (
+                  address TEXT NOT NULL, name TEXT NOT NULL,
+                  first_ts REAL NOT NULL, last_ts REAL NOT NULL, answers INTEGER NOT NULL,
+                  PRIMARY KEY (address, name)) WITHOUT ROWID;
                 CREATE TABLE top_asn (
                   resolution INTEGER NOT NULL, t INTEGER NOT NULL, asn INTEGER NOT NULL,
                   packets INTEGER NOT NULL, bytes INTEGER NOT NULL, flows INTEGER NOT NULL,

@@ -10,6 +10,9 @@ public struct RunRecord: Sendable {
     public var id: Int64
     public var info: RunInfo
     public var recordsDropped: UInt64
+    /// The span of its traffic in packet time (nil before schema v3, or before its first second).
+    public var firstData: Double?
+    public var lastData: Double?
 }
 
 /// One bucket of a traffic series.
@@ -57,7 +60,8 @@ extension HistoryStore {
                 info.dropped = UInt64(bitPattern: row["dropped"] ?? 0)
                 info.flows = UInt64(bitPattern: row["flows"] ?? 0)
                 info.alerts = UInt64(bitPattern: row["alerts"] ?? 0)
-                return RunRecord(id: row["id"], info: info, recordsDropped: UInt64(bitPattern: row["records_dropped"] ?? 0))
+                return RunRecord(id: row["id"], info: info, recordsDropped: UInt64(bitPattern: row["records_dropped"] ?? 0),
+                                 firstData: row.hasColumn("first_ts") ? row["first_ts"] : nil, lastData: row.hasColumn("last_ts") ? row["last_ts"] : nil)
             }
         }
     }

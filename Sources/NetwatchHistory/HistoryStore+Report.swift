@@ -97,3 +97,18 @@ extension HistoryStore {
         return try !flows(q).isEmpty
     }
 }
+
+extension HistoryStore {
+    /// The name each address was last given by a DNS answer seen before `until` (passive DNS).
+    public func names(for addresses: [String], until: Double) throws(HistoryError) -> [String: String] {
+        guard version >= 3, !addresses.isEmpty else { return [:] }
+        return try run { db in
+            var out: [String: String] = [:]
+            let st = try db.cachedStatement(sql: "SELECT name FROM dns_name WHERE address = ? AND first_ts < ? ORDER BY last_ts DESC, name LIMIT 1")
+            for a in addresses {
+                if let name = try String.fetchOne(st, arguments: [a, until]) { out[a] = name }
+            }
+            return out
+        }
+    }
+}

@@ -305,6 +305,13 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
                                  socket.localAddress.description, Int(socket.localPort), socket.remoteAddress.description, Int(socket.remotePort),
                                  socket.state.name(for: socket.transport), Int64(bitPattern: socket.inode), Int(socket.uid),
                                  socket.owner.map { Int($0.pid) }, socket.owner?.name, socket.owner?.commandLine])
+        case .dnsAnswer(let a):
+            let st = try db.cachedStatement(sql: """
+                INSERT INTO dns_name (address, name, first_ts, last_ts, answers) VALUES (?, ?, ?, ?, 1)
+                ON CONFLICT (address, name) DO UPDATE SET last_ts = max(last_ts, excluded.last_ts), answers = answers + 1
+                """)
+            st.setUncheckedArguments([a.address.description, a.name, a.time, a.time])
+            try st.execute()
         case .tick(let t):
             if s.traffic == nil {
                 s.traffic = try db.makeStatement(sql: """
@@ -330,6 +337,10 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
                         try st.execute()
                     }
                 }
+            }
+            if let runID {
+                try db.cachedStatement(sql: "UPDATE run SET first_ts = min(coalesce(first_ts, ?1), ?1), last_ts = max(coalesce(last_ts, ?2), ?2) WHERE id = ?3")
+                    .execute(arguments: [Double(t.second), Double(t.second + 1), runID])
             }
             for resolution in [Int64(1), 60, 3600] {
                 let start = HistoryTime.floor(t.second, resolution)

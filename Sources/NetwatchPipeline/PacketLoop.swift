@@ -134,7 +134,10 @@ struct PacketLoop: RawPacketHandler {
         let timed = _fastPath(raw.hasTime)
         let time = timed ? raw.seconds &* 1_000_000_000 &+ Int64(raw.nanoseconds) : state.pointee.lastTime
         state.pointee.lastTime = time
-        if _slowPath(ticking) { countSecond(time: time, wireLength: raw.wireLength, interface: raw.interface) }
+        if _slowPath(ticking) {
+            countSecond(time: time, wireLength: raw.wireLength, interface: raw.interface)
+            if state.pointee.packet.application == .dns { learnNames(captured, time: time) }
+        }
         // The flow table's index line loads while statistics count. This packet's probe was
         // made a packet ago, when it was looked at as the next one; it serves when the
         // packet decoded cleanly, as the look assumes.
@@ -262,6 +265,17 @@ struct PacketLoop: RawPacketHandler {
         }
         perInterface.update(repeating: 0, count: 2 * Self.countedInterfaces)
         state.pointee.tick = TrafficTick(second: next)
+    }
+
+    /// Passive DNS for the sinks: the addresses a response names. Out of line: few packets
+    /// are DNS responses.
+    @inline(never)
+    func learnNames(_ captured: PacketBytes, time: Int64) {
+        let info = state.pointee.packet.dns
+        guard info.isResponse, info.answerCount > 0, state.pointee.packet.issue == nil, !info.continuation else { return }
+        let m = DNSMessage(packet: info.reassembled ? dnsStreams.message : captured, info: info)
+        let seconds = Double(time) / 1e9
+        DNSNames.each(m) { name, address in outputs.send(.dnsAnswer(DNSAnswer(name: name, address: address, time: seconds))) }
     }
 
     /// DNS over TCP, out of line: few packets take it, and inlined it crowded the loop.

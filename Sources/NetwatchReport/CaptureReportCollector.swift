@@ -48,6 +48,7 @@ public final class CaptureReportCollector: EventSink {
     private var alertFlows: [Int: [Report.FlowLine]] = [:]
     private var alertCount: UInt64 = 0
     private var severities: [Int: UInt64] = [:]
+    private var names: [IPAddress: (time: Double, name: String)] = [:]
     private var newestEnd: Int64 = .min
     private var flows: UInt64 = 0
     private var first: Int64 = .max, last: Int64 = .min
@@ -82,6 +83,13 @@ public final class CaptureReportCollector: EventSink {
                         if ReportAssembly.concerns(line, f, communityID: a.communityID) { alertFlows[line.id, default: []].insert(f, at: 0) }
                     }
                 }
+            }
+        case .dnsAnswer(let d):
+            // The name last given, as the history's dns_name answers (ties: the first name in order).
+            if let old = names[d.address] {
+                if d.time > old.time || (d.time == old.time && d.name < old.name) { names[d.address] = (d.time, d.name) }
+            } else if names.count < Self.maxKeys {
+                names[d.address] = (d.time, d.name)
             }
         case .flowOpened, .socketOpened, .socketClosed: break
         }
@@ -170,6 +178,7 @@ public final class CaptureReportCollector: EventSink {
             .sorted { $0.t.bytes != $1.t.bytes ? $0.t.bytes > $1.t.bytes : $0.key < $1.key }
         report.topHosts = rankedHosts.prefix(n).map { h in
             var out = Report.Host(ip: h.key, packets: h.t.packets, bytes: h.t.bytes, flows: h.t.flows, sentBytes: h.t.sent, receivedBytes: h.t.received)
+            out.name = names[h.address]?.name
             if let geo {
                 let info = geo.lookup(h.address).info
                 out.country = info.country?.description
@@ -202,8 +211,9 @@ public final class CaptureReportCollector: EventSink {
             if k.responder != k.originator && wanted.contains(k.responder) { strips.append((k.minute, "\(k.responder)", k.bytes)) }
         }
         report.activity = ReportAssembly.activity(strips, hosts: busiest.map(\.key), since: s, until: u)
+        for i in report.activity.hosts.indices { report.activity.hosts[i].name = IPAddress(report.activity.hosts[i].ip).flatMap { names[$0]?.name } }
         // A capture has no before: every remote host is new; the busiest, by first sight.
-        report.newHosts = remote.prefix(n).map { Report.NewHost(ip: $0.key, firstSeen: $0.t.first, bytes: $0.t.bytes, flows: $0.t.flows) }
+        report.newHosts = remote.prefix(n).map { Report.NewHost(ip: $0.key, name: self.names[$0.address]?.name, firstSeen: $0.t.first, bytes: $0.t.bytes, flows: $0.t.flows) }
             .sorted { $0.firstSeen < $1.firstSeen }
         if kept.count >= Self.keptFlows {
             report.notes.append("Activity strips show the first \(Self.keptFlows) flows only.")

@@ -30,7 +30,8 @@ public struct HistoryReportBuilder {
         }
         report.traffic = ReportAssembly.traffic(buckets, since: s, until: u, floor: Int64(resolution))
         report.protocols = ReportAssembly.protocols(report.traffic)
-        let runs = try store.runs().filter { $0.info.started < until && ($0.info.ended ?? .infinity) >= since }
+        // Runs whose traffic falls in the range (by packet time when recorded, else wall time).
+        let runs = try store.runs().filter { ($0.firstData ?? $0.info.started) < until && ($0.lastData ?? $0.info.ended ?? .infinity) > since }
         var summary = Report.Summary()
         summary.packets = report.traffic.packets.reduce(0, +)
         summary.bytes = report.traffic.bytes.reduce(0, +)
@@ -103,9 +104,14 @@ public struct HistoryReportBuilder {
             q.until = until
             q.limit = 1
             let first = try store.flows(q).first.map { Double($0.start) / 1e9 } ?? since
-            report.newHosts.append(Report.NewHost(ip: e.key, firstSeen: first, bytes: e.bytes, flows: e.flows))
+            report.newHosts.append(Report.NewHost(ip: e.key, name: nil, firstSeen: first, bytes: e.bytes, flows: e.flows))
         }
         report.newHosts.sort { $0.firstSeen < $1.firstSeen }
+        // Names from the DNS answers recorded up to the range's end (passive DNS).
+        let names = try store.names(for: Array(Set(report.topHosts.map(\.ip) + busiest + report.newHosts.map(\.ip))), until: until)
+        for i in report.topHosts.indices { report.topHosts[i].name = names[report.topHosts[i].ip] }
+        for i in report.activity.hosts.indices { report.activity.hosts[i].name = names[report.activity.hosts[i].ip] }
+        for i in report.newHosts.indices { report.newHosts[i].name = names[report.newHosts[i].ip] }
         if !report.topHosts.isEmpty {
             report.notes.append("Top lists sum the history's per-minute top tables (the 100 biggest keys of each minute): a key small in every minute of the range can be missing (netwatch history top --exact scans instead).")
         }

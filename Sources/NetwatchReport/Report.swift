@@ -89,6 +89,7 @@ public struct Report: Codable, Sendable {
         public var flows: UInt64
         public var sentBytes: UInt64
         public var receivedBytes: UInt64
+        /// The name the capture's DNS last gave it (passive DNS: what its DNS answers said).
         public var name: String?
         public var country: String?
         public var asn: UInt32?
@@ -143,6 +144,8 @@ public struct Report: Codable, Sendable {
 
     public struct NewHost: Codable, Sendable {
         public var ip: String
+        /// The name the capture's DNS last gave it (passive DNS).
+        public var name: String?
         public var firstSeen: Double
         public var bytes: UInt64
         public var flows: UInt64
@@ -157,6 +160,7 @@ public struct Report: Codable, Sendable {
 
     public struct Strip: Codable, Sendable {
         public var ip: String
+        public var name: String?
         public var bytes: [UInt64]
     }
 }

@@ -61,7 +61,7 @@ enum ReportAssembly {
             guard rows[p.host] != nil, let i = ReportBuckets.index(p.t, start: start, width: out.resolution, count: count) else { continue }
             rows[p.host]![i] += p.bytes
         }
-        out.hosts = hosts.map { Report.Strip(ip: $0, bytes: rows[$0]!) }
+        out.hosts = hosts.map { Report.Strip(ip: $0, name: nil, bytes: rows[$0]!) }
         return out
     }
 

@@ -63,7 +63,7 @@ public enum ReportCharts {
     public static func activity(_ r: Report, offset: Int64) -> String {
         var strips = ActivityStrips(title: "Activity of the busiest remote hosts (bytes per \(duration(r.activity.resolution)), darker is busier)", unit: "bytes",
                                     start: r.activity.start, bucketSeconds: r.activity.resolution,
-                                    rows: r.activity.hosts.map { ActivityStrips.Row(label: $0.ip, values: $0.bytes.map { Double($0) }) })
+                                    rows: r.activity.hosts.map { ActivityStrips.Row(label: ReportText.visible($0.ip + ($0.name.map { " " + $0 } ?? "")), values: $0.bytes.map { Double($0) }) })
         strips.offset = offset
         return strips.svg()
     }

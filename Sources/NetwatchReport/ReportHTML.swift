@@ -102,7 +102,7 @@ public struct ReportHTML {
                 e["networks"] = top(r.networks) { "AS" + $0.key }
             case .newhosts:
                 e["charts"] = r.activity.hosts.isEmpty ? [] : [["svg": ReportCharts.activity(r, offset: offset)]]
-                e["hosts"] = r.newHosts.map { ["ip": $0.ip, "first_seen": t($0.firstSeen), "bytes": ReportText.bytes($0.bytes), "flows": ReportText.count($0.flows)] }
+                e["hosts"] = r.newHosts.map { ["ip": $0.ip, "name": $0.name.map(ReportText.visible) ?? "", "first_seen": t($0.firstSeen), "bytes": ReportText.bytes($0.bytes), "flows": ReportText.count($0.flows)] }
             }
             for (k, value) in e {
                 if let list = value as? [Any], !list.isEmpty { e["has_" + k] = true }

@@ -92,7 +92,7 @@ public struct ReportMarkdown {
                 Self.table(["#", "Country", "Bytes", "Packets", "Connections"], top("country", r.countries), &out)
                 Self.table(["#", "Network", "Bytes", "Packets", "Connections"], top("network", r.networks, prefix: "AS"), &out)
             case .newhosts:
-                Self.table(["Host", "First seen", "Bytes", "Connections"], r.newHosts.map { [$0.ip, t($0.firstSeen), ReportText.bytes($0.bytes), ReportText.count($0.flows)] }, &out)
+                Self.table(["Host", "Name", "First seen", "Bytes", "Connections"], r.newHosts.map { [$0.ip, $0.name ?? "", t($0.firstSeen), ReportText.bytes($0.bytes), ReportText.count($0.flows)] }, &out)
             }
         }
         return out

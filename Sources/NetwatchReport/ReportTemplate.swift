@@ -32,6 +32,8 @@ figure { margin: 12px 0; }
 svg.chart { max-width: 100%; height: auto; display: block; }
 .empty, .note { color: #666; font-style: italic; }
 code { font-size: 12px; }
+table.wide { font-size: 12px; }
+table.wide td { padding: 3px 5px; }
 @media print {
   body { margin: 0; max-width: none; font-size: 11pt; }
   nav { display: none; }
@@ -93,13 +95,13 @@ code { font-size: 12px; }
 </tbody></table>{{/has_states}}{{^states}}<p class="empty">No connections ended in this range.</p>{{/states}}
 {{/is_outcomes}}
 {{#is_alerts}}
-{{#has_alerts}}<table><thead><tr><th class="n">#</th><th>Time</th><th>Signature</th><th>Level</th><th>Source</th><th>Destination</th><th>Details</th><th>Flows</th></tr></thead><tbody>
-{{#alerts}}<tr id="alert-{{id}}"><td class="n">{{id}}</td><td class="t">{{time}}</td><td>{{signature}}</td><td><span class="sev sev-{{severity}}">{{severity}}</span></td><td><code>{{src}}</code></td><td><code>{{dest}}</code></td><td>{{reason}} <small>({{event}})</small></td><td>{{#flows}}<a href="#flow-{{uid}}">{{uid}}</a> {{/flows}}</td></tr>{{/alerts}}
+{{#has_alerts}}<table class="wide"><thead><tr><th class="n">#</th><th>Time</th><th>Signature</th><th>Source → destination</th><th>Details</th><th>Flows</th></tr></thead><tbody>
+{{#alerts}}<tr id="alert-{{id}}"><td class="n">{{id}}</td><td class="t">{{time}}</td><td>{{signature}} <span class="sev sev-{{severity}}">{{severity}}</span> <small>{{event}}</small></td><td><code>{{src}}</code> →<br><code>{{dest}}</code></td><td>{{reason}}</td><td>{{#flows}}<a href="#flow-{{uid}}"><code>{{uid}}</code></a> {{/flows}}</td></tr>{{/alerts}}
 </tbody></table>{{/has_alerts}}{{^alerts}}<p class="empty">No alerts in this range.</p>{{/alerts}}
 {{#more}}<p class="note">{{more}}</p>{{/more}}
 {{#has_flows}}<h3>Flows the alerts concern</h3>
-<table><thead><tr><th>uid</th><th>Start</th><th class="n">Duration (s)</th><th>Originator</th><th>Responder</th><th>Proto</th><th>Service</th><th>State</th><th class="n">Bytes (orig / resp)</th><th class="n">Packets</th></tr></thead><tbody>
-{{#flows}}<tr id="flow-{{uid}}"><td><code>{{uid}}</code></td><td class="t">{{ts}}</td><td class="n">{{duration}}</td><td><code>{{orig}}</code></td><td><code>{{resp}}</code></td><td>{{proto}}</td><td>{{service}}</td><td>{{state}}</td><td class="n">{{bytes}}</td><td class="n">{{packets}}</td></tr>{{/flows}}
+<table class="wide"><thead><tr><th>uid</th><th>Start</th><th class="n">Duration</th><th>Originator → responder</th><th>Proto / service</th><th>State</th><th class="n">Bytes orig / resp</th><th class="n">Packets</th></tr></thead><tbody>
+{{#flows}}<tr id="flow-{{uid}}"><td><code>{{uid}}</code></td><td class="t">{{ts}}</td><td class="n">{{duration}} s</td><td><code>{{orig}}</code> →<br><code>{{resp}}</code></td><td>{{proto}} / {{service}}</td><td><code>{{state}}</code></td><td class="n">{{bytes}}</td><td class="n">{{packets}}</td></tr>{{/flows}}
 </tbody></table>{{/has_flows}}
 {{/is_alerts}}
 {{#is_processes}}
@@ -117,8 +119,8 @@ code { font-size: 12px; }
 {{^rows}}<p class="empty">No GeoIP answers (give --geo-path or --mmdb, or record with them).</p>{{/rows}}
 {{/is_geography}}
 {{#is_newhosts}}
-{{#has_hosts}}<table><thead><tr><th>Host</th><th>First seen</th><th class="n">Bytes</th><th class="n">Connections</th></tr></thead><tbody>
-{{#hosts}}<tr><td><code>{{ip}}</code></td><td class="t">{{first_seen}}</td><td class="n">{{bytes}}</td><td class="n">{{flows}}</td></tr>{{/hosts}}
+{{#has_hosts}}<table><thead><tr><th>Host</th><th>Name</th><th>First seen</th><th class="n">Bytes</th><th class="n">Connections</th></tr></thead><tbody>
+{{#hosts}}<tr><td><code>{{ip}}</code></td><td>{{name}}</td><td class="t">{{first_seen}}</td><td class="n">{{bytes}}</td><td class="n">{{flows}}</td></tr>{{/hosts}}
 </tbody></table>{{/has_hosts}}{{^hosts}}<p class="empty">No remote host was first seen in this range.</p>{{/hosts}}
 {{/is_newhosts}}
 </section>

@@ -1,0 +1,50 @@
+import NetwatchDecode
+
+/// The names a DNS response gives addresses: its first question's name for each A and AAAA
+/// answer (the name the client asked for, which a reader knows, rather than the CDN name at
+/// the end of a CNAME chain). Labels are joined with dots; a dot inside a label is `\.`.
+enum DNSNames {
+    static let perResponse = 16
+
+    static func each(_ m: DNSMessage, _ body: (String, IPAddress) -> Void) {
+        var question = -1
+        var found = 0
+        _ = m.forEachRecord { r in
+            switch r.section {
+            case .question:
+                if question < 0 { question = r.nameOffset }
+                return true
+            case .answer:
+                guard question >= 0 else { return false }
+                let b = m.bytes
+                let address: IPAddress
+                if r.type == 1 && r.dataLength == 4 && b.contains(r.dataOffset, 4) {
+                    address = IPAddress(ipv4: b.u32(r.dataOffset))
+                } else if r.type == 28 && r.dataLength == 16 && b.contains(r.dataOffset, 16) {
+                    address = IPAddress(ipv6High: b.u64(r.dataOffset), low: b.u64(r.dataOffset + 8))
+                } else {
+                    return true
+                }
+                guard let name = name(m, at: question) else { return false }
+                body(name, address)
+                found += 1
+                return found < perResponse
+            default:
+                return false
+            }
+        }
+    }
+
+    static func name(_ m: DNSMessage, at offset: Int) -> String? {
+        var bytes: [UInt8] = []
+        let ok = m.readName(at: offset) { label in
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: ".")) }
+            for c in label {
+                if c == UInt8(ascii: ".") || c == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(c)
+            }
+        }
+        guard ok, !bytes.isEmpty else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
