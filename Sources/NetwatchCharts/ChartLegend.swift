@@ -26,7 +26,7 @@ enum ChartLegend {
         for (i, item) in items.enumerated() {
             let x = left + places[i].x, y = top + Double(places[i].row) * rowHeight
             if item.2 {
-                svg.element("path", [("d", "M\(TimeAxis.n(x)) \(TimeAxis.n(y + 11))l5 -9l5 9z"), ("fill", item.1)])
+                svg.element("path", [("d", "M\(TimeAxis.n(x)) \(TimeAxis.n(y + 2))h10l-5 9z"), ("fill", item.1)])
             } else {
                 svg.element("rect", [("x", TimeAxis.n(x)), ("y", TimeAxis.n(y + 1)), ("width", "10"), ("height", "10"), ("fill", item.1)])
             }

@@ -27,8 +27,9 @@ public struct TimeAxis: Sendable {
         for t in ticks {
             let label = AxisTicks.timeLabel(t, step: step, offset: offset)
             let half = ChartLabel.width(label) / 2
-            // A label that would run past the chart's edge is left out (its tick stays).
-            let fits = self.x(Double(t)) - half >= 0 && self.x(Double(t)) + half <= left + width + 14
+            // A label that would run into the value labels left of the plot, or past the chart's
+            // right edge, is left out (its tick stays).
+            let fits = self.x(Double(t)) - half >= left - 4 && self.x(Double(t)) + half <= left + width + 14
             let x = Self.n(self.x(Double(t)))
             if grid { svg.element("line", [("x1", x), ("x2", x), ("y1", Self.n(top)), ("y2", Self.n(bottom)), ("stroke", ChartColors.grid)]) }
             svg.element("line", [("x1", x), ("x2", x), ("y1", Self.n(bottom)), ("y2", Self.n(bottom + 4)), ("stroke", ChartColors.axis)])
