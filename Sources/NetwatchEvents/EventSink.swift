@@ -4,4 +4,11 @@ public protocol EventSink: AnyObject {
     func receive(_ event: NetwatchEvent)
     /// Writes out what is buffered (called between packets and at the end).
     func flush()
+    var hearsFlowOpens: Bool { get }
+}
+
+extension EventSink {
+    /// Whether it wants `flowOpened` (a record made at each new flow, which costs as much as
+    /// the one at its end): a sink that only sums ended flows says no.
+    public var hearsFlowOpens: Bool { true }
 }

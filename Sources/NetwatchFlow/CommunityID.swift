@@ -49,19 +49,57 @@ public enum CommunityID {
             swap(&a, &b)
             swap(&pa, &pb)
         }
-        var input = [UInt8]()
-        input.reserveCapacity(40)
-        input += [UInt8(seed >> 8), UInt8(seed & 0xFF)]
-        append(a, to: &input)
-        append(b, to: &input)
-        input += [proto, 0]
-        if hasPorts { input += [UInt8(pa >> 8), UInt8(pa & 0xFF), UInt8(pb >> 8), UInt8(pb & 0xFF)] }
-        let h = input.withUnsafeBytes { SHA1.hash($0) }
-        var digest = [UInt8]()
-        for word in [h.0, h.1, h.2, h.3, h.4] {
-            digest += [UInt8(word >> 24), UInt8((word >> 16) & 0xFF), UInt8((word >> 8) & 0xFF), UInt8(word & 0xFF)]
+        // On the stack: this runs for every flow a sink hears of, twice for some.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { input in
+            var n = 0
+            func put(_ byte: UInt8) { input[n] = byte; n += 1 }
+            put(UInt8(seed >> 8)); put(UInt8(seed & 0xFF))
+            func put(_ address: IPAddress) {
+                if address.isIPv6 {
+                    for k in stride(from: 56, through: 0, by: -8) { put(UInt8(truncatingIfNeeded: address.high >> UInt64(k))) }
+                    for k in stride(from: 56, through: 0, by: -8) { put(UInt8(truncatingIfNeeded: address.low >> UInt64(k))) }
+                } else {
+                    let v = address.ipv4
+                    put(UInt8(v >> 24)); put(UInt8((v >> 16) & 0xFF)); put(UInt8((v >> 8) & 0xFF)); put(UInt8(v & 0xFF))
+                }
+            }
+            put(a)
+            put(b)
+            put(proto); put(0)
+            if hasPorts { put(UInt8(pa >> 8)); put(UInt8(pa & 0xFF)); put(UInt8(pb >> 8)); put(UInt8(pb & 0xFF)) }
+            let h = SHA1.hash(UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(input)[0..<n]))
+            return text(h)
         }
-        return "1:" + base64(digest)
+    }
+
+    static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+    /// "1:" and the base64 of the 20-byte digest (28 characters), written in place.
+    static func text(_ h: (UInt32, UInt32, UInt32, UInt32, UInt32)) -> String {
+        String(unsafeUninitializedCapacity: 30) { out in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { d in
+                func word(_ w: UInt32, _ k: Int) {
+                    d[k] = UInt8(w >> 24); d[k + 1] = UInt8((w >> 16) & 0xFF); d[k + 2] = UInt8((w >> 8) & 0xFF); d[k + 3] = UInt8(w & 0xFF)
+                }
+                word(h.0, 0); word(h.1, 4); word(h.2, 8); word(h.3, 12); word(h.4, 16)
+                d[20] = 0
+                out[0] = UInt8(ascii: "1"); out[1] = UInt8(ascii: ":")
+                alphabet.withUTF8Buffer { table in
+                    var o = 2
+                    var i = 0
+                    while i < 20 {
+                        let chunk = UInt32(d[i]) << 16 | UInt32(d[i + 1]) << 8 | (i + 2 < 20 ? UInt32(d[i + 2]) : 0)
+                        out[o] = table[Int(chunk >> 18)]
+                        out[o + 1] = table[Int((chunk >> 12) & 63)]
+                        out[o + 2] = table[Int((chunk >> 6) & 63)]
+                        out[o + 3] = i + 2 < 20 ? table[Int(chunk & 63)] : UInt8(ascii: "=")
+                        o += 4
+                        i += 3
+                    }
+                }
+            }
+            return 30
+        }
     }
 
     /// The Community ID of one packet's flow, as the packet's sender sees it; nil for packets
@@ -88,32 +126,5 @@ public enum CommunityID {
     /// Byte-wise order of the network-order address bytes.
     private static func ordered(_ a: IPAddress, _ b: IPAddress) -> Bool {
         a.isIPv6 ? (a.high, a.low) < (b.high, b.low) : a.ipv4 < b.ipv4
-    }
-
-    private static func append(_ a: IPAddress, to input: inout [UInt8]) {
-        if a.isIPv6 {
-            for word in [a.high, a.low] {
-                for k in stride(from: 56, through: 0, by: -8) { input.append(UInt8(truncatingIfNeeded: word >> UInt64(k))) }
-            }
-        } else {
-            let v = a.ipv4
-            input += [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
-        }
-    }
-
-    static func base64(_ bytes: [UInt8]) -> String {
-        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var out = [UInt8]()
-        var i = 0
-        while i < bytes.count {
-            let n = min(3, bytes.count - i)
-            let chunk = UInt32(bytes[i]) << 16 | (n > 1 ? UInt32(bytes[i + 1]) << 8 : 0) | (n > 2 ? UInt32(bytes[i + 2]) : 0)
-            out.append(table[Int(chunk >> 18)])
-            out.append(table[Int((chunk >> 12) & 63)])
-            out.append(n > 1 ? table[Int((chunk >> 6) & 63)] : UInt8(ascii: "="))
-            out.append(n > 2 ? table[Int(chunk & 63)] : UInt8(ascii: "="))
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

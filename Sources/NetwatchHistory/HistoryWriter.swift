@@ -77,6 +77,9 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
         if case .runEnded = event { closeLocked() }
     }
 
+    /// Conn rows are written when flows end: a record at each open would be made for nothing.
+    public var hearsFlowOpens: Bool { false }
+
     public func flush() {}
 
     /// Writes everything queued and stops the thread (at the run's end).

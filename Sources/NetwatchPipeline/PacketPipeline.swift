@@ -37,7 +37,7 @@ public final class PacketPipeline {
         /// Whether anything here wants to hear of flows that end.
         var hearsEnds: Bool { (showEnded && view != nil) || !sinks.isEmpty || timeline != nil }
         /// Whether anything wants to hear of flows that open.
-        var hearsOpens: Bool { view != nil || !sinks.isEmpty }
+        var hearsOpens: Bool { view != nil || sinks.contains { $0.hearsFlowOpens } }
 
         func send(_ event: NetwatchEvent) {
             for sink in sinks { sink.receive(event) }
@@ -46,7 +46,9 @@ public final class PacketPipeline {
         /// Tells the view and the sinks of a new flow (the record is made once, for all sinks).
         func opened(_ flow: Flow) {
             view?.writeNew(flow)
-            if let records, !sinks.isEmpty { send(.flowOpened(records.make(flow, end: nil))) }
+            guard let records, sinks.contains(where: { $0.hearsFlowOpens }) else { return }
+            let event = NetwatchEvent.flowOpened(records.make(flow, end: nil))
+            for sink in sinks where sink.hearsFlowOpens { sink.receive(event) }
         }
     }
 

@@ -60,6 +60,8 @@ public final class CaptureReportCollector: EventSink {
     }
 
     public func flush() {}
+    /// Only ended flows are counted.
+    public var hearsFlowOpens: Bool { false }
 
     public func receive(_ event: NetwatchEvent) {
         switch event {
