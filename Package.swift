@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "NetwatchView", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchTimeline", "NetwatchEvents"]),
         .target(name: "NetwatchHistory", dependencies: ["NetwatchDecode", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchEvents", "NetwatchView", "CSQLiteConfig", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "NetwatchCharts"),
-        .target(name: "NetwatchReport", dependencies: ["NetwatchCharts", "NetwatchHistory", "NetwatchEvents", "NetwatchDecode", "NetwatchDetect", "NetwatchGeo",
+        .target(name: "NetwatchReport", dependencies: ["NetwatchCharts", "NetwatchHistory", "NetwatchEvents", "NetwatchDecode", "NetwatchDetect", "NetwatchFlow", "NetwatchGeo",
                                                        "NetwatchTimeline", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "NetwatchPipeline", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchTimeline", "NetwatchView", "NetwatchEvents"]),
         .executableTarget(

@@ -5,10 +5,16 @@ public protocol EventSink: AnyObject {
     /// Writes out what is buffered (called between packets and at the end).
     func flush()
     var hearsFlowOpens: Bool { get }
+    var needsCommunityID: Bool { get }
+    var hearsDNSAnswers: Bool { get }
 }
 
 extension EventSink {
     /// Whether it wants `flowOpened` (a record made at each new flow, which costs as much as
     /// the one at its end): a sink that only sums ended flows says no.
     public var hearsFlowOpens: Bool { true }
+    /// Whether its flow records need the Community ID (a SHA-1 per record).
+    public var needsCommunityID: Bool { true }
+    /// Whether it wants `dnsAnswer` events (passive DNS, a name made per answer).
+    public var hearsDNSAnswers: Bool { false }
 }

@@ -75,10 +75,11 @@ public struct FlowRecord: Sendable, Equatable {
 
 extension FlowRecord {
     /// Copies `flow` as it stands; `end` when it has ended.
-    public init(_ flow: Flow, end: FlowEnd?, uids: FlowUID, service: String?) {
+    /// `communityID: false` leaves it empty (a SHA-1 per flow no sink of the run reads).
+    public init(_ flow: Flow, end: FlowEnd?, uids: FlowUID, service: String?, communityID: Bool = true) {
         let o = flow.originator
         let r = flow.responder
-        self.init(uid: uids.uid(id: flow.id), communityID: flow.communityID, start: flow.first, duration: flow.duration,
+        self.init(uid: uids.uid(id: flow.id), communityID: communityID ? flow.communityID : "", start: flow.first, duration: flow.duration,
                   originatorAddress: o.address, originatorPort: o.port, responderAddress: r.address, responderPort: r.port,
                   proto: FlowRecord.zeekProto(flow.transport), ipProtocol: flow.key.proto,
                   connState: flow.state.rawValue, history: flow.history.text)

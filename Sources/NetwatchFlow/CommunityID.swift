@@ -102,6 +102,17 @@ public enum CommunityID {
         }
     }
 
+    /// The Community ID of a flow from its two ends as the flow table keeps them (for ICMP
+    /// the originator's port is the first packet's type), by IP protocol number: what a
+    /// flow's record carries, and what a sink recomputes from a record made without it.
+    public static func flow(_ o: IPAddress, _ oPort: UInt16, _ r: IPAddress, _ rPort: UInt16, ipProtocol: UInt8) -> String {
+        let icmp = ipProtocol == 1 || ipProtocol == 58
+        // Port equivalents: (type, counterpart) for paired types, (type, code) otherwise.
+        let oneWay = icmp && icmpPorts(type: UInt8(truncatingIfNeeded: oPort), code: 0, ipv6: ipProtocol == 58).oneWay
+        let hasPorts = ipProtocol == 6 || ipProtocol == 17 || icmp || ipProtocol == 132
+        return v1(src: o, dst: r, proto: ipProtocol, srcPort: oPort, dstPort: rPort, hasPorts: hasPorts, oneWay: oneWay)
+    }
+
     /// The Community ID of one packet's flow, as the packet's sender sees it; nil for packets
     /// without an IP flow. SCTP ports are read from the payload's first four bytes.
     public static func of(_ p: DecodedPacket, bytes: PacketBytes, seed: UInt16 = 0) -> String? {

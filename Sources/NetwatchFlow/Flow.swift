@@ -96,14 +96,6 @@ public struct Flow: Sendable {
     }
 
     public var communityID: String {
-        let o = originator
-        let r = responder
-        var oneWay = false
-        if transport == .icmp || transport == .icmpv6 {
-            // Port equivalents: (type, counterpart) for paired types, (type, code) otherwise.
-            oneWay = CommunityID.icmpPorts(type: UInt8(truncatingIfNeeded: o.port), code: 0, ipv6: transport == .icmpv6).oneWay
-        }
-        let hasPorts = transport == .tcp || transport == .udp || transport == .icmp || transport == .icmpv6 || key.proto == 132
-        return CommunityID.v1(src: o.address, dst: r.address, proto: key.proto, srcPort: o.port, dstPort: r.port, hasPorts: hasPorts, oneWay: oneWay)
+        CommunityID.flow(originator.address, originator.port, responder.address, responder.port, ipProtocol: key.proto)
     }
 }

@@ -79,6 +79,8 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
 
     /// Conn rows are written when flows end: a record at each open would be made for nothing.
     public var hearsFlowOpens: Bool { false }
+    /// Names for `dns_name`.
+    public var hearsDNSAnswers: Bool { true }
 
     public func flush() {}
 

@@ -9,6 +9,7 @@ enum DNSNames {
     static func each(_ m: DNSMessage, _ body: (String, IPAddress) -> Void) {
         var question = -1
         var found = 0
+        var name: String?
         _ = m.forEachRecord { r in
             switch r.section {
             case .question:
@@ -25,7 +26,9 @@ enum DNSNames {
                 } else {
                     return true
                 }
-                guard let name = name(m, at: question) else { return false }
+                // The question's name, made once for all the answers.
+                if name == nil { name = Self.name(m, at: question) }
+                guard let name else { return false }
                 body(name, address)
                 found += 1
                 return found < perResponse
@@ -36,15 +39,19 @@ enum DNSNames {
     }
 
     static func name(_ m: DNSMessage, at offset: Int) -> String? {
-        var bytes: [UInt8] = []
-        let ok = m.readName(at: offset) { label in
-            if !bytes.isEmpty { bytes.append(UInt8(ascii: ".")) }
-            for c in label {
-                if c == UInt8(ascii: ".") || c == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
-                bytes.append(c)
+        // At most 255 bytes on the wire, each at most doubled by its escape.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 512) { out in
+            var n = 0
+            let ok = m.readName(at: offset) { label in
+                if n > 0 { out[n] = UInt8(ascii: "."); n += 1 }
+                for c in label {
+                    if c == UInt8(ascii: ".") || c == UInt8(ascii: "\\") { out[n] = UInt8(ascii: "\\"); n += 1 }
+                    out[n] = c
+                    n += 1
+                }
             }
+            guard ok, n > 0 else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: out[0..<n]), as: UTF8.self)
         }
-        guard ok, !bytes.isEmpty else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -12,6 +12,10 @@ public final class FlowRecordMaker {
     public var processes: ProcessDirectory?
     /// The capture interfaces, when the run reads several (each flow keeps its first packet's).
     public var interfaceNames: [String] = []
+    /// Whether records carry the Community ID (some sink wants it).
+    public var communityIDs = true
+    /// Service names by where the table keeps them: a name is made once, not per flow.
+    private var names: [UnsafeRawPointer: String] = [:]
 
     public init(uids: FlowUID, services: ServiceTable?, processes: ProcessDirectory? = nil) {
         self.uids = uids
@@ -20,7 +24,7 @@ public final class FlowRecordMaker {
     }
 
     public func make(_ flow: Flow, end: FlowEnd?) -> FlowRecord {
-        var r = FlowRecord(flow, end: end, uids: uids, service: service(flow))
+        var r = FlowRecord(flow, end: end, uids: uids, service: service(flow), communityID: communityIDs)
         if flow.interfaceRaw > 0, !interfaceNames.isEmpty {
             let i = Int(flow.interfaceRaw) - 1
             r.interface = i < interfaceNames.count ? interfaceNames[i] : "if\(i)"
@@ -34,7 +38,10 @@ public final class FlowRecordMaker {
 
     /// The responder port's service name (the originator's if only it has one), lower case.
     func service(_ flow: Flow) -> String? {
-        guard let bytes = ConnectionNames.service(flow, services) else { return nil }
-        return String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        guard let bytes = ConnectionNames.service(flow, services), let base = bytes.baseAddress else { return nil }
+        if let name = names[base] { return name }
+        let name = String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        names[base] = name
+        return name
     }
 }

@@ -58,6 +58,8 @@ struct PacketLoop: RawPacketHandler {
     let dnsStreams: DNSOverTCP
     /// Whether sinks hear each second's traffic.
     let ticking: Bool
+    /// Whether a sink wants passive DNS.
+    let names: Bool
     let opens: Bool
     let live: Bool
     /// Each flow keeps its interface (the run reads several).
@@ -82,6 +84,7 @@ struct PacketLoop: RawPacketHandler {
         detector = flows != nil ? pipeline.detector : nil
         dnsStreams = pipeline.dnsStreams
         ticking = !outputs.sinks.isEmpty
+        names = outputs.sinks.contains { $0.hearsDNSAnswers }
         opens = outputs.hearsOpens
         live = plan.live
         flowInterfaces = pipeline.source.interfaceNames.count > 1
@@ -136,7 +139,7 @@ struct PacketLoop: RawPacketHandler {
         state.pointee.lastTime = time
         if _slowPath(ticking) {
             countSecond(time: time, wireLength: raw.wireLength, interface: raw.interface)
-            if state.pointee.packet.application == .dns { learnNames(captured, time: time) }
+            if names && state.pointee.packet.application == .dns { learnNames(captured, time: time) }
         }
         // The flow table's index line loads while statistics count. This packet's probe was
         // made a packet ago, when it was looked at as the next one; it serves when the
@@ -275,7 +278,10 @@ struct PacketLoop: RawPacketHandler {
         guard info.isResponse, info.answerCount > 0, state.pointee.packet.issue == nil, !info.continuation else { return }
         let m = DNSMessage(packet: info.reassembled ? dnsStreams.message : captured, info: info)
         let seconds = Double(time) / 1e9
-        DNSNames.each(m) { name, address in outputs.send(.dnsAnswer(DNSAnswer(name: name, address: address, time: seconds))) }
+        DNSNames.each(m) { name, address in
+            let event = NetwatchEvent.dnsAnswer(DNSAnswer(name: name, address: address, time: seconds))
+            for sink in outputs.sinks where sink.hearsDNSAnswers { sink.receive(event) }
+        }
     }
 
     /// DNS over TCP, out of line: few packets take it, and inlined it crowded the loop.

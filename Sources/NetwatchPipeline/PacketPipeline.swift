@@ -126,7 +126,10 @@ public final class PacketPipeline {
     }
 
     /// Adds a sink: it hears flows open and end, alerts, each second's traffic and the run.
-    public func add(_ sink: EventSink) { flowOutputs.sinks.append(sink) }
+    public func add(_ sink: EventSink) {
+        flowOutputs.sinks.append(sink)
+        flowOutputs.records?.communityIDs = flowOutputs.sinks.contains { $0.needsCommunityID }
+    }
 
     /// The detectors, built here so that every command wires them alike: alerts go to
     /// `writer` (terminal, log, JSON) and to the sinks.

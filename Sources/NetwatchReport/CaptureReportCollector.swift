@@ -1,6 +1,7 @@
 import NetwatchDecode
 import NetwatchDetect
 import NetwatchEvents
+import NetwatchFlow
 import NetwatchGeo
 
 /// A report from the road itself (`report -r FILE`): hears ticks, conn records and alerts and
@@ -18,18 +19,34 @@ public final class CaptureReportCollector: EventSink {
         @inline(__always) mutating func add(_ p: UInt64, _ b: UInt64) { packets &+= p; bytes &+= b; flows &+= 1 }
     }
 
+    /// What is kept of a flow for the strips and the alerts' flows (no Community ID: it is
+    /// made for the few flows an alert lists).
     struct Kept {
         var minute: Int64
+        var start: Int64, duration: Int64
         var originator: IPAddress, responder: IPAddress
-        var bytes: UInt64
+        var originatorPort: UInt16, responderPort: UInt16
+        var ipProtocol: UInt8
+        var originatorIPBytes: UInt64, responderIPBytes: UInt64
+        var originatorPackets: UInt64, responderPackets: UInt64
+        var uid: String, proto: String, connState: String
+        var service: String?
+
+        var line: Report.FlowLine {
+            Report.FlowLine(uid: uid, ts: Double(start) / 1e9, duration: Double(duration) / 1e9, origH: "\(originator)", origP: originatorPort,
+                            respH: "\(responder)", respP: responderPort, proto: proto, service: service, connState: connState,
+                            origIpBytes: originatorIPBytes, respIpBytes: responderIPBytes, origPkts: originatorPackets, respPkts: responderPackets,
+                            communityId: CommunityID.flow(originator, originatorPort, responder, responderPort, ipProtocol: ipProtocol))
+        }
     }
 
-    struct Port: Hashable { var proto: String; var port: UInt16 }
+    struct Port: Hashable { var ipProtocol: UInt8; var port: UInt16 }
+    struct StateMinute: Hashable { var minute: Int64; var state: String }
     struct Pair: Hashable { var a: IPAddress; var b: IPAddress }
 
     public let source: String
     public var geo: GeoDatabase?
-    static let keptFlows = 1_000_000
+    static let keptFlows = 500_000
     static let maxKeys = 1 << 22
 
     private var ticks: [(t: Int64, tick: TrafficTick)] = []
@@ -41,11 +58,10 @@ public final class CaptureReportCollector: EventSink {
     private var networks: [UInt32: Totals] = [:]
     private var services: [String: Totals] = [:]
     private var states: [String: Totals] = [:]
-    private var statePoints: [Int64: [String: UInt64]] = [:]
+    private var statePoints: [StateMinute: UInt64] = [:]
+    private var protoNames: [UInt8: String] = [:]
     private var kept: [Kept] = []
-    private var recent: [FlowRecord] = []
     private var alerts: [(Alert, id: Int)] = []
-    private var alertFlows: [Int: [Report.FlowLine]] = [:]
     private var alertCount: UInt64 = 0
     private var severities: [Int: UInt64] = [:]
     private var names: [IPAddress: (time: Double, name: String)] = [:]
@@ -62,6 +78,9 @@ public final class CaptureReportCollector: EventSink {
     public func flush() {}
     /// Only ended flows are counted.
     public var hearsFlowOpens: Bool { false }
+    /// Made here for the flows an alert lists.
+    public var needsCommunityID: Bool { false }
+    public var hearsDNSAnswers: Bool { true }
 
     public func receive(_ event: NetwatchEvent) {
         switch event {
@@ -75,17 +94,7 @@ public final class CaptureReportCollector: EventSink {
         case .alert(let a):
             alertCount += 1
             if a.event == .alert { severities[a.severity, default: 0] += 1 }
-            if alerts.count < ReportAssembly.alertLimit {
-                alerts.append((a, alerts.count + 1))
-                // Flows already ended that it concerns; later ones are added as they end.
-                if alerts.count <= 64 {
-                    let line = ReportAssembly.alertLine(a, id: alerts.count)
-                    for r in recent.reversed() where (alertFlows[line.id]?.count ?? 0) < ReportAssembly.flowsPerAlert {
-                        let f = ReportAssembly.flowLine(r)
-                        if ReportAssembly.concerns(line, f, communityID: a.communityID) { alertFlows[line.id, default: []].insert(f, at: 0) }
-                    }
-                }
-            }
+            if alerts.count < ReportAssembly.alertLimit { alerts.append((a, alerts.count + 1)) }
         case .dnsAnswer(let d):
             // The name last given, as the history's dns_name answers (ties: the first name in order).
             if let old = names[d.address] {
@@ -112,40 +121,37 @@ public final class CaptureReportCollector: EventSink {
         let minute = floorMinute(newestEnd)
         let p = r.originatorPackets &+ r.responderPackets, b = r.originatorIPBytes &+ r.responderIPBytes
         let start = Double(r.start) / 1e9
-        Self.count(&hosts, r.originatorAddress, p, b) { $0.sent &+= r.originatorIPBytes; $0.received &+= r.responderIPBytes; $0.first = min($0.first, start) }
+        Self.count(&hosts, r.originatorAddress) { $0.add(p, b); $0.sent &+= r.originatorIPBytes; $0.received &+= r.responderIPBytes; $0.first = min($0.first, start) }
         if r.responderAddress != r.originatorAddress {
-            Self.count(&hosts, r.responderAddress, p, b) { $0.sent &+= r.responderIPBytes; $0.received &+= r.originatorIPBytes; $0.first = min($0.first, start) }
+            Self.count(&hosts, r.responderAddress) { $0.add(p, b); $0.sent &+= r.responderIPBytes; $0.received &+= r.originatorIPBytes; $0.first = min($0.first, start) }
         }
-        Self.count(&ports, Port(proto: r.proto, port: r.responderPort), p, b)
-        Self.count(&pairs, Pair(a: r.originatorAddress, b: r.responderAddress), p, b)
-        if let x = r.process { Self.count(&processes, x, p, b) }
-        if let c = r.originatorCountry { Self.count(&countries, c, p, b) }
-        if let c = r.responderCountry, c != r.originatorCountry { Self.count(&countries, c, p, b) }
-        if let a = r.originatorASN { Self.count(&networks, a, p, b) }
-        if let a = r.responderASN, a != r.originatorASN { Self.count(&networks, a, p, b) }
-        Self.count(&services, r.service ?? "-", p, b)
-        Self.count(&states, r.connState, p, b)
-        statePoints[minute, default: [:]][r.connState, default: 0] += 1
-        if kept.count < Self.keptFlows { kept.append(Kept(minute: minute, originator: r.originatorAddress, responder: r.responderAddress, bytes: b)) }
-        // The last few hundred records, for alerts raised after their flows ended; and this
-        // one for the first alerts it concerns.
-        if !alerts.isEmpty {
-            let f = ReportAssembly.flowLine(r)
-            for (a, id) in alerts.prefix(64) where (alertFlows[id]?.count ?? 0) < ReportAssembly.flowsPerAlert {
-                if ReportAssembly.concerns(ReportAssembly.alertLine(a, id: id), f, communityID: a.communityID) { alertFlows[id, default: []].append(f) }
-            }
+        if protoNames[r.ipProtocol] == nil { protoNames[r.ipProtocol] = r.proto }
+        Self.count(&ports, Port(ipProtocol: r.ipProtocol, port: r.responderPort)) { $0.add(p, b) }
+        Self.count(&pairs, Pair(a: r.originatorAddress, b: r.responderAddress)) { $0.add(p, b) }
+        if let x = r.process { Self.count(&processes, x) { $0.add(p, b) } }
+        if let c = r.originatorCountry { Self.count(&countries, c) { $0.add(p, b) } }
+        if let c = r.responderCountry, c != r.originatorCountry { Self.count(&countries, c) { $0.add(p, b) } }
+        if let a = r.originatorASN { Self.count(&networks, a) { $0.add(p, b) } }
+        if let a = r.responderASN, a != r.originatorASN { Self.count(&networks, a) { $0.add(p, b) } }
+        Self.count(&services, r.service ?? "-") { $0.add(p, b) }
+        Self.count(&states, r.connState) { $0.add(p, b) }
+        statePoints[StateMinute(minute: minute, state: r.connState), default: 0] &+= 1
+        if kept.count < Self.keptFlows {
+            kept.append(Kept(minute: minute, start: r.start, duration: r.duration, originator: r.originatorAddress, responder: r.responderAddress,
+                             originatorPort: r.originatorPort, responderPort: r.responderPort, ipProtocol: r.ipProtocol,
+                             originatorIPBytes: r.originatorIPBytes, responderIPBytes: r.responderIPBytes,
+                             originatorPackets: r.originatorPackets, responderPackets: r.responderPackets,
+                             uid: r.uid, proto: r.proto, connState: r.connState, service: r.service))
         }
-        if recent.count >= 512 { recent.removeFirst(256) }
-        recent.append(r)
     }
 
     @inline(__always) func floorMinute(_ t: Int64) -> Int64 { t >= 0 ? t / 60 * 60 : -((-t + 59) / 60) * 60 }
 
+    /// One lookup: `update` changes the key's totals in place.
     @inline(__always)
-    private static func count<K: Hashable>(_ d: inout [K: Totals], _ key: K, _ p: UInt64, _ b: UInt64, _ more: (inout Totals) -> Void = { _ in }) {
+    private static func count<K: Hashable>(_ d: inout [K: Totals], _ key: K, _ update: (inout Totals) -> Void) {
         if d.count >= maxKeys && d[key] == nil { return }
-        d[key, default: Totals()].add(p, b)
-        more(&d[key]!)
+        update(&d[key, default: Totals()])
     }
 
     /// The report, over the span of the capture's ticks (nil: nothing was read).
@@ -171,7 +177,7 @@ public final class CaptureReportCollector: EventSink {
             ReportAssembly.ranked(d.map { Report.Top(key: key($0.key), packets: $0.value.packets, bytes: $0.value.bytes, flows: $0.value.flows) }, n)
         }
         report.services = list(services) { $0 }
-        report.topPorts = list(ports) { "\($0.port)/\($0.proto)" }
+        report.topPorts = list(ports) { "\($0.port)/\(protoNames[$0.ipProtocol] ?? String($0.ipProtocol))" }
         report.topConversations = list(pairs) { "\($0.a) <-> \($0.b)" }
         report.processes = list(processes) { $0 }
         report.countries = list(countries) { $0 }
@@ -189,16 +195,29 @@ public final class CaptureReportCollector: EventSink {
             }
             return out
         }
-        var points: [(t: Int64, state: String, flows: UInt64)] = []
-        for (t, d) in statePoints { for (k, v) in d { points.append((t, k, v)) } }
+        let points = statePoints.map { (t: $0.key.minute, state: $0.key.state, flows: $0.value) }
         report.outcomes = ReportAssembly.outcomes(points, since: s, until: u)
 
+        // The flows each of the first alerts concerns, as the database's report finds them:
+        // in start order, the first few that match.
+        var listed = Set<String>()
         for (a, id) in alerts {
             var line = ReportAssembly.alertLine(a, id: id)
-            if id <= n, a.event == .alert {
-                for f in alertFlows[id] ?? [] {
+            if id <= n, a.event == .alert, line.srcIp != nil {
+                let src = a.sourceAddress ?? a.localAddress, dst = a.destinationAddress ?? a.remoteAddress
+                // (Ties in start time in the order the flows ended, as the database's ids.)
+                let candidates = kept.indices.filter { i in
+                    guard let src, kept[i].originator == src || kept[i].responder == src else { return false }
+                    if let dst, !(kept[i].originator == dst || kept[i].responder == dst) { return false }
+                    return true
+                }.sorted { kept[$0].start != kept[$1].start ? kept[$0].start < kept[$1].start : $0 < $1 }.map { kept[$0] }
+                var found = 0
+                for k in candidates where found < ReportAssembly.flowsPerAlert {
+                    let f = k.line
+                    guard ReportAssembly.concerns(line, f, communityID: a.communityID) else { continue }
+                    found += 1
                     line.flows.append(f.uid)
-                    if !report.alertFlows.contains(where: { $0.uid == f.uid }) { report.alertFlows.append(f) }
+                    if listed.insert(f.uid).inserted { report.alertFlows.append(f) }
                 }
             }
             report.alerts.append(line)
@@ -209,8 +228,8 @@ public final class CaptureReportCollector: EventSink {
         let wanted = Set(busiest.map(\.address))
         var strips: [(t: Int64, host: String, bytes: UInt64)] = []
         for k in kept {
-            if wanted.contains(k.originator) { strips.append((k.minute, "\(k.originator)", k.bytes)) }
-            if k.responder != k.originator && wanted.contains(k.responder) { strips.append((k.minute, "\(k.responder)", k.bytes)) }
+            if wanted.contains(k.originator) { strips.append((k.minute, "\(k.originator)", k.originatorIPBytes &+ k.responderIPBytes)) }
+            if k.responder != k.originator && wanted.contains(k.responder) { strips.append((k.minute, "\(k.responder)", k.originatorIPBytes &+ k.responderIPBytes)) }
         }
         report.activity = ReportAssembly.activity(strips, hosts: busiest.map(\.key), since: s, until: u)
         for i in report.activity.hosts.indices { report.activity.hosts[i].name = IPAddress(report.activity.hosts[i].ip).flatMap { names[$0]?.name } }
