@@ -84,6 +84,7 @@ public struct HistoryRetention: Sendable, Equatable {
         try db.execute(sql: "DELETE FROM alert WHERE ts < ?", arguments: [cutoff])
         try db.execute(sql: "DELETE FROM socket_event WHERE ts < ?", arguments: [cutoff])
         try db.execute(sql: "DELETE FROM dns_name WHERE last_ts < ?", arguments: [cutoff])
+        try db.execute(sql: "DELETE FROM host_sketch WHERE t + resolution <= ?", arguments: [t])
         try db.execute(sql: "DELETE FROM traffic WHERE t + resolution <= ?", arguments: [t])
         try db.execute(sql: "DELETE FROM traffic_interface WHERE t + resolution <= ?", arguments: [t])
         for (table, _, _) in TopAggregator.tables {

@@ -1,4 +1,5 @@
 import GRDB
+import NetwatchDecode
 
 /// The history database's tables, versioned with GRDB's migrator. Times are seconds since the
 /// epoch (REAL, microseconds kept): `datetime(ts, 'unixepoch')` reads them in the sqlite3 shell.
@@ -142,6 +143,9 @@ enum HistorySchema {
                   resolution INTEGER NOT NULL, t INTEGER NOT NULL, conn_state TEXT NOT NULL,
                   packets INTEGER NOT NULL, bytes INTEGER NOT NULL, flows INTEGER NOT NULL,
                   PRIMARY KEY (resolution, t, conn_state)) WITHOUT ROWID;
+                CREATE TABLE host_sketch (
+                  resolution INTEGER NOT NULL, t INTEGER NOT NULL, sketch BLOB NOT NULL,
+                  PRIMARY KEY (resolution, t)) WITHOUT ROWID;
                 CREATE TABLE dns_name (
                   address TEXT NOT NULL, name TEXT NOT NULL,
                   first_ts REAL NOT NULL, last_ts REAL NOT NULL, answers INTEGER NOT NULL,
@@ -162,6 +166,17 @@ enum HistorySchema {
                   UNION ALL SELECT \(minute), resp_asn, \(p), \(b) FROM conn WHERE resp_asn IS NOT NULL AND resp_asn IS NOT orig_asn) GROUP BY t, a;
                 """)
             try TopAggregator.rollUp(db, hoursFrom: 0, tables: TopAggregator.tables.suffix(3))
+            // Distinct hosts per minute of the rows already there, then per hour.
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(minute) AS t, orig_h, resp_h FROM conn ORDER BY 1")
+            var current: (t: Int64, sketch: HostSketch)?
+            while let row = try rows.next() {
+                let t: Int64 = row["t"]
+                if let c = current, c.t != t { try TopAggregator.writeSketch(db, c.sketch, minute: c.t) }
+                if current?.t != t { current = (t, HostSketch()) }
+                for column in ["orig_h", "resp_h"] { if let a = IPAddress(row[column] as String) { current!.sketch.add(a) } }
+            }
+            if let c = current { try TopAggregator.writeSketch(db, c.sketch, minute: c.t) }
+            try TopAggregator.rollUpSketches(db, hoursFrom: 0)
         }
         return m
     }

@@ -59,32 +59,31 @@ extension HistoryStore {
         }
     }
 
-    /// Distinct addresses at either end of the conn records in the chunks of conn ids that
-    /// the range touches (whole chunks: a chunk straddling an edge counts all its hosts).
-    public func hostCount(since: Double, until: Double) throws(HistoryError) -> UInt64 {
-        if version < 2 {
+    /// Distinct addresses at either end of the conn records that ended in the range (as the
+    /// top tables count them): exact up to 512 per sketch, else within about 2% (`host_sketch`:
+    /// whole hours from the hourly rows, the minutes at either edge from the minute rows).
+    public func hostCount(since: Double, until: Double) throws(HistoryError) -> (count: UInt64, exact: Bool) {
+        if version < 3 {
             return try run { db in
-                UInt64(try Int64.fetchOne(db, sql: "SELECT count(*) FROM (SELECT orig_h FROM conn WHERE ts >= ?1 AND ts < ?2 UNION SELECT resp_h FROM conn WHERE ts >= ?1 AND ts < ?2)",
-                                          arguments: [since, until]) ?? 0)
+                let n = try Int64.fetchOne(db, sql: "SELECT count(*) FROM (SELECT orig_h FROM conn WHERE ts + duration >= ?1 AND ts + duration < ?2 UNION SELECT resp_h FROM conn WHERE ts + duration >= ?1 AND ts + duration < ?2)",
+                                           arguments: [since, until]) ?? 0
+                return (UInt64(n), true)
             }
         }
+        let s = HistoryTime.floor(Int64(since.rounded(.down)), 60), u = Int64(until.rounded(.up))
         return try run { db in
-            let chunks = "SELECT chunk FROM conn_chunk WHERE last_ts >= ? AND first_ts < ?"
-            var keys = Set<[UInt8]>()
-            let indexed = try Int64.fetchOne(db, sql: "SELECT count(DISTINCT h) FROM conn_host WHERE chunk IN (\(chunks))", arguments: [since, until]) ?? 0
-            // The tail not indexed yet: its addresses, less those the index already counted.
-            let through = try Int64.fetchOne(db, sql: "SELECT through FROM conn_indexed") ?? 0
-            let rows = try Row.fetchAll(db, sql: "SELECT orig_h, resp_h FROM conn WHERE id > ? AND ts >= ? AND ts < ?", arguments: [through, since, until])
-            guard !rows.isEmpty else { return UInt64(indexed) }
-            for row in rows {
-                for c in ["orig_h", "resp_h"] { if let a = IPAddress(row[c] as String) { keys.insert(ConnHostIndex.Key(a).bytes) } }
-            }
-            var extra = 0
-            for k in keys where try Int64.fetchOne(db, sql: "SELECT 1 FROM conn_host WHERE chunk IN (\(chunks)) AND h = ? LIMIT 1",
-                                                  arguments: [since, until, Data(k)]) == nil {
-                extra += 1
-            }
-            return UInt64(Int(indexed) + extra)
+            let last = try Int64.fetchOne(db, sql: "SELECT max(t) FROM host_sketch WHERE resolution = 3600") ?? -(1 << 40)
+            var hs = -HistoryTime.floor(-s, 3600)
+            var he = min(HistoryTime.floor(u, 3600), last)
+            if he <= hs { (hs, he) = (u, u) }
+            var merged = HostSketch()
+            let rows = try Data.fetchAll(db, sql: """
+                SELECT sketch FROM host_sketch WHERE resolution = 3600 AND t >= ?3 AND t < ?4
+                UNION ALL SELECT sketch FROM host_sketch WHERE resolution = 60 AND t >= ?1 AND t < ?3
+                UNION ALL SELECT sketch FROM host_sketch WHERE resolution = 60 AND t >= ?4 AND t < ?2
+                """, arguments: [s, u, hs, he])
+            for data in rows { if let sketch = HostSketch(bytes: [UInt8](data)) { merged.merge(sketch) } }
+            return (merged.count, merged.isExact)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import NetwatchDecode
 import NetwatchEvents
@@ -57,6 +58,8 @@ struct TopAggregator {
     private var states: [String: Totals] = [:]
     private var networks: [UInt32: Totals] = [:]
     private var protoNames: [UInt8: String] = [:]
+    /// Every address of the minute, for `host_sketch` (not only the top ones).
+    private var sketch = HostSketch()
 
     /// Counts `r`, writing the minute before when `r` starts a new one.
     mutating func add(_ r: FlowRecord, _ db: Database) throws {
@@ -73,6 +76,8 @@ struct TopAggregator {
         }
         let packets = r.originatorPackets &+ r.responderPackets
         let bytes = r.originatorIPBytes &+ r.responderIPBytes
+        sketch.add(r.originatorAddress)
+        sketch.add(r.responderAddress)
         Self.count(&hosts, r.originatorAddress, packets, bytes, sent: r.originatorIPBytes, received: r.responderIPBytes)
         if r.responderAddress != r.originatorAddress {
             Self.count(&hosts, r.responderAddress, packets, bytes, sent: r.responderIPBytes, received: r.originatorIPBytes)
@@ -115,6 +120,40 @@ struct TopAggregator {
     /// runs wrote into those minutes, and the same answer if done twice (after a crash).
     static func rollUp(_ db: Database, hoursFrom from: Int64, to: Int64 = 1 << 40) throws {
         try rollUp(db, hoursFrom: from, to: to, tables: tables[...])
+        try rollUpSketches(db, hoursFrom: from, to: to)
+    }
+
+    /// Adds `sketch` to the minute's `host_sketch` row (another run may have written one).
+    static func writeSketch(_ db: Database, _ sketch: HostSketch, minute: Int64) throws {
+        var merged = sketch
+        if let old = try Data.fetchOne(db, sql: "SELECT sketch FROM host_sketch WHERE resolution = 60 AND t = ?", arguments: [minute]),
+           let s = HostSketch(bytes: [UInt8](old)) {
+            merged.merge(s)
+        }
+        try db.execute(sql: "INSERT OR REPLACE INTO host_sketch (resolution, t, sketch) VALUES (60, ?, ?)", arguments: [minute, Data(merged.bytes)])
+    }
+
+    /// The hour rows of `host_sketch` in [from, to), merged from their minutes.
+    static func rollUpSketches(_ db: Database, hoursFrom from: Int64, to: Int64 = 1 << 40) throws {
+        guard try db.tableExists("host_sketch") else { return }
+        try db.execute(sql: "DELETE FROM host_sketch WHERE resolution = 3600 AND t >= ? AND t < ?", arguments: [from, to])
+        var hour: Int64?
+        var merged = HostSketch()
+        func flush() throws {
+            guard let hour else { return }
+            try db.execute(sql: "INSERT OR REPLACE INTO host_sketch (resolution, t, sketch) VALUES (3600, ?, ?)", arguments: [hour, Data(merged.bytes)])
+        }
+        let rows = try Row.fetchCursor(db, sql: "SELECT t, sketch FROM host_sketch WHERE resolution = 60 AND t >= ? AND t < ? ORDER BY t", arguments: [from, to])
+        while let row = try rows.next() {
+            let h = HistoryTime.floor(row["t"], 3600)
+            if h != hour {
+                try flush()
+                hour = h
+                merged = HostSketch()
+            }
+            if let s = HostSketch(bytes: [UInt8]((row["sketch"] as Data?) ?? Data())) { merged.merge(s) }
+        }
+        try flush()
     }
 
     static func rollUp(_ db: Database, hoursFrom from: Int64, to: Int64 = 1 << 40, tables: ArraySlice<(String, String, String)>) throws {
@@ -148,6 +187,8 @@ struct TopAggregator {
         try Self.insert(db, "top_service", "service", services, m) { $0.text($1) }
         try Self.insert(db, "top_state", "conn_state", states, m) { $0.text($1) }
         try Self.insert(db, "top_asn", "asn", networks, m) { $0.int(Int64($1)) }
+        if !sketch.isEmpty { try Self.writeSketch(db, sketch, minute: m) }
+        sketch = HostSketch()
         countries.removeAll(keepingCapacity: true)
         services.removeAll(keepingCapacity: true)
         states.removeAll(keepingCapacity: true)

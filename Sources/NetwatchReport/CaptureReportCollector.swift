@@ -3,6 +3,7 @@ import NetwatchDetect
 import NetwatchEvents
 import NetwatchFlow
 import NetwatchGeo
+import NetwatchHistory
 
 /// A report from the road itself (`report -r FILE`): hears ticks, conn records and alerts and
 /// sums them as the history writer's top tables would (a record counts in the minute of the
@@ -51,6 +52,8 @@ public final class CaptureReportCollector: EventSink {
 
     private var ticks: [(t: Int64, tick: TrafficTick)] = []
     private var hosts: [IPAddress: Totals] = [:]
+    /// Counted as the history's host_sketch counts, so that both reports say the same.
+    private var sketch = HostSketch()
     private var ports: [Port: Totals] = [:]
     private var pairs: [Pair: Totals] = [:]
     private var processes: [String: Totals] = [:]
@@ -121,6 +124,8 @@ public final class CaptureReportCollector: EventSink {
         let minute = floorMinute(newestEnd)
         let p = r.originatorPackets &+ r.responderPackets, b = r.originatorIPBytes &+ r.responderIPBytes
         let start = Double(r.start) / 1e9
+        sketch.add(r.originatorAddress)
+        sketch.add(r.responderAddress)
         Self.count(&hosts, r.originatorAddress) { $0.add(p, b); $0.sent &+= r.originatorIPBytes; $0.received &+= r.responderIPBytes; $0.first = min($0.first, start) }
         if r.responderAddress != r.originatorAddress {
             Self.count(&hosts, r.responderAddress) { $0.add(p, b); $0.sent &+= r.responderIPBytes; $0.received &+= r.originatorIPBytes; $0.first = min($0.first, start) }
@@ -166,7 +171,8 @@ public final class CaptureReportCollector: EventSink {
         summary.bytes = report.traffic.bytes.reduce(0, +)
         summary.dropped = report.traffic.dropped.reduce(0, +)
         summary.flows = flows
-        summary.hosts = UInt64(hosts.count)
+        summary.hosts = sketch.count
+        summary.hostsExact = sketch.isExact
         summary.runs = 1
         if let run { summary.interfaces = (run.interfaces ?? run.file.map { "file " + $0 } ?? "").split(separator: ",").map(String.init) }
         summary.alertsBySeverity = Dictionary(uniqueKeysWithValues: severities.map { (String($0.key), $0.value) })

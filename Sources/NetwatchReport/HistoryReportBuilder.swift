@@ -49,7 +49,7 @@ public struct HistoryReportBuilder {
         let (severities, total) = try store.alertCounts(since: since, until: until)
         summary.alertsBySeverity = Dictionary(uniqueKeysWithValues: severities.map { (String($0.key), $0.value) })
         report.alertsTotal = total
-        summary.hosts = try store.hostCount(since: since, until: until)
+        (summary.hosts, summary.hostsExact) = try store.hostCount(since: since, until: until)
         report.summary = summary
 
         func list(_ kind: TopKind) throws(HistoryError) -> [Report.Top] {

@@ -44,7 +44,9 @@ public struct Report: Codable, Sendable {
         public var dropped: UInt64 = 0
         public var malformed: UInt64? = nil
         public var interfaces: [String] = []
+        /// Distinct addresses (exact up to 512, else a HyperLogLog estimate within about 2%).
         public var hosts: UInt64 = 0
+        public var hostsExact = true
         public var runs: Int = 0
     }
 

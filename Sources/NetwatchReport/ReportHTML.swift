@@ -39,7 +39,7 @@ public struct ReportHTML {
         let severityNames = [("1", "high"), ("2", "medium"), ("3", "low")]
         v["summary"] = [
             "packets": ReportText.count(s.packets), "bytes": ReportText.bytes(s.bytes), "flows": ReportText.count(s.flows),
-            "hosts": ReportText.count(s.hosts), "dropped": ReportText.count(s.dropped),
+            "hosts": (s.hostsExact ? "" : "≈ ") + ReportText.count(s.hosts), "dropped": ReportText.count(s.dropped),
             "malformed": s.malformed.map(ReportText.count) as Any,
             "interfaces": s.interfaces.isEmpty ? "—" : ReportText.visible(s.interfaces.joined(separator: ", ")),
             "runs": s.runs,

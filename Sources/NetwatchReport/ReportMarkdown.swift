@@ -48,7 +48,7 @@ public struct ReportMarkdown {
             switch section {
             case .summary:
                 Self.table(["", ""], [["Packets", ReportText.count(s.packets)], ["Bytes", ReportText.bytes(s.bytes)], ["Connections", ReportText.count(s.flows)],
-                                      ["Hosts seen", ReportText.count(s.hosts)],
+                                      ["Hosts seen", (s.hostsExact ? "" : "≈ ") + ReportText.count(s.hosts)],
                                       ["Alerts (high / medium / low)", ["1", "2", "3"].map { ReportText.count(s.alertsBySeverity[$0] ?? 0) }.joined(separator: " / ")],
                                       ["Capture drops", ReportText.count(s.dropped)], ["Interfaces or files", s.interfaces.joined(separator: ", ")]], &out)
             case .traffic:

@@ -277,6 +277,33 @@ final class ReportTests: XCTestCase {
         XCTAssertLessThan(size, 1 << 20)
     }
 
+    /// Hosts seen, from the history's per-minute sketches: exact for a few hundred hosts,
+    /// within 2% for tens of thousands (the spoofed flood), and the same from the capture.
+    func testHostsSeenAgainstSQLite() throws {
+        guard let sqlite = which("sqlite3") else { throw XCTSkip("sqlite3 is not installed (scripts/setup --test installs it)") }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (name, exact) in [("mixed/sgr_mariti_skypeirc.pcap", true), ("attack/stopddos_synflood_spoofed.pcap", false)] {
+            let capture = try TestData.path("pcap/" + name)
+            let db = dir.appendingPathComponent(exact ? "a.db" : "b.db").path
+            XCTAssertEqual(try netwatch(["-r", capture, "-q", "--history", db]).status, 0)
+            let r = try json(["report", "-r", capture, "--format", "json"])
+            let since = String(Int((r["since"] as? Double) ?? 0)), until = String(Int((r["until"] as? Double) ?? 0))
+            let d = try json(["report", "--db", db, "--since", since, "--until", until, "--format", "json"])
+            let truth = Int(try runCommand(sqlite, [db, "SELECT count(*) FROM (SELECT orig_h FROM conn UNION SELECT resp_h FROM conn)"]).output
+                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+            let summary = d["summary"] as? [String: Any] ?? [:]
+            let hosts = summary["hosts"] as? Int ?? 0
+            XCTAssertEqual(summary["hosts_exact"] as? Bool, exact, name)
+            if exact {
+                XCTAssertEqual(hosts, truth, name)
+            } else {
+                XCTAssertLessThan(abs(Double(hosts - truth)) / Double(truth), 0.02, "\(name): \(hosts) against \(truth)")
+            }
+            XCTAssertEqual((r["summary"] as? [String: Any])?["hosts"] as? Int, hosts, "\(name): the capture's report counts the same")
+        }
+    }
+
     func testSectionsTopAndMarkdown() throws {
         let capture = try TestData.path("pcap/mixed/sgr_mariti_skypeirc.pcap")
         let md = try netwatch(["report", "-r", capture, "--format", "md", "--sections", "alerts,summary", "--top", "3"]).output
