@@ -12,7 +12,8 @@ public enum NetwatchEvent: Sendable {
     /// in seconds since the epoch.
     case socketOpened(Socket, time: Double)
     case socketClosed(Socket, time: Double)
-    /// A DNS response on the wire named an address (passive DNS; at most 16 per response).
+    /// A DNS response on the wire named an address (passive DNS; at most 16 per response, an
+    /// address at most once a second).
     case dnsAnswer(DNSAnswer)
     case runEnded(RunInfo)
 }

@@ -148,7 +148,7 @@ enum HistorySchema {
                   PRIMARY KEY (resolution, t)) WITHOUT ROWID;
                 CREATE TABLE dns_name (
                   address TEXT NOT NULL, name TEXT NOT NULL,
-                  first_ts REAL NOT NULL, last_ts REAL NOT NULL, answers INTEGER NOT NULL,
+                  first_ts REAL NOT NULL, last_ts REAL NOT NULL, seconds INTEGER NOT NULL,
                   PRIMARY KEY (address, name)) WITHOUT ROWID;
                 CREATE TABLE top_asn (
                   resolution INTEGER NOT NULL, t INTEGER NOT NULL, asn INTEGER NOT NULL,

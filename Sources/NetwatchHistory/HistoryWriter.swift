@@ -312,8 +312,8 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
                                  socket.owner.map { Int($0.pid) }, socket.owner?.name, socket.owner?.commandLine])
         case .dnsAnswer(let a):
             let st = try db.cachedStatement(sql: """
-                INSERT INTO dns_name (address, name, first_ts, last_ts, answers) VALUES (?, ?, ?, ?, 1)
-                ON CONFLICT (address, name) DO UPDATE SET last_ts = max(last_ts, excluded.last_ts), answers = answers + 1
+                INSERT INTO dns_name (address, name, first_ts, last_ts, seconds) VALUES (?, ?, ?, ?, 1)
+                ON CONFLICT (address, name) DO UPDATE SET last_ts = max(last_ts, excluded.last_ts), seconds = seconds + 1
                 """)
             st.setUncheckedArguments([a.address.description, a.name, a.time, a.time])
             try st.execute()

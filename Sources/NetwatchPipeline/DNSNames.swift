@@ -6,7 +6,8 @@ import NetwatchDecode
 enum DNSNames {
     static let perResponse = 16
 
-    static func each(_ m: DNSMessage, _ body: (String, IPAddress) -> Void) {
+    /// `body` for each answer whose address was not named already this second (`cache`).
+    static func each(_ m: DNSMessage, cache: DNSNameCache, second: Int64, _ body: (String, IPAddress) -> Void) {
         var question = -1
         var found = 0
         var name: String?
@@ -26,6 +27,7 @@ enum DNSNames {
                 } else {
                     return true
                 }
+                if cache.seen(address, second: second) { return true }
                 // The question's name, made once for all the answers.
                 if name == nil { name = Self.name(m, at: question) }
                 guard let name else { return false }

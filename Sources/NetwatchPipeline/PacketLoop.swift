@@ -278,7 +278,7 @@ struct PacketLoop: RawPacketHandler {
         guard info.isResponse, info.answerCount > 0, state.pointee.packet.issue == nil, !info.continuation else { return }
         let m = DNSMessage(packet: info.reassembled ? dnsStreams.message : captured, info: info)
         let seconds = Double(time) / 1e9
-        DNSNames.each(m) { name, address in
+        DNSNames.each(m, cache: pipeline.dnsNames, second: time / 1_000_000_000) { name, address in
             let event = NetwatchEvent.dnsAnswer(DNSAnswer(name: name, address: address, time: seconds))
             for sink in outputs.sinks where sink.hearsDNSAnswers { sink.receive(event) }
         }

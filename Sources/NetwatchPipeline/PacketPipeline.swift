@@ -92,6 +92,8 @@ public final class PacketPipeline {
     public var runInfo: RunInfo?
     /// DNS over TCP, framed per stream before anything reads the packet's DNS fields.
     let dnsStreams = DNSOverTCP()
+    /// Passive DNS pairs told this second.
+    let dnsNames = DNSNameCache()
     private let startedAt = PacketPipeline.monotonicSeconds()
     private var services: ServiceTable?
     /// Live on this host: names the local process of each new flow.

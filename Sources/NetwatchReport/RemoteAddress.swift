@@ -6,6 +6,8 @@ import NetwatchTimeline
 enum RemoteAddress {
     static let local = AddressFilter(hideLocal: true)
 
+    static func isRemote(_ a: IPAddress) -> Bool { !local.hides(a) }
+
     static func isRemote(_ text: String) -> Bool {
         guard let a = IPAddress(text) else { return false }
         return !local.hides(a)

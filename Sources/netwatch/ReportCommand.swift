@@ -142,6 +142,8 @@ struct ReportCommand: ParsableCommand {
                                           writerPlan: nil, palette: Palette(enabled: false), flows: flows)
             pipeline.useServices(capture.services())
             pipeline.statisticsPlan.live = live != nil
+            // The report sums flows and seconds itself: the statistics' top lists are not needed.
+            pipeline.statisticsPlan.enabled = false
             pipeline.statisticsPlan.final = false
             pipeline.statisticsPlan.interval = 0
             pipeline.alertsOnly = true
