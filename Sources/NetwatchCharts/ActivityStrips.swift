@@ -8,26 +8,17 @@ import Darwin
 /// timeline's marks): darker is busier, on a log scale so one burst does not hide the rest.
 /// Shades are of one hue, so they read the same in grey.
 public struct ActivityStrips: Sendable {
-    public struct Row: Sendable {
-        public var label: String
-        public var values: [Double]
-        public init(label: String, values: [Double]) {
-            self.label = label
-            self.values = values
-        }
-    }
-
     public var title: String
     /// What a bucket's value counts (for the tooltip): "bytes", "alerts".
     public var unit: String
     public var start: Int64
     public var bucketSeconds: Int64
-    public var rows: [Row]
+    public var rows: [ChartSeries]
     public var offset: Int64 = 0
     public var width = 880
     public var colour = ChartColors.series[0]
 
-    public init(title: String, unit: String, start: Int64, bucketSeconds: Int64, rows: [Row]) {
+    public init(title: String, unit: String, start: Int64, bucketSeconds: Int64, rows: [ChartSeries]) {
         self.title = title
         self.unit = unit
         self.start = start
@@ -39,7 +30,7 @@ public struct ActivityStrips: Sendable {
     static let levels = 5
 
     public func svg() -> String {
-        let labelWidth = min(300, (rows.map { ChartLabel.width($0.label) }.max() ?? 40) + 4)
+        let labelWidth = min(300, (rows.map { ChartLabel.width($0.name) }.max() ?? 40) + 4)
         let left = labelWidth + 8, plotWidth = Double(width) - left - 16
         let top = 24.0, bottom = top + Double(rows.count) * Self.rowHeight
         let height = Int(bottom + 24)
@@ -51,7 +42,7 @@ public struct ActivityStrips: Sendable {
         for (r, row) in rows.enumerated() {
             let y = top + Double(r) * Self.rowHeight
             svg.element("text", [("x", TimeAxis.n(labelWidth)), ("y", TimeAxis.n(y + 13)), ("text-anchor", "end"), ("fill", ChartColors.text)],
-                        text: ChartLabel.fit(row.label, labelWidth))
+                        text: ChartLabel.fit(row.name, labelWidth))
             svg.element("rect", [("x", TimeAxis.n(left)), ("y", TimeAxis.n(y + 2)), ("width", TimeAxis.n(plotWidth)), ("height", "14"), ("fill", "#f3f3f3")])
             // Runs of buckets at the same shade are one rectangle.
             var i = 0
@@ -65,7 +56,7 @@ public struct ActivityStrips: Sendable {
                     svg.open("rect", [("x", TimeAxis.n(x0)), ("y", TimeAxis.n(y + 2)), ("width", TimeAxis.n(max(1, x1 - x0))), ("height", "14"),
                                       ("fill", colour), ("fill-opacity", UnitFormat.decimals(Double(level) / Double(Self.levels), 2))])
                     let from = CivilTime(start + Int64(i) * bucketSeconds, offset: offset), to = CivilTime(start + Int64(j) * bucketSeconds, offset: offset)
-                    svg.tooltip(row.label + " " + from.clock(seconds: bucketSeconds < 60) + "–" + to.clock(seconds: bucketSeconds < 60) + ": "
+                    svg.tooltip(row.name + " " + from.clock(seconds: bucketSeconds < 60) + "–" + to.clock(seconds: bucketSeconds < 60) + ": "
                                 + (unit == "bytes" ? UnitFormat.bytes(sum) : UnitFormat.si(sum) + " " + unit))
                     svg.close("rect")
                 }

@@ -1,22 +1,13 @@
 /// Horizontal bars, one row per key (top talkers, ports, services), each bar the sum of its
 /// segments (sent and received, say), the total written at its end.
 public struct BarChart: Sendable {
-    public struct Row: Sendable {
-        public var label: String
-        public var values: [Double]
-        public init(label: String, values: [Double]) {
-            self.label = label
-            self.values = values
-        }
-    }
-
     public var title: String
     public var unit: String
     public var segments: [String]
-    public var rows: [Row]
+    public var rows: [ChartSeries]
     public var width = 880
 
-    public init(title: String, unit: String, segments: [String], rows: [Row]) {
+    public init(title: String, unit: String, segments: [String], rows: [ChartSeries]) {
         self.title = title
         self.unit = unit
         self.segments = segments
@@ -26,7 +17,7 @@ public struct BarChart: Sendable {
     static let rowHeight = 20.0
 
     public func svg() -> String {
-        let labelWidth = min(300, (rows.map { ChartLabel.width($0.label) }.max() ?? 40) + 4)
+        let labelWidth = min(300, (rows.map { ChartLabel.width($0.name) }.max() ?? 40) + 4)
         let valueWidth = 80.0
         let left = labelWidth + 8, barWidth = Double(width) - left - valueWidth - 8
         let legendRows = segments.count > 1 ? ChartLegend.rows(segments, width: barWidth) : 0
@@ -38,13 +29,13 @@ public struct BarChart: Sendable {
         for (i, row) in rows.enumerated() {
             let y = top + Double(i) * Self.rowHeight
             svg.element("text", [("x", TimeAxis.n(labelWidth)), ("y", TimeAxis.n(y + 14)), ("text-anchor", "end"), ("fill", ChartColors.text)],
-                        text: ChartLabel.fit(row.label, labelWidth))
+                        text: ChartLabel.fit(row.name, labelWidth))
             var x = left
             for (k, v) in row.values.enumerated() where v > 0 {
                 let w = maximum > 0 ? v / maximum * barWidth : 0
                 svg.open("rect", [("x", TimeAxis.n(x)), ("y", TimeAxis.n(y + 3)), ("width", TimeAxis.n(max(w, 0.5))), ("height", "14"),
                                   ("fill", ChartColors.series[k % ChartColors.series.count])])
-                svg.tooltip(row.label + (segments.count > 1 ? " " + segments[k] : "") + ": " + value(v))
+                svg.tooltip(row.name + (segments.count > 1 ? " " + segments[k] : "") + ": " + value(v))
                 svg.close("rect")
                 x += w
             }

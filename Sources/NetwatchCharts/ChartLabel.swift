@@ -29,6 +29,25 @@ public enum ChartLabel {
         return out + "…"
     }
 
+    /// `s` with control and bidi characters as visible `\xNN` (names from the network may hold
+    /// them to hide or reorder text).
+    public static func visible(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: isControl) else { return s }
+        var out = ""
+        for c in s.unicodeScalars { appendVisible(c, to: &out) }
+        return out
+    }
+
+    @inline(__always)
+    static func appendVisible(_ c: Unicode.Scalar, to out: inout String) {
+        if isControl(c) {
+            let hex = String(c.value, radix: 16)
+            out += "\\x" + (hex.count % 2 == 1 ? "0" : "") + hex
+        } else {
+            out.unicodeScalars.append(c)
+        }
+    }
+
     @inline(__always)
     public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0)

@@ -1,4 +1,5 @@
-/// One named row of values, a value per bucket (time charts) or per bar segment.
+/// One named row of values: a layer of a time chart (a value per bucket), a bar (a value per
+/// segment), a strip (a value per bucket).
 public struct ChartSeries: Sendable {
     public var name: String
     public var values: [Double]

@@ -50,13 +50,7 @@ public struct SVGDocument: Sendable {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default:
-                if ChartLabel.isControl(scalar) {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\x" + (hex.count % 2 == 1 ? "0" : "") + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+            default: ChartLabel.appendVisible(scalar, to: &out)
             }
         }
     }

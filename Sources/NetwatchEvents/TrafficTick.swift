@@ -10,6 +10,11 @@ public struct TrafficTick: Sendable, Equatable {
     public var udp: UInt64 = 0
     public var icmp: UInt64 = 0
     public var other: UInt64 { packets &- tcp &- udp &- icmp }
+    /// Bytes (on the wire) by transport, the same way.
+    public var tcpBytes: UInt64 = 0
+    public var udpBytes: UInt64 = 0
+    public var icmpBytes: UInt64 = 0
+    public var otherBytes: UInt64 { bytes &- tcpBytes &- udpBytes &- icmpBytes }
     /// Packets the kernel or interface dropped in this second (live only).
     public var dropped: UInt64 = 0
     /// Per interface (the first 64 of the run).

@@ -131,6 +131,9 @@ enum HistorySchema {
         // packet time (a file read today holds last year's traffic).
         m.registerMigration("v3") { db in
             try db.execute(sql: """
+                ALTER TABLE traffic ADD COLUMN tcp_bytes INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE traffic ADD COLUMN udp_bytes INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE traffic ADD COLUMN icmp_bytes INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE run ADD COLUMN first_ts REAL;
                 ALTER TABLE run ADD COLUMN last_ts REAL;
                 ALTER TABLE top_host ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;

@@ -19,6 +19,8 @@ public struct RunRecord: Sendable {
 public struct TrafficBucket: Sendable, Equatable {
     public var start: Int64
     public var packets: UInt64, bytes: UInt64, tcp: UInt64, udp: UInt64, icmp: UInt64, other: UInt64, dropped: UInt64
+    /// Bytes by transport (schema v3; zero before, and per interface).
+    public var tcpBytes: UInt64 = 0, udpBytes: UInt64 = 0, icmpBytes: UInt64 = 0
 }
 
 /// One line of a top list: a key (host, port, conversation, process) and its totals.
@@ -192,8 +194,10 @@ extension HistoryStore {
         return try run { db in
             try Row.fetchAll(db, sql: sql + " ORDER BY t", arguments: Self.arguments(args)).map { row in
                 func n(_ c: String) -> UInt64 { UInt64(bitPattern: row[c] ?? 0) }
-                return TrafficBucket(start: row["t"], packets: n("packets"), bytes: n("bytes"), tcp: n("tcp"), udp: n("udp"),
-                                     icmp: n("icmp"), other: n("other"), dropped: n("dropped"))
+                var b = TrafficBucket(start: row["t"], packets: n("packets"), bytes: n("bytes"), tcp: n("tcp"), udp: n("udp"),
+                                      icmp: n("icmp"), other: n("other"), dropped: n("dropped"))
+                if row.hasColumn("tcp_bytes") { (b.tcpBytes, b.udpBytes, b.icmpBytes) = (n("tcp_bytes"), n("udp_bytes"), n("icmp_bytes")) }
+                return b
             }
         }
     }

@@ -320,10 +320,12 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
         case .tick(let t):
             if s.traffic == nil {
                 s.traffic = try db.makeStatement(sql: """
-                    INSERT INTO traffic (resolution, t, packets, bytes, tcp, udp, icmp, other, dropped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO traffic (resolution, t, packets, bytes, tcp, udp, icmp, other, dropped, tcp_bytes, udp_bytes, icmp_bytes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (resolution, t) DO UPDATE SET packets = packets + excluded.packets, bytes = bytes + excluded.bytes,
                       tcp = tcp + excluded.tcp, udp = udp + excluded.udp, icmp = icmp + excluded.icmp, other = other + excluded.other,
-                      dropped = dropped + excluded.dropped
+                      dropped = dropped + excluded.dropped, tcp_bytes = tcp_bytes + excluded.tcp_bytes,
+                      udp_bytes = udp_bytes + excluded.udp_bytes, icmp_bytes = icmp_bytes + excluded.icmp_bytes
                     """)
             }
             // Per interface when the run captures on several (-i a -i b), or a file's second
@@ -351,7 +353,8 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
                 let start = HistoryTime.floor(t.second, resolution)
                 s.traffic!.setUncheckedArguments([resolution, start, Int64(bitPattern: t.packets), Int64(bitPattern: t.bytes),
                                                   Int64(bitPattern: t.tcp), Int64(bitPattern: t.udp), Int64(bitPattern: t.icmp),
-                                                  Int64(bitPattern: t.other), Int64(bitPattern: t.dropped)])
+                                                  Int64(bitPattern: t.other), Int64(bitPattern: t.dropped),
+                                                  Int64(bitPattern: t.tcpBytes), Int64(bitPattern: t.udpBytes), Int64(bitPattern: t.icmpBytes)])
                 try s.traffic!.execute()
             }
         }

@@ -235,9 +235,9 @@ struct PacketLoop: RawPacketHandler {
             perInterface[2 &* interface &+ 1] &+= UInt64(wireLength)
         }
         switch state.pointee.packet.transport {
-        case .tcp: state.pointee.tick.tcp &+= 1
-        case .udp: state.pointee.tick.udp &+= 1
-        case .icmp, .icmpv6: state.pointee.tick.icmp &+= 1
+        case .tcp: state.pointee.tick.tcp &+= 1; state.pointee.tick.tcpBytes &+= UInt64(wireLength)
+        case .udp: state.pointee.tick.udp &+= 1; state.pointee.tick.udpBytes &+= UInt64(wireLength)
+        case .icmp, .icmpv6: state.pointee.tick.icmp &+= 1; state.pointee.tick.icmpBytes &+= UInt64(wireLength)
         default: break
         }
     }

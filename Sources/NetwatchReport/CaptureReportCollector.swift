@@ -92,8 +92,8 @@ public final class CaptureReportCollector: EventSink {
         report.processes = list(tally.processes) { $0 }
         report.countries = list(tally.countries) { $0 }
         report.networks = list(tally.networks) { String($0) }
-        // The database's report ranks the top max(50, 5n) hosts and keeps the remote ones.
-        let rankedHosts = ranked(max(50, 5 * n))
+        // As the database's report: the remote ones among the first hosts by bytes.
+        let rankedHosts = ranked(ReportAssembly.hostCandidates(n))
         report.topHosts = rankedHosts.prefix(n).map { h in
             var out = Report.Host(ip: h.key, packets: h.t.packets, bytes: h.t.bytes, flows: h.t.flows, sentBytes: h.t.sent, receivedBytes: h.t.received)
             out.name = names[h.address]?.name

@@ -26,6 +26,7 @@ public struct HistoryReportBuilder {
         let buckets = try store.series(resolution: resolution, since: since, until: until).map { b -> (t: Int64, tick: TrafficTick) in
             var k = TrafficTick(second: b.start)
             k.packets = b.packets; k.bytes = b.bytes; k.tcp = b.tcp; k.udp = b.udp; k.icmp = b.icmp; k.dropped = b.dropped
+            k.tcpBytes = b.tcpBytes; k.udpBytes = b.udpBytes; k.icmpBytes = b.icmpBytes
             return (b.start, k)
         }
         report.traffic = ReportAssembly.traffic(buckets, since: s, until: u, floor: Int64(resolution))
@@ -92,11 +93,11 @@ public struct HistoryReportBuilder {
         }
 
         // Remote hosts: the busiest ones' strips, and which of them are new.
-        let remote = try store.top(.hosts, since: since, until: until, n: max(50, 5 * top)).filter { RemoteAddress.isRemote($0.key) }
+        let remote = try store.top(.hosts, since: since, until: until, n: ReportAssembly.hostCandidates(top)).filter { RemoteAddress.isRemote($0.key) }
         let busiest = remote.prefix(top).map(\.key)
         let strips = try store.topPoints(.hosts, keys: Array(busiest), since: since, until: until).map { (t: $0.t, host: $0.key, bytes: $0.bytes) }
         report.activity = ReportAssembly.activity(strips, hosts: Array(busiest), since: s, until: u)
-        for e in remote where report.newHosts.count < top {
+        for e in remote.prefix(100) where report.newHosts.count < top {
             guard try !store.seenBefore(e.key, since) else { continue }
             var q = FlowQuery()
             q.host = e.key

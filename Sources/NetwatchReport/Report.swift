@@ -61,11 +61,17 @@ public struct Report: Codable, Sendable {
         public var icmp: [UInt64] = []
         public var other: [UInt64] = []
         public var dropped: [UInt64] = []
+        /// Bytes by transport (on the wire).
+        public var tcpBytes: [UInt64] = []
+        public var udpBytes: [UInt64] = []
+        public var icmpBytes: [UInt64] = []
+        public var otherBytes: [UInt64] = []
     }
 
     public struct Share: Codable, Sendable, Equatable {
         public var name: String
         public var packets: UInt64
+        public var bytes: UInt64
     }
 
     /// A line of a top list: key, packets, bytes (IP bytes of the flows that ended in the

@@ -18,18 +18,20 @@ enum ReportAssembly {
         out.start = start
         let zero = [UInt64](repeating: 0, count: count)
         out.packets = zero; out.bytes = zero; out.tcp = zero; out.udp = zero; out.icmp = zero; out.other = zero; out.dropped = zero
+        out.tcpBytes = zero; out.udpBytes = zero; out.icmpBytes = zero; out.otherBytes = zero
         for (t, k) in buckets {
             guard let i = ReportBuckets.index(t, start: start, width: out.resolution, count: count) else { continue }
             out.packets[i] += k.packets; out.bytes[i] += k.bytes
             out.tcp[i] += k.tcp; out.udp[i] += k.udp; out.icmp[i] += k.icmp; out.other[i] += k.other
             out.dropped[i] += k.dropped
+            out.tcpBytes[i] += k.tcpBytes; out.udpBytes[i] += k.udpBytes; out.icmpBytes[i] += k.icmpBytes; out.otherBytes[i] += k.otherBytes
         }
         return out
     }
 
     static func protocols(_ t: Report.Traffic) -> [Report.Share] {
-        [("TCP", t.tcp), ("UDP", t.udp), ("ICMP", t.icmp), ("other", t.other)]
-            .map { Report.Share(name: $0.0, packets: $0.1.reduce(0, +)) }
+        [("TCP", t.tcp, t.tcpBytes), ("UDP", t.udp, t.udpBytes), ("ICMP", t.icmp, t.icmpBytes), ("other", t.other, t.otherBytes)]
+            .map { Report.Share(name: $0.0, packets: $0.1.reduce(0, +), bytes: $0.2.reduce(0, +)) }
             .filter { $0.packets > 0 }
     }
 
@@ -90,6 +92,9 @@ enum ReportAssembly {
         guard let dst = a.destIp else { return ends }
         return ends && (r.origH == dst || r.respH == dst)
     }
+
+    /// How many of the busiest hosts are looked through for remote ones (strips, new hosts).
+    static func hostCandidates(_ top: Int) -> Int { max(500, 5 * top) }
 
     static let alertLimit = 200
     static let flowsPerAlert = 5

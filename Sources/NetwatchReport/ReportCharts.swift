@@ -20,8 +20,12 @@ public enum ReportCharts {
     public static func bytes(_ r: Report, offset: Int64) -> String {
         let t = r.traffic
         let per = Double(t.resolution)
-        var chart = TimeSeriesChart(title: "Bytes per second", unit: "B/s", start: t.start, bucketSeconds: t.resolution,
-                                    series: [ChartSeries(name: "all traffic", values: t.bytes.map { Double($0) / per })])
+        var chart = TimeSeriesChart(title: "Bytes per second by protocol", unit: "B/s", start: t.start, bucketSeconds: t.resolution, series: [
+            ChartSeries(name: "TCP", values: t.tcpBytes.map { Double($0) / per }),
+            ChartSeries(name: "UDP", values: t.udpBytes.map { Double($0) / per }),
+            ChartSeries(name: "ICMP", values: t.icmpBytes.map { Double($0) / per }),
+            ChartSeries(name: "other", values: t.otherBytes.map { Double($0) / per }),
+        ].filter { $0.values.contains { $0 > 0 } })
         chart.markers = markers(r)
         chart.offset = offset
         return chart.svg()
@@ -46,24 +50,24 @@ public enum ReportCharts {
     }
 
     public static func bars(_ title: String, _ list: [Report.Top], label: (Report.Top) -> String = { $0.key }) -> String {
-        BarChart(title: title, unit: "B", segments: ["bytes"], rows: list.map { BarChart.Row(label: ReportText.visible(label($0)), values: [Double($0.bytes)]) }).svg()
+        BarChart(title: title, unit: "B", segments: ["bytes"], rows: list.map { ChartSeries(name: ReportText.visible(label($0)), values: [Double($0.bytes)]) }).svg()
     }
 
     public static func talkers(_ r: Report) -> String {
         BarChart(title: "Top talkers, bytes sent and received", unit: "B", segments: ["sent", "received"],
-                 rows: r.topHosts.map { BarChart.Row(label: ReportText.visible($0.ip + ($0.name.map { " " + $0 } ?? "")),
+                 rows: r.topHosts.map { ChartSeries(name: ReportText.visible($0.ip + ($0.name.map { " " + $0 } ?? "")),
                                                      values: [Double($0.sentBytes), Double($0.receivedBytes)]) }).svg()
     }
 
     public static func protocols(_ r: Report) -> String {
-        BarChart(title: "Packets by protocol", unit: "packets", segments: ["packets"],
-                 rows: r.protocols.map { BarChart.Row(label: $0.name, values: [Double($0.packets)]) }).svg()
+        BarChart(title: "Bytes by protocol", unit: "B", segments: ["bytes"],
+                 rows: r.protocols.map { ChartSeries(name: $0.name, values: [Double($0.bytes)]) }).svg()
     }
 
     public static func activity(_ r: Report, offset: Int64) -> String {
         var strips = ActivityStrips(title: "Activity of the busiest remote hosts (bytes per \(duration(r.activity.resolution)), darker is busier)", unit: "bytes",
                                     start: r.activity.start, bucketSeconds: r.activity.resolution,
-                                    rows: r.activity.hosts.map { ActivityStrips.Row(label: ReportText.visible($0.ip + ($0.name.map { " " + $0 } ?? "")), values: $0.bytes.map { Double($0) }) })
+                                    rows: r.activity.hosts.map { ChartSeries(name: ReportText.visible($0.ip + ($0.name.map { " " + $0 } ?? "")), values: $0.bytes.map { Double($0) }) })
         strips.offset = offset
         return strips.svg()
     }
@@ -78,7 +82,7 @@ public enum ReportCharts {
             rows[a.signature, default: [Double](repeating: 0, count: count)][i] += 1
         }
         var strips = ActivityStrips(title: "Alerts over time, per signature (per \(duration(o.resolution)))", unit: "alerts", start: o.start, bucketSeconds: o.resolution,
-                                    rows: rows.sorted { $0.key < $1.key }.map { ActivityStrips.Row(label: ReportText.visible($0.key), values: $0.value) })
+                                    rows: rows.sorted { $0.key < $1.key }.map { ChartSeries(name: ReportText.visible($0.key), values: $0.value) })
         strips.offset = offset
         strips.colour = ChartColors.severity(1)
         return strips.svg()

@@ -37,15 +37,17 @@ public struct ReportHTML {
         ]
         let s = r.summary
         let severityNames = [("1", "high"), ("2", "medium"), ("3", "low")]
-        v["summary"] = [
+        var summary: [String: Any] = [
             "packets": ReportText.count(s.packets), "bytes": ReportText.bytes(s.bytes), "flows": ReportText.count(s.flows),
             "hosts": (s.hostsExact ? "" : "≈ ") + ReportText.count(s.hosts), "dropped": ReportText.count(s.dropped),
-            "malformed": s.malformed.map(ReportText.count) as Any,
-            "interfaces": s.interfaces.isEmpty ? "—" : ReportText.visible(s.interfaces.joined(separator: ", ")),
+                        "interfaces": s.interfaces.isEmpty ? "—" : ReportText.visible(s.interfaces.joined(separator: ", ")),
             "runs": s.runs,
             "alerts": severityNames.map { ["name": $0.1, "level": $0.1, "count": ReportText.count(s.alertsBySeverity[$0.0] ?? 0)] },
             "alerts_total": ReportText.count(r.alertsTotal),
-        ] as [String: Any]
+        ]
+        // Set only when known: an Optional in the view would render as "nil".
+        if let m = s.malformed { summary["malformed"] = ReportText.count(m) }
+        v["summary"] = summary
         let hasTraffic = s.packets > 0
         var out: [[String: Any]] = []
         for section in sections {
@@ -57,8 +59,12 @@ public struct ReportHTML {
             case .protocols:
                 e["charts"] = r.protocols.isEmpty ? [] : [["svg": ReportCharts.protocols(r)]] + (r.services.isEmpty ? [] : [["svg": ReportCharts.bars("Services by bytes", r.services)]])
                 e["rows"] = top(r.services)
+                e["shares"] = r.protocols.map { ["name": $0.name, "packets": ReportText.count($0.packets), "bytes": ReportText.bytes($0.bytes)] }
             case .talkers:
                 e["charts"] = r.topHosts.isEmpty ? [] : [["svg": ReportCharts.talkers(r)]]
+                // Columns only for what is known.
+                e["names_known"] = r.topHosts.contains { $0.name != nil }
+                e["geo_known"] = r.topHosts.contains { $0.country != nil || $0.asn != nil }
                 e["hosts"] = r.topHosts.enumerated().map { i, h in
                     ["rank": i + 1, "ip": h.ip, "name": h.name.map(ReportText.visible) ?? "", "country": h.country ?? "",
                      "asn": h.asn.map { "AS\($0)" + (h.asOrg.map { " " + ReportText.visible($0) } ?? "") } ?? "",
@@ -102,6 +108,7 @@ public struct ReportHTML {
                 e["networks"] = top(r.networks) { "AS" + $0.key }
             case .newhosts:
                 e["charts"] = r.activity.hosts.isEmpty ? [] : [["svg": ReportCharts.activity(r, offset: offset)]]
+                e["names_known"] = r.newHosts.contains { $0.name != nil }
                 e["hosts"] = r.newHosts.map { ["ip": $0.ip, "name": $0.name.map(ReportText.visible) ?? "", "first_seen": t($0.firstSeen), "bytes": ReportText.bytes($0.bytes), "flows": ReportText.count($0.flows)] }
             }
             for (k, value) in e {

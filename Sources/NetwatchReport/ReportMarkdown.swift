@@ -60,7 +60,7 @@ public struct ReportMarkdown {
                     out += "_No traffic recorded in this range._\n\n"
                 }
             case .protocols:
-                Self.table(["Protocol", "Packets"], r.protocols.map { [$0.name, ReportText.count($0.packets)] }, &out)
+                Self.table(["Protocol", "Packets", "Bytes"], r.protocols.map { [$0.name, ReportText.count($0.packets), ReportText.bytes($0.bytes)] }, &out)
                 Self.table(["#", "Service", "Bytes", "Packets", "Connections"], top("service", r.services), &out)
             case .talkers:
                 Self.table(["#", "Host", "Name", "Country", "Network", "Sent", "Received", "Connections"], r.topHosts.enumerated().map { i, h in

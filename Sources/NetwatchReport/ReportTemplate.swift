@@ -69,14 +69,17 @@ table.wide td { padding: 3px 5px; }
 {{#charts}}<figure>{{{svg}}}</figure>{{/charts}}
 {{#is_traffic}}{{^charts}}<p class="empty">No traffic recorded in this range.</p>{{/charts}}{{/is_traffic}}
 {{#is_protocols}}
+{{#has_shares}}<table><thead><tr><th>Protocol</th><th class="n">Packets</th><th class="n">Bytes</th></tr></thead><tbody>
+{{#shares}}<tr><td>{{name}}</td><td class="n">{{packets}}</td><td class="n">{{bytes}}</td></tr>{{/shares}}
+</tbody></table>{{/has_shares}}
 <h3>Services (by Zeek's service field, or "-")</h3>
 {{#has_rows}}<table><thead><tr><th class="n">#</th><th>Service</th><th class="n">Bytes</th><th class="n">Packets</th><th class="n">Connections</th></tr></thead><tbody>
 {{#rows}}<tr><td class="n">{{rank}}</td><td>{{key}}</td><td class="n">{{bytes}}</td><td class="n">{{packets}}</td><td class="n">{{flows}}</td></tr>{{/rows}}
 </tbody></table>{{/has_rows}}{{^rows}}<p class="empty">No connections ended in this range.</p>{{/rows}}
 {{/is_protocols}}
 {{#is_talkers}}
-{{#has_hosts}}<table><thead><tr><th class="n">#</th><th>Host</th><th>Name</th><th>Country</th><th>Network</th><th class="n">Sent</th><th class="n">Received</th><th class="n">Packets</th><th class="n">Connections</th></tr></thead><tbody>
-{{#hosts}}<tr><td class="n">{{rank}}</td><td><code>{{ip}}</code></td><td>{{name}}</td><td>{{country}}</td><td>{{asn}}</td><td class="n">{{sent}}</td><td class="n">{{received}}</td><td class="n">{{packets}}</td><td class="n">{{flows}}</td></tr>{{/hosts}}
+{{#has_hosts}}<table><thead><tr><th class="n">#</th><th>Host</th>{{#names_known}}<th>Name</th>{{/names_known}}{{#geo_known}}<th>Country</th><th>Network</th>{{/geo_known}}<th class="n">Sent</th><th class="n">Received</th><th class="n">Packets</th><th class="n">Connections</th></tr></thead><tbody>
+{{#hosts}}<tr><td class="n">{{rank}}</td><td><code>{{ip}}</code></td>{{#names_known}}<td>{{name}}</td>{{/names_known}}{{#geo_known}}<td>{{country}}</td><td>{{asn}}</td>{{/geo_known}}<td class="n">{{sent}}</td><td class="n">{{received}}</td><td class="n">{{packets}}</td><td class="n">{{flows}}</td></tr>{{/hosts}}
 </tbody></table>{{/has_hosts}}{{^hosts}}<p class="empty">No connections ended in this range.</p>{{/hosts}}
 {{/is_talkers}}
 {{#is_ports}}
@@ -119,8 +122,8 @@ table.wide td { padding: 3px 5px; }
 {{^rows}}<p class="empty">No GeoIP answers (give --geo-path or --mmdb, or record with them).</p>{{/rows}}
 {{/is_geography}}
 {{#is_newhosts}}
-{{#has_hosts}}<table><thead><tr><th>Host</th><th>Name</th><th>First seen</th><th class="n">Bytes</th><th class="n">Connections</th></tr></thead><tbody>
-{{#hosts}}<tr><td><code>{{ip}}</code></td><td>{{name}}</td><td class="t">{{first_seen}}</td><td class="n">{{bytes}}</td><td class="n">{{flows}}</td></tr>{{/hosts}}
+{{#has_hosts}}<table><thead><tr><th>Host</th>{{#names_known}}<th>Name</th>{{/names_known}}<th>First seen</th><th class="n">Bytes</th><th class="n">Connections</th></tr></thead><tbody>
+{{#hosts}}<tr><td><code>{{ip}}</code></td>{{#names_known}}<td>{{name}}</td>{{/names_known}}<td class="t">{{first_seen}}</td><td class="n">{{bytes}}</td><td class="n">{{flows}}</td></tr>{{/hosts}}
 </tbody></table>{{/has_hosts}}{{^hosts}}<p class="empty">No remote host was first seen in this range.</p>{{/hosts}}
 {{/is_newhosts}}
 </section>

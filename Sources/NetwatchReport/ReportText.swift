@@ -3,19 +3,7 @@ import NetwatchCharts
 /// Strings from the network or the host as a reader may see them: control and bidi
 /// characters as visible `\xNN` (HTML escaping itself is the templates' job).
 enum ReportText {
-    static func visible(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: ChartLabel.isControl) else { return s }
-        var out = ""
-        for c in s.unicodeScalars {
-            if ChartLabel.isControl(c) {
-                let hex = String(c.value, radix: 16)
-                out += "\\x" + (hex.count % 2 == 1 ? "0" : "") + hex
-            } else {
-                out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func visible(_ s: String) -> String { ChartLabel.visible(s) }
 
     static func time(_ t: Double, offset: Int64) -> String {
         CivilTime(Int64(t.rounded(.down)), offset: offset).text

@@ -273,7 +273,7 @@ struct HistoryCommand: ParsableCommand {
             let out = OutputBuffer(fd: 1)
             if common.json {
                 for b in buckets {
-                    out.string("{\"timestamp\":\"\(WallTime.iso8601(Double(b.start)))\",\"interval\":\(resolution),\(interface.map { "\"interface\":" + AlertWriter.quoted($0) + "," } ?? "")\"packets\":\(b.packets),\"bytes\":\(b.bytes),\"tcp\":\(b.tcp),\"udp\":\(b.udp),\"icmp\":\(b.icmp),\"other\":\(b.other),\"dropped\":\(b.dropped)}\n")
+                    out.string("{\"timestamp\":\"\(WallTime.iso8601(Double(b.start)))\",\"interval\":\(resolution),\(interface.map { "\"interface\":" + AlertWriter.quoted($0) + "," } ?? "")\"packets\":\(b.packets),\"bytes\":\(b.bytes),\"tcp\":\(b.tcp),\"udp\":\(b.udp),\"icmp\":\(b.icmp),\"other\":\(b.other),\"dropped\":\(b.dropped),\"tcp_bytes\":\(b.tcpBytes),\"udp_bytes\":\(b.udpBytes),\"icmp_bytes\":\(b.icmpBytes)}\n")
                 }
             } else if common.csv {
                 out.string("timestamp,packets,bytes,tcp,udp,icmp,other,dropped\n")

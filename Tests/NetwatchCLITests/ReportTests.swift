@@ -60,6 +60,8 @@ final class ReportTests: XCTestCase {
             XCTAssertEqual(shares["UDP"] ?? 0, protocols["UDP"] ?? 0, "\(name): UDP packets")
             XCTAssertEqual(shares["ICMP"] ?? 0, (protocols["ICMP"] ?? 0) + (protocols["ICMPv6"] ?? 0), "\(name): ICMP packets")
             XCTAssertEqual(shares.values.reduce(0, +), stats["packets"] as? Int, "\(name): protocols sum to the packets")
+            let shareBytes = (r["protocols"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["bytes"] as! Int) }
+            XCTAssertEqual(shareBytes, stats["bytes"] as? Int, "\(name): protocols sum to the bytes")
 
             // Against the history queries over the same capture recorded.
             let db = dir.appendingPathComponent(name.replacingOccurrences(of: "/", with: "_") + ".db").path
@@ -302,6 +304,31 @@ final class ReportTests: XCTestCase {
             }
             XCTAssertEqual((r["summary"] as? [String: Any])?["hosts"] as? Int, hosts, "\(name): the capture's report counts the same")
         }
+    }
+
+    /// With GeoIP: countries from the capture's report equal those the history recorded, and
+    /// the talkers carry theirs.
+    func testCountriesWithGeoIP() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let capture = try TestData.path("pcap/mixed/sgr_mariti_skypeirc.pcap")
+        let geo = TestData.root.appendingPathComponent("geoip").path
+        let db = dir.appendingPathComponent("geo.db").path
+        XCTAssertEqual(try netwatch(["-r", capture, "-q", "--history", db, "--geo-path", geo]).status, 0)
+        let r = try json(["report", "-r", capture, "--format", "json", "--geo-path", geo])
+        let since = String(Int((r["since"] as? Double) ?? 0)), until = String(Int((r["until"] as? Double) ?? 0))
+        let d = try json(["report", "--db", db, "--since", since, "--until", until, "--format", "json"])
+        let countries = r["countries"] as? [[String: Any]] ?? []
+        XCTAssertGreaterThan(countries.count, 3)
+        XCTAssertEqual(countries.map { "\($0["key"]!) \($0["bytes"]!) \($0["flows"]!)" },
+                       (d["countries"] as? [[String: Any]] ?? []).map { "\($0["key"]!) \($0["bytes"]!) \($0["flows"]!)" })
+        let expected = try lines(["history", "top", "countries", "--db", db, "--since", since, "--until", until, "--json"])
+        XCTAssertEqual(countries.map { $0["key"] as! String }, expected.map { $0["country"] as! String })
+        let talkers = r["top_hosts"] as? [[String: Any]] ?? []
+        XCTAssertTrue(talkers.contains { $0["country"] as? String == "US" }, "\(talkers)")
+        let html = try netwatch(["report", "-r", capture, "--geo-path", geo, "--sections", "talkers,geography"]).output
+        XCTAssertTrue(html.contains("<th>Country</th>"))
+        XCTAssertTrue(html.contains("Traffic by country"))
     }
 
     func testSectionsTopAndMarkdown() throws {
