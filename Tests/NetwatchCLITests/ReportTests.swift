@@ -331,6 +331,30 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(html.contains("Traffic by country"))
     }
 
+    /// Live: a report of what a test host saw until Ctrl+C (curl and ping to its peer).
+    func testLiveReportUntilInterrupted() throws {
+        guard isRoot else { throw XCTSkip("live capture needs root") }
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let page = dir.appendingPathComponent("live.json")
+        let err = dir.appendingPathComponent("err")
+        let process = try hosts.start(hosts.a, [try netwatchBinary(), "report", "-i", hosts.interfaceA, "--format", "json", "-o", page.path],
+                                      error: err)
+        XCTAssertTrue(waitFor("capturing on", in: err))
+        usleep(200_000)
+        _ = try hosts.exec(hosts.a, "ping -c 3 -i 0.2 \(hosts.addressB)")
+        usleep(300_000)
+        TestHosts.interrupt(process)
+        XCTAssertEqual(process.terminationStatus, 0, String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: page)) as? [String: Any] ?? [:]
+        let summary = report["summary"] as? [String: Any] ?? [:]
+        XCTAssertGreaterThanOrEqual(summary["packets"] as? Int ?? 0, 6, "3 requests and 3 replies")
+        XCTAssertEqual(summary["interfaces"] as? [String], [hosts.interfaceA])
+        XCTAssertTrue((report["top_hosts"] as? [[String: Any]] ?? []).contains { $0["ip"] as? String == hosts.addressB })
+    }
+
     func testSectionsTopAndMarkdown() throws {
         let capture = try TestData.path("pcap/mixed/sgr_mariti_skypeirc.pcap")
         let md = try netwatch(["report", "-r", capture, "--format", "md", "--sections", "alerts,summary", "--top", "3"]).output
