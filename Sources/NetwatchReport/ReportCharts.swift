@@ -3,6 +3,9 @@ import NetwatchCharts
 /// The report's charts, drawn by NetwatchCharts from a `Report` (the web dashboard draws the
 /// same ones from the same numbers).
 public enum ReportCharts {
+    /// Bars and strips drawn at most (the tables list all `--top`).
+    static let chartRows = 25
+
     public static func packets(_ r: Report, offset: Int64) -> String {
         let t = r.traffic
         let per = Double(t.resolution)
@@ -50,12 +53,12 @@ public enum ReportCharts {
     }
 
     public static func bars(_ title: String, _ list: [Report.Top], label: (Report.Top) -> String = { $0.key }) -> String {
-        BarChart(title: title, unit: "B", segments: ["bytes"], rows: list.map { ChartSeries(name: ReportText.visible(label($0)), values: [Double($0.bytes)]) }).svg()
+        BarChart(title: title, unit: "B", segments: ["bytes"], rows: list.prefix(chartRows).map { ChartSeries(name: ReportText.visible(label($0)), values: [Double($0.bytes)]) }).svg()
     }
 
     public static func talkers(_ r: Report) -> String {
         BarChart(title: "Top talkers, bytes sent and received", unit: "B", segments: ["sent", "received"],
-                 rows: r.topHosts.map { ChartSeries(name: ReportText.visible($0.ip + ($0.name.map { " " + $0 } ?? "")),
+                 rows: r.topHosts.prefix(chartRows).map { ChartSeries(name: ReportText.visible($0.ip + ($0.name.map { " " + $0 } ?? "")),
                                                      values: [Double($0.sentBytes), Double($0.receivedBytes)]) }).svg()
     }
 
@@ -67,7 +70,7 @@ public enum ReportCharts {
     public static func activity(_ r: Report, offset: Int64) -> String {
         var strips = ActivityStrips(title: "Activity of the busiest remote hosts (bytes per \(duration(r.activity.resolution)), darker is busier)", unit: "bytes",
                                     start: r.activity.start, bucketSeconds: r.activity.resolution,
-                                    rows: r.activity.hosts.map { ChartSeries(name: ReportText.visible($0.ip + ($0.name.map { " " + $0 } ?? "")), values: $0.bytes.map { Double($0) }) })
+                                    rows: r.activity.hosts.prefix(chartRows).map { ChartSeries(name: ReportText.visible($0.ip + ($0.name.map { " " + $0 } ?? "")), values: $0.bytes.map { Double($0) }) })
         strips.offset = offset
         return strips.svg()
     }

@@ -23,11 +23,12 @@ struct ReportCommand: ParsableCommand {
         abstract: "Write a report with charts (HTML; or JSON, Markdown) from the history database or a capture.",
         discussion: """
             Examples:
-              netwatch report -o today.html                         the last 24 hours of netwatch.db
+              netwatch report -o today.html             the last 24 h of netwatch.db
               netwatch report --db nw.db --since 7d -o week.html
-              netwatch report -r trace.pcap -o trace.html           a capture, through the same road
-              netwatch report -r trace.pcap --format json           the same numbers for scripts
-              netwatch report --since 2h --format md --sections summary,alerts,talkers
+              netwatch report -r trace.pcap -o t.html   a capture, nothing stored
+              netwatch report -r trace.pcap --format json
+              netwatch report -i eth0 -o now.html       live, until Ctrl+C
+              netwatch report --since 2h --format md --sections summary,alerts
             The HTML is one self-contained file (inline SVG and CSS, no script, nothing fetched): it \
             opens offline and prints to PDF from a browser, a section per page.
             Sections: \(ReportSection.allCases.map(\.rawValue).joined(separator: ", ")).
@@ -58,7 +59,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("sections"), help: ArgumentHelp("Which sections, in this order (comma-separated; default all).", valueName: "list"))
     var sections: String?
 
-    @Option(name: .customLong("top"), help: "Lines in every top list.")
+    @Option(name: .customLong("top"), help: "Lines in every top list (1 to 200).")
     var top = 10
 
     @Flag(name: .customLong("utc"), help: "Times in UTC (default: local time).")
@@ -66,7 +67,8 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         if !["html", "json", "md"].contains(format) { throw ValidationError("--format takes html, json or md") }
-        if top < 1 { throw ValidationError("--top takes 1 or more") }
+        // (Bounded so that a page stays under a megabyte.)
+        if top < 1 || top > 200 { throw ValidationError("--top takes 1 to 200") }
         if capture.read != nil && db != nil { throw ValidationError("-r reads a capture and --db a database: give one") }
         if capture.read != nil && (since != nil || until != nil) { throw ValidationError("--since and --until choose a range of the database; a capture's report covers the capture") }
         if capture.write != nil { throw ValidationError("report does not write packets (-w): use capture") }
