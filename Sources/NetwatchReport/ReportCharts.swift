@@ -8,27 +8,21 @@ public enum ReportCharts {
 
     public static func packets(_ r: Report, offset: Int64) -> String {
         let t = r.traffic
-        let per = Double(t.resolution)
-        var chart = TimeSeriesChart(title: "Packets per second by protocol", unit: "packets/s", start: t.start, bucketSeconds: t.resolution, series: [
-            ChartSeries(name: "TCP", values: t.tcp.map { Double($0) / per }),
-            ChartSeries(name: "UDP", values: t.udp.map { Double($0) / per }),
-            ChartSeries(name: "ICMP", values: t.icmp.map { Double($0) / per }),
-            ChartSeries(name: "other", values: t.other.map { Double($0) / per }),
-        ].filter { $0.values.contains { $0 > 0 } })
-        chart.markers = markers(r)
-        chart.offset = offset
-        return chart.svg()
+        return perProtocol(r, "Packets per second by protocol", unit: "packets/s", [t.tcp, t.udp, t.icmp, t.other], offset: offset)
     }
 
     public static func bytes(_ r: Report, offset: Int64) -> String {
         let t = r.traffic
+        return perProtocol(r, "Bytes per second by protocol", unit: "B/s", [t.tcpBytes, t.udpBytes, t.icmpBytes, t.otherBytes], offset: offset)
+    }
+
+    /// Per second, stacked TCP, UDP, ICMP, other (those seen), with the alerts marked.
+    static func perProtocol(_ r: Report, _ title: String, unit: String, _ rows: [[UInt64]], offset: Int64) -> String {
+        let t = r.traffic
         let per = Double(t.resolution)
-        var chart = TimeSeriesChart(title: "Bytes per second by protocol", unit: "B/s", start: t.start, bucketSeconds: t.resolution, series: [
-            ChartSeries(name: "TCP", values: t.tcpBytes.map { Double($0) / per }),
-            ChartSeries(name: "UDP", values: t.udpBytes.map { Double($0) / per }),
-            ChartSeries(name: "ICMP", values: t.icmpBytes.map { Double($0) / per }),
-            ChartSeries(name: "other", values: t.otherBytes.map { Double($0) / per }),
-        ].filter { $0.values.contains { $0 > 0 } })
+        var chart = TimeSeriesChart(title: title, unit: unit, start: t.start, bucketSeconds: t.resolution,
+                                    series: zip(["TCP", "UDP", "ICMP", "other"], rows).map { ChartSeries(name: $0.0, values: $0.1.map { Double($0) / per }) }
+                                        .filter { $0.values.contains { $0 > 0 } })
         chart.markers = markers(r)
         chart.offset = offset
         return chart.svg()
