@@ -168,7 +168,20 @@ enum HistorySchema {
                   SELECT \(minute) AS t, orig_asn AS a, \(p) AS p, \(b) AS b FROM conn WHERE orig_asn IS NOT NULL
                   UNION ALL SELECT \(minute), resp_asn, \(p), \(b) FROM conn WHERE resp_asn IS NOT NULL AND resp_asn IS NOT orig_asn) GROUP BY t, a;
                 """)
-            try TopAggregator.rollUp(db, hoursFrom: 0, tables: TopAggregator.tables.suffix(3))
+            // The hosts' directions in the top rows already there, and the runs' spans, in one
+            // pass over conn each.
+            try db.execute(sql: """
+                CREATE TEMP TABLE host_direction AS SELECT t, h, sum(s) AS s, sum(r) AS r FROM (
+                  SELECT \(minute) AS t, orig_h AS h, orig_ip_bytes AS s, resp_ip_bytes AS r FROM conn
+                  UNION ALL SELECT \(minute), resp_h, resp_ip_bytes, orig_ip_bytes FROM conn WHERE resp_h != orig_h) GROUP BY t, h;
+                UPDATE top_host SET sent = d.s, received = d.r FROM host_direction AS d
+                  WHERE top_host.resolution = 60 AND top_host.t = d.t AND top_host.host = d.h;
+                DROP TABLE host_direction;
+                CREATE TEMP TABLE run_span AS SELECT run, min(ts) AS f, max(ts + duration) AS l FROM conn GROUP BY run;
+                UPDATE run SET first_ts = s.f, last_ts = s.l FROM run_span AS s WHERE run.id = s.run;
+                DROP TABLE run_span;
+                """)
+            try TopAggregator.rollUp(db, hoursFrom: 0, tables: ArraySlice([TopAggregator.tables[0]] + TopAggregator.tables.suffix(3)))
             // Distinct hosts per minute of the rows already there, then per hour.
             let rows = try Row.fetchCursor(db, sql: "SELECT \(minute) AS t, orig_h, resp_h FROM conn ORDER BY 1")
             var current: (t: Int64, sketch: HostSketch)?

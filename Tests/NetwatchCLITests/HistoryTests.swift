@@ -170,6 +170,21 @@ final class HistoryTests: XCTestCase {
         XCTAssertEqual(quick, try runCommand(netwatch, ["history", "top", "hosts", "--db", db, "--json", "--top", "50", "--exact"]).output)
         XCTAssertTrue(quick.contains("\"host\":\"10.1.1.1\""), quick)
         XCTAssertEqual(try runCommand(netwatch, ["history", "runs", "--db", db, "--json"]).output.split(separator: "\n").count, 2)
+        // v3 filled in what the report reads for the old rows: directions, states, services,
+        // distinct hosts, the old run's span.
+        let report = try runCommand(netwatch, ["report", "--db", db, "--since", "1300000000", "--until", "1300000100", "--format", "json"])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let j = try XCTUnwrap(JSONSerialization.jsonObject(with: report.stdout) as? [String: Any])
+        let summary = j["summary"] as? [String: Any] ?? [:]
+        XCTAssertEqual(summary["flows"] as? Int, 3)
+        XCTAssertEqual(summary["hosts"] as? Int, 4)
+        XCTAssertEqual(summary["runs"] as? Int, 1)
+        let first = (j["top_hosts"] as? [[String: Any]])?.first ?? [:]
+        XCTAssertEqual(first["ip"] as? String, "10.1.1.1")
+        XCTAssertEqual(first["sent_bytes"] as? Int, 1000)
+        XCTAssertEqual(first["received_bytes"] as? Int, 10000)
+        XCTAssertEqual((j["outcomes"] as? [String: Any])?["conn_state"] as? [String: Int], ["SF": 3])
+        XCTAssertEqual((j["services"] as? [[String: Any]])?.first?["flows"] as? Int, 3)
     }
 
     /// `timeline --history` records the same conn records as `connections --history`.
