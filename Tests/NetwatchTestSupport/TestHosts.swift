@@ -83,7 +83,7 @@ public final class TestHosts {
     }
 
     /// Sends SIGINT (what Ctrl+C sends) and waits up to `timeout` seconds for the exit.
-    public static func interrupt(_ process: Process, timeout: TimeInterval = 10) {
+    public static func interrupt(_ process: Process, timeout: TimeInterval = 30) {
         kill(process.processIdentifier, SIGINT)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(20_000) }
