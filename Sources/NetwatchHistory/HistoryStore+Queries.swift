@@ -217,25 +217,36 @@ extension HistoryStore {
         case .states: ("top_state", "conn_state", "conn_state")
         case .networks: ("top_asn", "asn", "asn")
         }
+        return try run { db in
+            let directions = kind == .hosts && version >= 3
+            let (rows, arguments) = try Self.minutesAndHours(db, table, columns: "\(group), packets, bytes, flows\(directions ? ", sent, received" : "")",
+                                                             since: since, until: until)
+            let sql = """
+                SELECT \(key) AS key, sum(packets) AS packets, sum(bytes) AS bytes, sum(flows) AS flows\(directions ? ", sum(sent) AS sent, sum(received) AS received" : "") FROM (
+                  \(rows))
+                GROUP BY \(group) ORDER BY \(byPackets ? "packets" : "bytes") DESC, key LIMIT \(n)
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.topEntry)
+        }
+    }
+
+    /// `columns` of a table kept per minute and per hour over [since, until): whole hours from
+    /// the hour rows, the minutes at either edge from the minute rows. The newest hour rolled
+    /// up is read by the minute, as a live run may still add to it.
+    static func minutesAndHours(_ db: Database, _ table: String, columns: String, since: Double?, until: Double?) throws -> (sql: String, arguments: StatementArguments) {
         let far: Int64 = 1 << 40
         let s = since.map { HistoryTime.floor(Int64($0.rounded(.down)), 60) } ?? -far
         let u = until.map { Int64($0.rounded(.up)) } ?? far
-        return try run { db in
-            let last = try Int64.fetchOne(db, sql: "SELECT max(t) FROM \(table) WHERE resolution = 3600") ?? -far
-            var hs = -HistoryTime.floor(-s, 3600)
-            var he = min(HistoryTime.floor(u, 3600), last)
-            if he <= hs { (hs, he) = (u, u) }
-            let directions = kind == .hosts && version >= 3
-            let rows = "\(group), packets, bytes, flows\(directions ? ", sent, received" : "") FROM \(table)"
-            let sql = """
-                SELECT \(key) AS key, sum(packets) AS packets, sum(bytes) AS bytes, sum(flows) AS flows\(directions ? ", sum(sent) AS sent, sum(received) AS received" : "") FROM (
-                  SELECT \(rows) WHERE resolution = 3600 AND t >= ?3 AND t < ?4
-                  UNION ALL SELECT \(rows) WHERE resolution = 60 AND t >= ?1 AND t < ?3
-                  UNION ALL SELECT \(rows) WHERE resolution = 60 AND t >= ?4 AND t < ?2)
-                GROUP BY \(group) ORDER BY \(byPackets ? "packets" : "bytes") DESC, key LIMIT \(n)
-                """
-            return try Row.fetchAll(db, sql: sql, arguments: [s, u, hs, he]).map(Self.topEntry)
-        }
+        let last = try Int64.fetchOne(db, sql: "SELECT max(t) FROM \(table) WHERE resolution = 3600") ?? -far
+        var hs = -HistoryTime.floor(-s, 3600)
+        var he = min(HistoryTime.floor(u, 3600), last)
+        if he <= hs { (hs, he) = (u, u) }
+        let rows = "\(columns) FROM \(table)"
+        return ("""
+            SELECT \(rows) WHERE resolution = 3600 AND t >= ?3 AND t < ?4
+              UNION ALL SELECT \(rows) WHERE resolution = 60 AND t >= ?1 AND t < ?3
+              UNION ALL SELECT \(rows) WHERE resolution = 60 AND t >= ?4 AND t < ?2
+            """, [s, u, hs, he])
     }
 
     /// The same list summed from the conn records that ended in the range (a scan of the

@@ -70,18 +70,10 @@ extension HistoryStore {
                 return (UInt64(n), true)
             }
         }
-        let s = HistoryTime.floor(Int64(since.rounded(.down)), 60), u = Int64(until.rounded(.up))
         return try run { db in
-            let last = try Int64.fetchOne(db, sql: "SELECT max(t) FROM host_sketch WHERE resolution = 3600") ?? -(1 << 40)
-            var hs = -HistoryTime.floor(-s, 3600)
-            var he = min(HistoryTime.floor(u, 3600), last)
-            if he <= hs { (hs, he) = (u, u) }
             var merged = HostSketch()
-            let rows = try Data.fetchAll(db, sql: """
-                SELECT sketch FROM host_sketch WHERE resolution = 3600 AND t >= ?3 AND t < ?4
-                UNION ALL SELECT sketch FROM host_sketch WHERE resolution = 60 AND t >= ?1 AND t < ?3
-                UNION ALL SELECT sketch FROM host_sketch WHERE resolution = 60 AND t >= ?4 AND t < ?2
-                """, arguments: [s, u, hs, he])
+            let (sql, arguments) = try Self.minutesAndHours(db, "host_sketch", columns: "sketch", since: since, until: until)
+            let rows = try Data.fetchAll(db, sql: sql, arguments: arguments)
             for data in rows { if let sketch = HostSketch(bytes: [UInt8](data)) { merged.merge(sketch) } }
             return (merged.count, merged.isExact)
         }

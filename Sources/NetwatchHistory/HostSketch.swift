@@ -47,10 +47,7 @@ public struct HostSketch: Sendable, Equatable {
 
     /// splitmix64 over the address: sequential and random addresses spread alike.
     static func hash(_ a: IPAddress) -> UInt64 {
-        var x = a.high &* 0x9E37_79B9_7F4A_7C15 ^ a.low ^ (a.isIPv6 ? 0x5555_5555_5555_5555 : 0)
-        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-        return x ^ (x >> 31)
+        SplitMix.mix(a.high &* SplitMix.gamma ^ a.low ^ (a.isIPv6 ? 0x5555_5555_5555_5555 : 0))
     }
 
     public mutating func merge(_ other: HostSketch) {

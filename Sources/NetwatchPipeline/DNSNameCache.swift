@@ -11,9 +11,7 @@ final class DNSNameCache {
 
     /// Whether the address was named already this second; if not, remembers it.
     func seen(_ address: IPAddress, second: Int64) -> Bool {
-        var x = (address.high &* 0x9E37_79B9_7F4A_7C15) ^ address.low ^ (address.isIPv6 ? 1 : 0)
-        x = (x ^ (x >> 31)) &* 0xBF58_476D_1CE4_E5B9
-        x ^= x >> 29
+        let x = SplitMix.mix(address.high &* SplitMix.gamma ^ address.low ^ (address.isIPv6 ? 1 : 0))
         let slot = Int(truncatingIfNeeded: x) & (Self.slots - 1)
         if keys[slot] == x && seconds[slot] == second { return true }
         keys[slot] = x
