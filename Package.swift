@@ -16,6 +16,7 @@ import PackageDescription
 //   NetwatchHistory (the SQLite history store: schema, writer sink, queries; GRDB) <- NetwatchDecode, NetwatchHost, NetwatchDetect, NetwatchGeo, NetwatchEvents, NetwatchView
 //   NetwatchCharts (SVG charts: axes, series, bars, strips; no I/O, no Foundation)
 //   NetwatchReport (reports: numbers from history or the road, HTML via Mustache, JSON, Markdown) <- NetwatchCharts, NetwatchHistory, NetwatchEvents, NetwatchTimeline, NetwatchGeo
+//   NetwatchWeb (dashboard, JSON API, /metrics; Hummingbird) <- NetwatchCharts, NetwatchReport, NetwatchHistory, NetwatchEvents, NetwatchView
 //   NetwatchPipeline (the road: source -> decode -> flows -> analyzers -> events -> sinks) <- all of the above but NetwatchGeo
 //   netwatch (command line) <- all of the above
 let package = Package(
@@ -36,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
@@ -55,12 +58,16 @@ let package = Package(
         .target(name: "NetwatchCharts"),
         .target(name: "NetwatchReport", dependencies: ["NetwatchCharts", "NetwatchHistory", "NetwatchEvents", "NetwatchDecode", "NetwatchDetect", "NetwatchFlow", "NetwatchGeo",
                                                        "NetwatchTimeline", .product(name: "Mustache", package: "swift-mustache")]),
+        .target(name: "NetwatchWeb", dependencies: ["NetwatchCharts", "NetwatchReport", "NetwatchHistory", "NetwatchEvents", "NetwatchView", "NetwatchDecode", "NetwatchDetect",
+                                                    "NetwatchFlow", "NetwatchGeo", "NetwatchTimeline",
+                                                    .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
+                                                    .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "NetwatchPipeline", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchTimeline", "NetwatchView", "NetwatchEvents"]),
         .executableTarget(
             name: "netwatch",
             dependencies: [
                 "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchTimeline", "NetwatchView",
-                "NetwatchEvents", "NetwatchPipeline", "NetwatchHistory", "NetwatchCharts", "NetwatchReport",
+                "NetwatchEvents", "NetwatchPipeline", "NetwatchHistory", "NetwatchCharts", "NetwatchReport", "NetwatchWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -13,8 +13,21 @@ public struct FlowQuery: Sendable {
     public var communityID: String?
     public var uid: String?
     public var limit: Int?
+    /// Skips this many (paging).
+    public var offset: Int?
+    /// Latest first (the dashboard's order); else start order.
+    public var newestFirst = false
 
     public init() {}
+
+    /// ORDER BY, LIMIT and OFFSET.
+    var order: String {
+        let d = newestFirst ? " DESC" : ""
+        var s = " ORDER BY ts\(d), id\(d)"
+        if let limit { s += " LIMIT \(limit)" } else if offset != nil { s += " LIMIT -1" }
+        if let offset { s += " OFFSET \(offset)" }
+        return s
+    }
 
     /// The WHERE clause (with its leading keyword, or empty) and its arguments.
     func clause(time: String = "ts") -> (String, [any Sendable & Equatable]) {

@@ -73,7 +73,7 @@ extension HistoryStore {
     /// conn ids whose records started in it.
     public func flows(_ q: FlowQuery) throws(HistoryError) -> [FlowRecord] {
         let (whereClause, args) = q.clause()
-        let limit = q.limit.map { " LIMIT \($0)" } ?? ""
+        let order = q.order
         var chunkTerms: [String] = []
         var chunkArgs: [any Sendable & Equatable] = []
         if let since = q.since { chunkTerms.append("last_ts >= ?"); chunkArgs.append(since) }
@@ -84,7 +84,7 @@ extension HistoryStore {
             let rows: [Row]
             if version < 2 {
                 // A v1 file, read as it is: its own indexes serve the scan.
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM conn \(whereClause) ORDER BY ts, id\(limit)", arguments: Self.arguments(args))
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM conn \(whereClause)\(order)", arguments: Self.arguments(args))
             } else if let host = q.host {
                 guard let address = IPAddress(host) else { return [] }
                 var ids: [Int64] = []
@@ -99,15 +99,15 @@ extension HistoryStore {
                     """, arguments: [host, host])
                 let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
                 let terms = whereClause.isEmpty ? "WHERE" : whereClause + " AND"
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM conn \(terms) id IN (SELECT value FROM json_each(?)) ORDER BY ts, id\(limit)",
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM conn \(terms) id IN (SELECT value FROM json_each(?))\(order)",
                                         arguments: Self.arguments(args) + [list])
             } else if !chunkTerms.isEmpty {
                 let range = try Row.fetchOne(db, sql: "SELECT min(chunk), max(chunk) FROM (\(chunks))", arguments: Self.arguments(chunkArgs))
                 guard let first = range?[0] as Int64?, let last = range?[1] as Int64? else { return [] }
                 let terms = whereClause + " AND id BETWEEN \(first << shift) AND \(((last + 1) << shift) - 1)"
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM conn \(terms) ORDER BY ts, id\(limit)", arguments: Self.arguments(args))
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM conn \(terms)\(order)", arguments: Self.arguments(args))
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM conn \(whereClause) ORDER BY ts, id\(limit)", arguments: Self.arguments(args))
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM conn \(whereClause)\(order)", arguments: Self.arguments(args))
             }
             return rows.map(Self.flowRecord)
         }
@@ -148,17 +148,30 @@ extension HistoryStore {
     /// Alerts, summaries and clearings in the order they were raised (a summary comes when its incident closes), each with its details' JSON members.
     public func alerts(since: Double? = nil, until: Double? = nil, signature: String? = nil, source: String? = nil,
                        destination: String? = nil, limit: Int? = nil) throws(HistoryError) -> [(alert: Alert, details: String)] {
+        try alertRows(since: since, until: until, signature: signature, source: source, destination: destination, limit: limit).map { ($0.alert, $0.details) }
+    }
+
+    /// Alerts with their row ids; `host`: either end; `newestFirst` and `offset` page them.
+    public func alertRows(id: Int64? = nil, since: Double? = nil, until: Double? = nil, signature: String? = nil, source: String? = nil,
+                          destination: String? = nil, host: String? = nil, limit: Int? = nil, offset: Int? = nil,
+                          newestFirst: Bool = false) throws(HistoryError) -> [(id: Int64, alert: Alert, details: String)] {
         var terms: [String] = []
         var args: [any Sendable & Equatable] = []
+        if let id { terms.append("id = ?"); args.append(id) }
+        if let host {
+            terms.append("(src_ip = ? OR local_ip = ? OR dest_ip = ? OR remote_ip = ?)")
+            args += [host, host, host, host]
+        }
         if let since { terms.append("ts >= ?"); args.append(since) }
         if let until { terms.append("ts < ?"); args.append(until) }
         if let signature { terms.append("signature = ?"); args.append(signature) }
         if let source { terms.append("(src_ip = ? OR local_ip = ?)"); args.append(source); args.append(source) }
         if let destination { terms.append("(dest_ip = ? OR remote_ip = ?)"); args.append(destination); args.append(destination) }
         let whereClause = terms.isEmpty ? "" : "WHERE " + terms.joined(separator: " AND ")
-        let limitClause = limit.map { " LIMIT \($0)" } ?? ""
+        var limitClause = limit.map { " LIMIT \($0)" } ?? (offset != nil ? " LIMIT -1" : "")
+        if let offset { limitClause += " OFFSET \(offset)" }
         return try run { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM alert \(whereClause) ORDER BY id\(limitClause)", arguments: Self.arguments(args)).map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM alert \(whereClause) ORDER BY id\(newestFirst ? " DESC" : "")\(limitClause)", arguments: Self.arguments(args)).map { row in
                 var a = Alert(time: row["ts"], signature: Alert.Signature(rawValue: row["signature"]), category: row["category"],
                               severity: row["severity"], reason: row["reason"])
                 a.event = Alert.Event(rawValue: row["event_type"]) ?? .alert
@@ -176,7 +189,7 @@ extension HistoryStore {
                 a.remotePort = (row["remote_port"] as Int?).map { UInt16(truncatingIfNeeded: $0) }
                 a.connections = row["connections"]
                 let details: String = row["details"] ?? "{}"
-                return (a, String(details.dropFirst().dropLast()))
+                return (row["id"], a, String(details.dropFirst().dropLast()))
             }
         }
     }

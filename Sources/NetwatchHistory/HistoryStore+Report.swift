@@ -103,3 +103,17 @@ extension HistoryStore {
         }
     }
 }
+
+extension HistoryStore {
+    /// The signatures of the alerts recorded (raised, not summaries), most frequent first.
+    public func alertSignatures(since: Double? = nil, until: Double? = nil) throws(HistoryError) -> [(signature: String, count: UInt64)] {
+        var terms = ["event_type = 'alert'"]
+        var args: [any Sendable & Equatable] = []
+        if let since { terms.append("ts >= ?"); args.append(since) }
+        if let until { terms.append("ts < ?"); args.append(until) }
+        return try run { db in
+            try Row.fetchAll(db, sql: "SELECT signature, count(*) AS n FROM alert WHERE \(terms.joined(separator: " AND ")) GROUP BY signature ORDER BY n DESC, signature LIMIT 200",
+                             arguments: Self.arguments(args)).map { ($0["signature"], UInt64(bitPattern: $0["n"] ?? 0)) }
+        }
+    }
+}

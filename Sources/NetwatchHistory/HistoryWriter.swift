@@ -57,6 +57,13 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
         return droppedRecords
     }
 
+    /// Events waiting to be written (the bounded queue's depth, for `/metrics`).
+    public var queueDepth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
     public func receive(_ event: NetwatchEvent) {
         condition.lock()
         defer { condition.unlock() }

@@ -99,3 +99,10 @@ enum ReportAssembly {
     static let alertLimit = 200
     static let flowsPerAlert = 5
 }
+
+extension Report.Traffic {
+    /// Per-second ticks (the live dashboard's last minutes) laid on a grid over [since, until).
+    public init(ticks: [TrafficTick], since: Int64, until: Int64) {
+        self = ReportAssembly.traffic(ticks.map { ($0.second, $0) }, since: since, until: until, floor: 1)
+    }
+}

@@ -33,7 +33,7 @@ public struct ReportHTML {
         }
         var v: [String: Any] = [
             "source": ReportText.visible(r.source), "since": t(r.since), "until": t(r.until), "zone": zone,
-            "notes": r.notes.map { ["text": $0] },
+            "notes": r.notes.map { ["text": $0] }, "css": ReportStyle.css,
         ]
         let s = r.summary
         let severityNames = [("1", "high"), ("2", "medium"), ("3", "low")]

@@ -233,15 +233,9 @@ struct HistoryCommand: ParsableCommand {
             let (since, until) = common.range
             let entries = try common.query { () throws(HistoryError) in try store.top(kind.value, byPackets: by == "packets", since: since, until: until, n: n, exact: exact) }
             let out = OutputBuffer(fd: 1)
-            let name = switch kind.value {
-            case .countries: "country"
-            case .processes: "process"
-            case .states: "conn_state"
-            case .networks: "asn"
-            default: String(kind.value.rawValue.dropLast())
-            }
+            let name = HistoryJSON.keyName(kind.value)
             if common.json {
-                for e in entries { out.string("{\"\(name)\":\(AlertWriter.quoted(e.key)),\"packets\":\(e.packets),\"bytes\":\(e.bytes),\"flows\":\(e.flows)}\n") }
+                for e in entries { out.string(HistoryJSON.top(e, kind: kind.value) + "\n") }
             } else if common.csv {
                 out.string("\(name),packets,bytes,flows\n")
                 for e in entries { out.string(CSV.row([e.key, "\(e.packets)", "\(e.bytes)", "\(e.flows)"])) }
@@ -272,9 +266,7 @@ struct HistoryCommand: ParsableCommand {
             let buckets = try common.query { () throws(HistoryError) in try store.series(resolution: resolution, since: since, until: until, interface: interface) }
             let out = OutputBuffer(fd: 1)
             if common.json {
-                for b in buckets {
-                    out.string("{\"timestamp\":\"\(WallTime.iso8601(Double(b.start)))\",\"interval\":\(resolution),\(interface.map { "\"interface\":" + AlertWriter.quoted($0) + "," } ?? "")\"packets\":\(b.packets),\"bytes\":\(b.bytes),\"tcp\":\(b.tcp),\"udp\":\(b.udp),\"icmp\":\(b.icmp),\"other\":\(b.other),\"dropped\":\(b.dropped),\"tcp_bytes\":\(b.tcpBytes),\"udp_bytes\":\(b.udpBytes),\"icmp_bytes\":\(b.icmpBytes)}\n")
-                }
+                for b in buckets { out.string(HistoryJSON.bucket(b, resolution: resolution, interface: interface) + "\n") }
             } else if common.csv {
                 out.string("timestamp,packets,bytes,tcp,udp,icmp,other,dropped\n")
                 for b in buckets { out.string(CSV.row([WallTime.iso8601(Double(b.start)), "\(b.packets)", "\(b.bytes)", "\(b.tcp)", "\(b.udp)", "\(b.icmp)", "\(b.other)", "\(b.dropped)"])) }
@@ -320,19 +312,7 @@ struct HistoryCommand: ParsableCommand {
             let out = OutputBuffer(fd: 1)
             func source(_ r: RunRecord) -> String { r.info.file ?? r.info.interfaces ?? "-" }
             if common.json {
-                for r in runs {
-                    var f = ["\"run\":\(r.id)", "\"started\":\"\(WallTime.iso8601(r.info.started))\""]
-                    if let e = r.info.ended { f.append("\"ended\":\"\(WallTime.iso8601(e))\"") }
-                    f.append("\"command\":\(AlertWriter.quoted(r.info.command))")
-                    if let i = r.info.interfaces { f.append("\"interfaces\":\(AlertWriter.quoted(i))") }
-                    if let file = r.info.file { f.append("\"file\":\(AlertWriter.quoted(file))") }
-                    if let filter = r.info.filter { f.append("\"filter\":\(AlertWriter.quoted(filter))") }
-                    f.append("\"host\":\(AlertWriter.quoted(r.info.host))")
-                    f.append("\"version\":\(AlertWriter.quoted(r.info.version))")
-                    f += ["\"packets\":\(r.info.packets)", "\"bytes\":\(r.info.bytes)", "\"dropped\":\(r.info.dropped)", "\"flows\":\(r.info.flows)",
-                          "\"alerts\":\(r.info.alerts)", "\"records_dropped\":\(r.recordsDropped)"]
-                    out.string("{" + f.joined(separator: ",") + "}\n")
-                }
+                for r in runs { out.string(HistoryJSON.run(r) + "\n") }
             } else {
                 var table = HistoryTable(["run", "started", "ended", "command", "source", "filter", "host", "packets", "flows", "alerts", "dropped"])
                 for r in runs {

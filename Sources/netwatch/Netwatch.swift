@@ -16,7 +16,7 @@ struct Netwatch: ParsableCommand {
             you own or are allowed to monitor.
             """,
         version: "0.1.0",
-        subcommands: [CaptureCommand.self, ConnectionsCommand.self, SocketsCommand.self, TimelineCommand.self, HistoryCommand.self, ReportCommand.self, GeoCommand.self, ConfigCommand.self, InterfacesCommand.self],
+        subcommands: [CaptureCommand.self, MonitorCommand.self, ServeCommand.self, ConnectionsCommand.self, SocketsCommand.self, TimelineCommand.self, HistoryCommand.self, ReportCommand.self, GeoCommand.self, ConfigCommand.self, InterfacesCommand.self],
         defaultSubcommand: CaptureCommand.self
     )
 

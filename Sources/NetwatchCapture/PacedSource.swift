@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A capture file replayed at the pace its packets were captured (`speed` times faster), so a
+/// dashboard sees the traffic arrive as it did (`monitor -r`). A quiet stretch longer than
+/// `maxGap` seconds is skipped rather than waited out.
+public final class PacedSource: PacketSource {
+    let inner: PacketSource
+    let speed: Double
+    let maxGap: Double
+
+    public init(_ inner: PacketSource, speed: Double, maxGap: Double = 5) {
+        self.inner = inner
+        self.speed = speed
+        self.maxGap = maxGap
+    }
+
+    public var interfaceNames: [String] { inner.interfaceNames }
+    public func statistics() -> [CaptureStatistics] { inner.statistics() }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    public func run(_ handler: (RawPacket) -> Bool, tick: () -> Void) throws(CaptureError) -> SourceEnd {
+        // The wall time the packet time `base.packet` is due at.
+        var base: (packet: Double, wall: Double)?
+        var last = 0.0
+        return try inner.run({ raw in
+            guard raw.hasTime else { return handler(raw) }
+            let t = Double(raw.seconds) + Double(raw.nanoseconds) / 1e9
+            if base == nil || t - last > maxGap || t < last - maxGap { base = (t, Self.now()) }
+            last = t
+            let due = base!.wall + (t - base!.packet) / speed
+            while !StopSignal.requested {
+                let wait = due - Self.now()
+                if wait <= 0 { break }
+                usleep(useconds_t(min(wait, 0.1) * 1e6))
+                tick()
+            }
+            return handler(raw)
+        }, tick: tick)
+    }
+}

@@ -1,0 +1,1419 @@
+/// The API's OpenAPI 3.0 description, served at `/api/v1/openapi.json` (schemathesis checks
+/// the server against it in the tests).
+enum OpenAPIDocument {
+    static let json = #"""
+{
+ "openapi": "3.0.3",
+ "info": {
+  "title": "netwatch API",
+  "version": "1",
+  "description": "Read-only. Field names are those of netwatch's JSON lines: conn records with Zeek's conn.log names, alerts with Suricata EVE's. With a token configured, send Authorization: Bearer <token>."
+ },
+ "servers": [
+  {
+   "url": "/"
+  }
+ ],
+ "components": {
+  "securitySchemes": {
+   "bearer": {
+    "type": "http",
+    "scheme": "bearer"
+   }
+  },
+  "schemas": {
+   "Error": {
+    "type": "object",
+    "properties": {
+     "error": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "error"
+    ],
+    "additionalProperties": false
+   },
+   "Conn": {
+    "type": "object",
+    "properties": {
+     "ts": {
+      "type": "number"
+     },
+     "event_type": {
+      "type": "string",
+      "enum": [
+       "conn",
+       "new"
+      ]
+     },
+     "uid": {
+      "type": "string"
+     },
+     "community_id": {
+      "type": "string"
+     },
+     "id.orig_h": {
+      "type": "string"
+     },
+     "id.orig_p": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "id.resp_h": {
+      "type": "string"
+     },
+     "id.resp_p": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "proto": {
+      "type": "string"
+     },
+     "service": {
+      "type": "string"
+     },
+     "duration": {
+      "type": "number"
+     },
+     "orig_bytes": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "resp_bytes": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "conn_state": {
+      "type": "string"
+     },
+     "history": {
+      "type": "string"
+     },
+     "orig_pkts": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "orig_ip_bytes": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "resp_pkts": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "resp_ip_bytes": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "vlan": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "interface": {
+      "type": "string"
+     },
+     "pid": {
+      "type": "integer",
+      "nullable": true
+     },
+     "process": {
+      "type": "string",
+      "nullable": true
+     },
+     "end_reason": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "ts",
+     "event_type",
+     "uid",
+     "community_id",
+     "id.orig_h",
+     "id.orig_p",
+     "id.resp_h",
+     "id.resp_p",
+     "proto"
+    ],
+    "additionalProperties": true
+   },
+   "Alert": {
+    "type": "object",
+    "properties": {
+     "alert_id": {
+      "type": "integer"
+     },
+     "timestamp": {
+      "type": "string"
+     },
+     "event_type": {
+      "type": "string",
+      "enum": [
+       "alert",
+       "alert_cleared",
+       "alert_summary"
+      ]
+     },
+     "src_ip": {
+      "type": "string"
+     },
+     "dest_ip": {
+      "type": "string"
+     },
+     "alert": {
+      "type": "object",
+      "properties": {
+       "signature": {
+        "type": "string"
+       },
+       "category": {
+        "type": "string"
+       },
+       "severity": {
+        "type": "integer"
+       }
+      },
+      "additionalProperties": true
+     }
+    },
+    "required": [
+     "alert_id",
+     "timestamp",
+     "event_type",
+     "alert"
+    ],
+    "additionalProperties": true
+   },
+   "Top": {
+    "type": "object",
+    "properties": {
+     "packets": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "bytes": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "flows": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "sent_bytes": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "received_bytes": {
+      "type": "integer",
+      "minimum": 0
+     }
+    },
+    "required": [
+     "packets",
+     "bytes",
+     "flows"
+    ],
+    "additionalProperties": true
+   },
+   "Bucket": {
+    "type": "object",
+    "properties": {
+     "timestamp": {
+      "type": "string"
+     },
+     "interval": {
+      "type": "integer",
+      "enum": [
+       1,
+       60,
+       3600
+      ]
+     },
+     "interface": {
+      "type": "string"
+     },
+     "packets": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "bytes": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "tcp": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "udp": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "icmp": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "other": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "dropped": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "tcp_bytes": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "udp_bytes": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "icmp_bytes": {
+      "type": "integer",
+      "minimum": 0
+     }
+    },
+    "required": [
+     "timestamp",
+     "interval",
+     "packets",
+     "bytes"
+    ],
+    "additionalProperties": true
+   },
+   "Run": {
+    "type": "object",
+    "properties": {
+     "run": {
+      "type": "integer"
+     },
+     "started": {
+      "type": "string"
+     },
+     "ended": {
+      "type": "string"
+     },
+     "command": {
+      "type": "string"
+     },
+     "interfaces": {
+      "type": "string"
+     },
+     "file": {
+      "type": "string"
+     },
+     "filter": {
+      "type": "string"
+     },
+     "host": {
+      "type": "string"
+     },
+     "version": {
+      "type": "string"
+     },
+     "packets": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "bytes": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "dropped": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "flows": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "alerts": {
+      "type": "integer",
+      "minimum": 0
+     },
+     "records_dropped": {
+      "type": "integer",
+      "minimum": 0
+     }
+    },
+    "required": [
+     "run",
+     "started",
+     "command",
+     "host",
+     "version"
+    ],
+    "additionalProperties": true
+   }
+  }
+ },
+ "security": [
+  {},
+  {
+   "bearer": []
+  }
+ ],
+ "paths": {
+  "/api/v1/flows": {
+   "get": {
+    "summary": "Connections: recorded (conn records) and open now, newest first",
+    "operationId": "flows",
+    "parameters": [
+     {
+      "name": "since",
+      "in": "query",
+      "required": false,
+      "description": "from this time",
+      "schema": {
+       "type": "string",
+       "maxLength": 32,
+       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
+      }
+     },
+     {
+      "name": "until",
+      "in": "query",
+      "required": false,
+      "description": "up to this time (before it)",
+      "schema": {
+       "type": "string",
+       "maxLength": 32,
+       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
+      }
+     },
+     {
+      "name": "host",
+      "in": "query",
+      "required": false,
+      "description": "either end",
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      }
+     },
+     {
+      "name": "port",
+      "in": "query",
+      "required": false,
+      "description": "either end's port",
+      "schema": {
+       "type": "integer",
+       "minimum": 0,
+       "maximum": 65535
+      }
+     },
+     {
+      "name": "proto",
+      "in": "query",
+      "required": false,
+      "description": "transport",
+      "schema": {
+       "type": "string",
+       "enum": [
+        "tcp",
+        "udp",
+        "icmp"
+       ]
+      }
+     },
+     {
+      "name": "state",
+      "in": "query",
+      "required": false,
+      "description": "Zeek conn_state",
+      "schema": {
+       "type": "string",
+       "enum": [
+        "S0",
+        "S1",
+        "SF",
+        "REJ",
+        "S2",
+        "S3",
+        "RSTO",
+        "RSTR",
+        "RSTOS0",
+        "RSTRH",
+        "SH",
+        "SHR",
+        "OTH"
+       ]
+      }
+     },
+     {
+      "name": "process",
+      "in": "query",
+      "required": false,
+      "description": "local process name",
+      "schema": {
+       "type": "string",
+       "maxLength": 256
+      }
+     },
+     {
+      "name": "community_id",
+      "in": "query",
+      "required": false,
+      "description": "Community ID",
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      }
+     },
+     {
+      "name": "uid",
+      "in": "query",
+      "required": false,
+      "description": "the flow's uid",
+      "schema": {
+       "type": "string",
+       "maxLength": 32
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "description": "at most this many",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 1000,
+       "default": 50
+      }
+     },
+     {
+      "name": "offset",
+      "in": "query",
+      "required": false,
+      "description": "skip this many (paging; newest first)",
+      "schema": {
+       "type": "integer",
+       "minimum": 0,
+       "maximum": 1000000
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "flows": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/Conn"
+           }
+          },
+          "open": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/Conn"
+           }
+          },
+          "open_matched": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "limit": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "offset": {
+           "type": "integer",
+           "minimum": 0
+          }
+         },
+         "required": [
+          "flows",
+          "open",
+          "open_matched",
+          "limit",
+          "offset"
+         ],
+         "additionalProperties": true
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "a bad parameter",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "the history database cannot be read",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/flows/{uid}": {
+   "get": {
+    "summary": "One connection by uid",
+    "operationId": "flow",
+    "parameters": [
+     {
+      "name": "uid",
+      "in": "path",
+      "required": true,
+      "description": "the flow's uid",
+      "schema": {
+       "type": "string",
+       "maxLength": 32
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "flow": {
+           "$ref": "#/components/schemas/Conn"
+          },
+          "open": {
+           "type": "boolean"
+          }
+         },
+         "required": [
+          "flow",
+          "open"
+         ],
+         "additionalProperties": true
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "not found",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "the history database cannot be read",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/alerts": {
+   "get": {
+    "summary": "Alerts, summaries and clearings, newest first",
+    "operationId": "alerts",
+    "parameters": [
+     {
+      "name": "since",
+      "in": "query",
+      "required": false,
+      "description": "from this time",
+      "schema": {
+       "type": "string",
+       "maxLength": 32,
+       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
+      }
+     },
+     {
+      "name": "until",
+      "in": "query",
+      "required": false,
+      "description": "up to this time (before it)",
+      "schema": {
+       "type": "string",
+       "maxLength": 32,
+       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
+      }
+     },
+     {
+      "name": "signature",
+      "in": "query",
+      "required": false,
+      "description": "the signature",
+      "schema": {
+       "type": "string",
+       "maxLength": 256
+      }
+     },
+     {
+      "name": "host",
+      "in": "query",
+      "required": false,
+      "description": "source or destination",
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "description": "at most this many",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 1000,
+       "default": 50
+      }
+     },
+     {
+      "name": "offset",
+      "in": "query",
+      "required": false,
+      "description": "skip this many (paging; newest first)",
+      "schema": {
+       "type": "integer",
+       "minimum": 0,
+       "maximum": 1000000
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "alerts": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/Alert"
+           }
+          }
+         },
+         "required": [
+          "alerts"
+         ],
+         "additionalProperties": true
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "a bad parameter",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "the history database cannot be read",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/alerts/{id}": {
+   "get": {
+    "summary": "One alert and the flows it concerns",
+    "operationId": "alert",
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "the alert's alert_id",
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "alert": {
+           "$ref": "#/components/schemas/Alert"
+          },
+          "flows": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/Conn"
+           }
+          }
+         },
+         "required": [
+          "alert",
+          "flows"
+         ],
+         "additionalProperties": true
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "a bad parameter",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "not found",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "the history database cannot be read",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/hosts/{ip}": {
+   "get": {
+    "summary": "A host over the last 24 hours: names, country/AS, traffic, ports, peers, alerts, activity",
+    "operationId": "host",
+    "parameters": [
+     {
+      "name": "ip",
+      "in": "path",
+      "required": true,
+      "description": "an IPv4 or IPv6 address",
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "ip": {
+           "type": "string"
+          },
+          "names": {
+           "type": "array",
+           "items": {
+            "type": "string"
+           }
+          },
+          "country": {
+           "type": "string"
+          },
+          "asn": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "as_org": {
+           "type": "string"
+          },
+          "since": {
+           "type": "string"
+          },
+          "until": {
+           "type": "string"
+          },
+          "flows": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "sent_bytes": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "received_bytes": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "ports": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "properties": {
+             "port": {
+              "type": "string"
+             },
+             "packets": {
+              "type": "integer",
+              "minimum": 0
+             },
+             "bytes": {
+              "type": "integer",
+              "minimum": 0
+             },
+             "flows": {
+              "type": "integer",
+              "minimum": 0
+             }
+            },
+            "additionalProperties": true
+           }
+          },
+          "peers": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "properties": {
+             "host": {
+              "type": "string"
+             },
+             "packets": {
+              "type": "integer",
+              "minimum": 0
+             },
+             "bytes": {
+              "type": "integer",
+              "minimum": 0
+             },
+             "flows": {
+              "type": "integer",
+              "minimum": 0
+             }
+            },
+            "additionalProperties": true
+           }
+          },
+          "alerts": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/Alert"
+           }
+          },
+          "activity": {
+           "type": "object",
+           "properties": {
+            "start": {
+             "type": "string"
+            },
+            "interval": {
+             "type": "integer",
+             "minimum": 0
+            },
+            "bytes": {
+             "type": "array",
+             "items": {
+              "type": "integer",
+              "minimum": 0
+             }
+            }
+           },
+           "additionalProperties": true
+          }
+         },
+         "required": [
+          "ip",
+          "names",
+          "flows",
+          "ports",
+          "peers",
+          "alerts",
+          "activity"
+         ],
+         "additionalProperties": true
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "a bad parameter",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "the history database cannot be read",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/series": {
+   "get": {
+    "summary": "Packets and bytes per second, minute or hour (buckets that saw traffic)",
+    "operationId": "series",
+    "parameters": [
+     {
+      "name": "since",
+      "in": "query",
+      "required": false,
+      "description": "from this time",
+      "schema": {
+       "type": "string",
+       "maxLength": 32,
+       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
+      }
+     },
+     {
+      "name": "until",
+      "in": "query",
+      "required": false,
+      "description": "up to this time (before it)",
+      "schema": {
+       "type": "string",
+       "maxLength": 32,
+       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
+      }
+     },
+     {
+      "name": "per",
+      "in": "query",
+      "required": false,
+      "description": "bucket",
+      "schema": {
+       "type": "string",
+       "enum": [
+        "second",
+        "minute",
+        "hour"
+       ],
+       "default": "minute"
+      }
+     },
+     {
+      "name": "interface",
+      "in": "query",
+      "required": false,
+      "description": "one capture interface",
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "series": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/Bucket"
+           }
+          }
+         },
+         "required": [
+          "series"
+         ],
+         "additionalProperties": true
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "a bad parameter",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "the history database cannot be read",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/top/{kind}": {
+   "get": {
+    "summary": "A top list (as history top)",
+    "operationId": "top",
+    "parameters": [
+     {
+      "name": "kind",
+      "in": "path",
+      "required": true,
+      "description": "what to rank",
+      "schema": {
+       "type": "string",
+       "enum": [
+        "hosts",
+        "ports",
+        "conversations",
+        "processes",
+        "countries",
+        "services",
+        "states",
+        "networks"
+       ]
+      }
+     },
+     {
+      "name": "since",
+      "in": "query",
+      "required": false,
+      "description": "from this time",
+      "schema": {
+       "type": "string",
+       "maxLength": 32,
+       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
+      }
+     },
+     {
+      "name": "until",
+      "in": "query",
+      "required": false,
+      "description": "up to this time (before it)",
+      "schema": {
+       "type": "string",
+       "maxLength": 32,
+       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
+      }
+     },
+     {
+      "name": "by",
+      "in": "query",
+      "required": false,
+      "description": "rank by",
+      "schema": {
+       "type": "string",
+       "enum": [
+        "bytes",
+        "packets"
+       ],
+       "default": "bytes"
+      }
+     },
+     {
+      "name": "n",
+      "in": "query",
+      "required": false,
+      "description": "entries",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 1000,
+       "default": 10
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "top": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/Top"
+           }
+          }
+         },
+         "required": [
+          "top"
+         ],
+         "additionalProperties": true
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "a bad parameter",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "the history database cannot be read",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/runs": {
+   "get": {
+    "summary": "The runs recorded",
+    "operationId": "runs",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "runs": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/Run"
+           }
+          }
+         },
+         "required": [
+          "runs"
+         ],
+         "additionalProperties": true
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "the history database cannot be read",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/processes": {
+   "get": {
+    "summary": "Traffic per local process: recorded (24 h) and this run's",
+    "operationId": "processes",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "processes": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/Top"
+           }
+          },
+          "live": {
+           "type": "array",
+           "nullable": true,
+           "items": {
+            "type": "object",
+            "properties": {
+             "process": {
+              "type": "string"
+             },
+             "open": {
+              "type": "integer",
+              "minimum": 0
+             },
+             "flows": {
+              "type": "integer",
+              "minimum": 0
+             },
+             "packets": {
+              "type": "integer",
+              "minimum": 0
+             },
+             "bytes": {
+              "type": "integer",
+              "minimum": 0
+             }
+            },
+            "additionalProperties": true
+           }
+          }
+         },
+         "required": [
+          "processes",
+          "live"
+         ],
+         "additionalProperties": true
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "the history database cannot be read",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/live": {
+   "get": {
+    "summary": "The run's totals now (monitor) or the database's last six hours (serve)",
+    "operationId": "live",
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "timestamp": {
+           "type": "string"
+          },
+          "live": {
+           "type": "boolean"
+          },
+          "packets": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "bytes": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "dropped": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "flows_active": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "flows_ended": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "alerts": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "packets_per_second": {
+           "type": "integer",
+           "minimum": 0
+          },
+          "bytes_per_second": {
+           "type": "integer",
+           "minimum": 0
+          }
+         },
+         "required": [
+          "timestamp",
+          "live",
+          "packets",
+          "bytes"
+         ],
+         "additionalProperties": true
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "the history database cannot be read",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/openapi.json": {
+   "get": {
+    "summary": "This document",
+    "operationId": "openapi",
+    "responses": {
+     "200": {
+      "description": "OpenAPI 3.0",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     }
+    }
+   }
+  }
+ }
+}
+"""#
+}
