@@ -192,23 +192,8 @@ final class ReportTests: XCTestCase {
     func testHostileNamesShowAsText() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let names = ["<script>document.title='PWNED'</script>", "\"><img src=x onerror=document.title='PWNED'>", "\u{1B}]0;owned\u{07}\u{1B}[2J"]
-        var packets: [[UInt8]] = []
-        for (i, name) in names.enumerated() {
-            let address: [UInt8] = [10, 9, 0, UInt8(i + 1)]
-            var query: [UInt8] = [0x12, UInt8(i), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
-            let label = Array(name.utf8)
-            query += [UInt8(label.count)] + label + [3] + Array("com".utf8) + [0, 0, 1, 0, 1]
-            var response = query
-            response[2] = 0x81; response[3] = 0x80; response[7] = 1
-            response += [0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4] + address
-            packets.append(Self.udp(from: [10, 9, 0, 100], to: [10, 9, 0, 53], 5000 + UInt16(i), 53, query))
-            packets.append(Self.udp(from: [10, 9, 0, 53], to: [10, 9, 0, 100], 53, 5000 + UInt16(i), response))
-            // Then traffic with the named address, so that it is a top talker.
-            for _ in 0..<3 { packets.append(Self.udp(from: [10, 9, 0, 100], to: address, 40000, 443, Array(repeating: 0x41, count: 200))) }
-        }
         let capture = dir.appendingPathComponent("hostile.pcap")
-        try writePcap(packets, to: capture)
+        let names = try Self.hostileCapture(capture)
         let db = dir.appendingPathComponent("hostile.db")
         XCTAssertEqual(try netwatch(["-r", capture.path, "-q", "--history", db.path]).status, 0)
         let fromCapture = dir.appendingPathComponent("capture.html"), fromDB = dir.appendingPathComponent("db.html")
@@ -370,6 +355,28 @@ final class ReportTests: XCTestCase {
     }
 
     // MARK: helpers
+
+    /// A capture whose DNS answers name three addresses `<script>...`, `"><img ...>` and
+    /// terminal escapes, then traffic with each: the names it gives.
+    static func hostileCapture(_ capture: URL) throws -> [String] {
+        let names = ["<script>document.title='PWNED'</script>", "\"><img src=x onerror=document.title='PWNED'>", "\u{1B}]0;owned\u{07}\u{1B}[2J"]
+        var packets: [[UInt8]] = []
+        for (i, name) in names.enumerated() {
+            let address: [UInt8] = [10, 9, 0, UInt8(i + 1)]
+            var query: [UInt8] = [0x12, UInt8(i), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
+            let label = Array(name.utf8)
+            query += [UInt8(label.count)] + label + [3] + Array("com".utf8) + [0, 0, 1, 0, 1]
+            var response = query
+            response[2] = 0x81; response[3] = 0x80; response[7] = 1
+            response += [0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4] + address
+            packets.append(Self.udp(from: [10, 9, 0, 100], to: [10, 9, 0, 53], 5000 + UInt16(i), 53, query))
+            packets.append(Self.udp(from: [10, 9, 0, 53], to: [10, 9, 0, 100], 53, 5000 + UInt16(i), response))
+            // Then traffic with the named address, so that it is a top talker.
+            for _ in 0..<3 { packets.append(Self.udp(from: [10, 9, 0, 100], to: address, 40000, 443, Array(repeating: 0x41, count: 200))) }
+        }
+        try writePcap(packets, to: capture)
+        return names
+    }
 
     static func chromium() throws -> String {
         guard let path = which("chromium") ?? which("chromium-browser") ?? which("google-chrome") else {

@@ -1,0 +1,249 @@
+import Foundation
+import NetwatchTestSupport
+import XCTest
+
+/// `netwatch monitor` and `serve`: the JSON API against the history it reads, bad parameters,
+/// the token, the security headers, `/metrics` scraped by a real Prometheus, the pages in a
+/// real browser (Selenium driving Chromium) while test hosts make traffic, hostile names.
+final class WebTests: XCTestCase {
+    /// A netwatch serving the dashboard: the process, its port, its standard error.
+    struct Server {
+        var process: Process
+        var port: Int
+        var stderr: URL
+        var base: String { "http://127.0.0.1:\(port)" }
+    }
+
+    /// Starts `netwatch ARGUMENTS --listen 127.0.0.1:0` (in `host` when given) and waits for the
+    /// dashboard's URL; `until`: text standard error must show as well (a replay's end).
+    func start(_ arguments: [String], in hosts: TestHosts? = nil, host: String? = nil, dir: URL, until: String? = nil, listen: String = "127.0.0.1:0") throws -> Server {
+        let err = dir.appendingPathComponent("server-\(UInt32.random(in: 0...UInt32.max)).err")
+        let args = [try netwatchBinary()] + arguments + ["--listen", listen]
+        let process: Process
+        if let hosts, let host {
+            process = try hosts.start(host, args, error: err)
+        } else {
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: args[0])
+            process.arguments = Array(args.dropFirst())
+            process.currentDirectoryURL = dir
+            process.standardOutput = FileHandle.nullDevice
+            _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: err)
+            try process.run()
+        }
+        guard waitFor("dashboard at http://", in: err, timeout: 60) else {
+            TestHosts.interrupt(process)
+            throw XCTSkip("the dashboard did not start: " + ((try? String(contentsOf: err, encoding: .utf8)) ?? ""))
+        }
+        let text = try String(contentsOf: err, encoding: .utf8)
+        let port = text.range(of: #"dashboard at http://[^:]+:(\d+)/"#, options: .regularExpression).map { m -> Int in
+            Int(text[m].split(separator: ":").last!.dropLast()) ?? 0
+        } ?? 0
+        if let until { XCTAssertTrue(waitFor(until, in: err, timeout: 120), "never saw '\(until)'") }
+        return Server(process: process, port: port, stderr: err)
+    }
+
+    struct Reply {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
+    }
+
+    /// One request with curl (in `host` when given).
+    func get(_ url: String, method: String = "GET", headers: [String] = [], in hosts: TestHosts? = nil, host: String? = nil) throws -> Reply {
+        var args = ["-s", "-i", "-X", method, "--max-time", "30"]
+        for h in headers { args += ["-H", h] }
+        args.append(url)
+        let output: String
+        if let hosts, let host {
+            output = try hosts.exec(host, "curl " + args.map { "'\($0)'" }.joined(separator: " "))
+        } else {
+            guard let curl = which("curl") else { throw XCTSkip("curl is not installed") }
+            output = try runCommand(curl, args).output
+        }
+        guard let split = output.range(of: "\r\n\r\n") else { return Reply(status: 0, headers: [:], body: output) }
+        let head = output[..<split.lowerBound].split(separator: "\r\n")
+        let status = Int(head.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+        var fields: [String: String] = [:]
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Reply(status: status, headers: fields, body: String(output[split.upperBound...]))
+    }
+
+    static let scan = "attack/cs_nmap_synscan.pcapng"
+
+    /// The API answers what the history holds, field names as the JSON lines, and turns bad
+    /// parameters away with 400 and a sentence.
+    func testAPIAgainstHistoryAndBadParameters() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let capture = try TestData.path("pcap/" + Self.scan)
+        let db = dir.appendingPathComponent("nw.db")
+        let server = try start(["monitor", "-r", capture, "--speed", "0", "-q", "--history", db.path], dir: dir, until: "replay finished")
+        defer { TestHosts.interrupt(server.process) }
+        let base = server.base
+
+        // Flows: all 1994, as `history flows --json` lists them.
+        var uids = Set<String>()
+        var offset = 0
+        while true {
+            let page = try get(base + "/api/v1/flows?limit=1000&offset=\(offset)")
+            XCTAssertEqual(page.status, 200, page.body)
+            let flows = page.json["flows"] as? [[String: Any]] ?? []
+            for f in flows { uids.insert(f["uid"] as? String ?? "") }
+            if flows.count < 1000 { break }
+            offset += 1000
+        }
+        let history = try runCommand(try netwatchBinary(), ["history", "flows", "--db", db.path, "--json"])
+        let recorded = history.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        XCTAssertEqual(uids.count, 1994)
+        XCTAssertEqual(uids, Set(recorded.compactMap { $0["uid"] as? String }))
+        // A record, field for field as the JSON line.
+        let first = recorded[0]
+        let one = try get(base + "/api/v1/flows/" + (first["uid"] as! String))
+        XCTAssertEqual(one.status, 200)
+        let flow = one.json["flow"] as? [String: Any] ?? [:]
+        XCTAssertEqual(Set(flow.keys), Set(first.keys))
+        for key in ["id.orig_h", "id.resp_p", "conn_state", "history", "community_id", "orig_pkts"] {
+            XCTAssertEqual("\(flow[key] ?? "")", "\(first[key] ?? "")", key)
+        }
+        // Filters: port 22, the scanner as host, state.
+        let ssh = try get(base + "/api/v1/flows?port=22&proto=tcp").json["flows"] as? [[String: Any]] ?? []
+        XCTAssertEqual(ssh.count, recorded.filter { $0["id.resp_p"] as? Int == 22 || $0["id.orig_p"] as? Int == 22 }.count)
+        let rej = try get(base + "/api/v1/flows?state=REJ&limit=1000").json["flows"] as? [[String: Any]] ?? []
+        XCTAssertEqual(rej.count, recorded.filter { $0["conn_state"] as? String == "REJ" }.count)
+
+        // Alerts: the scan, and its flows (probes between the two hosts).
+        let alerts = try get(base + "/api/v1/alerts").json["alerts"] as? [[String: Any]] ?? []
+        let scan = alerts.first { $0["event_type"] as? String == "alert" }
+        XCTAssertEqual((scan?["alert"] as? [String: Any])?["signature"] as? String, "TCP SYN port scan")
+        let id = scan?["alert_id"] as? Int ?? 0
+        let detail = try get(base + "/api/v1/alerts/\(id)").json
+        let concerned = detail["flows"] as? [[String: Any]] ?? []
+        XCTAssertFalse(concerned.isEmpty)
+        XCTAssertTrue(concerned.allSatisfy { Set([$0["id.orig_h"] as? String, $0["id.resp_h"] as? String]) == Set(["172.16.0.8", "64.13.134.52"]) })
+        // Host, series, top, runs, live.
+        let host = try get(base + "/api/v1/hosts/172.16.0.8").json
+        XCTAssertEqual(host["flows"] as? Int, 1994)
+        XCTAssertEqual((host["alerts"] as? [Any])?.isEmpty, false)
+        let series = try get(base + "/api/v1/series?per=second").json["series"] as? [[String: Any]] ?? []
+        XCTAssertEqual(series.reduce(0) { $0 + ($1["packets"] as? Int ?? 0) }, 2011)
+        let top = try get(base + "/api/v1/top/hosts?n=2").json["top"] as? [[String: Any]] ?? []
+        XCTAssertEqual(Set(top.compactMap { $0["host"] as? String }), ["172.16.0.8", "64.13.134.52"])
+        XCTAssertEqual((try get(base + "/api/v1/runs").json["runs"] as? [[String: Any]])?.first?["command"] as? String, "monitor")
+        let live = try get(base + "/api/v1/live").json
+        XCTAssertEqual(live["packets"] as? Int, 2011)
+        XCTAssertEqual(live["flows_ended"] as? Int, 1994)
+
+        // Bad parameters: 400 and a sentence naming the parameter.
+        for (path, word) in [("/api/v1/flows?port=70000", "port"), ("/api/v1/flows?host=nothost", "host"), ("/api/v1/flows?since=yesterday", "since"),
+                             ("/api/v1/flows?limit=0", "limit"), ("/api/v1/flows?state=XX", "state"), ("/api/v1/series?per=day", "per"),
+                             ("/api/v1/top/nope", "top"), ("/api/v1/alerts/abc", "alert id"), ("/api/v1/hosts/999.1.1.1", "IP address"),
+                             ("/api/v1/flows?since=100&until=50", "before")] {
+            let r = try get(base + path)
+            XCTAssertEqual(r.status, 400, path)
+            XCTAssertTrue((r.json["error"] as? String ?? "").contains(word), "\(path): \(r.body)")
+        }
+        XCTAssertEqual(try get(base + "/api/v1/flows/CNOPE").status, 404)
+        XCTAssertEqual(try get(base + "/api/v1/alerts/999999").status, 404)
+        // Read-only, and the headers that keep pages to their own script.
+        XCTAssertEqual(try get(base + "/api/v1/flows", method: "POST").status, 405)
+        XCTAssertEqual(try get(base + "/", method: "DELETE").status, 405)
+        for path in ["/", "/flows", "/alerts/\(id)", "/hosts/172.16.0.8", "/processes", "/api/v1/flows", "/metrics"] {
+            let r = try get(base + path)
+            XCTAssertEqual(r.status, 200, path)
+            XCTAssertTrue(r.headers["content-security-policy"]?.contains("script-src 'self'") == true, path)
+            XCTAssertFalse(r.headers["content-security-policy"]?.contains("unsafe") == true, path)
+            XCTAssertEqual(r.headers["x-content-type-options"], "nosniff", path)
+            XCTAssertEqual(r.headers["x-frame-options"], "DENY", path)
+            if !path.hasPrefix("/api") && path != "/metrics" {
+                XCTAssertLessThan(r.body.utf8.count, 200_000, "\(path) is over 200 KB")
+                XCTAssertNil(r.body.range(of: #"<script>|<script [^s]|\son[a-z]+="#, options: .regularExpression), "\(path): inline script")
+            }
+        }
+        // The OpenAPI document names every API path the server answers.
+        let openapi = try get(base + "/api/v1/openapi.json").json
+        let paths = (openapi["paths"] as? [String: Any] ?? [:]).keys
+        for p in ["/api/v1/flows", "/api/v1/flows/{uid}", "/api/v1/alerts", "/api/v1/alerts/{id}", "/api/v1/hosts/{ip}", "/api/v1/series",
+                  "/api/v1/top/{kind}", "/api/v1/runs", "/api/v1/processes", "/api/v1/live"] {
+            XCTAssertTrue(paths.contains(p), p)
+        }
+        // /metrics: the totals, Prometheus names, no address or port in a label.
+        let metrics = try get(base + "/metrics").body
+        XCTAssertTrue(metrics.contains("netwatch_packets_total{protocol=\"tcp\"} 2011"), metrics)
+        XCTAssertTrue(metrics.contains("netwatch_flows_opened_total 1994"), metrics)
+        XCTAssertTrue(metrics.contains("netwatch_alerts_total{signature=\"TCP SYN port scan\"} 1"), metrics)
+        XCTAssertTrue(metrics.contains("# TYPE netwatch_bytes_total counter"))
+        XCTAssertNil(metrics.range(of: #"\{[^}]*(172\.16|64\.13|port=)"#, options: .regularExpression), "an address or port in a label")
+
+        // The schema, checked by schemathesis (every operation, generated and broken inputs).
+        let st = try runPython("""
+            import subprocess, sys, shutil
+            exe = shutil.which("schemathesis") or shutil.which("st")
+            r = subprocess.run([exe, "run", sys.argv[1] + "/api/v1/openapi.json", "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance",
+                                "--max-examples", "25", "--url", sys.argv[1]], capture_output=True, text=True)
+            print(r.stdout[-6000:]); print(r.stderr[-2000:]); sys.exit(r.returncode)
+            """, [base], modules: ["schemathesis"], timeout: 600)
+        XCTAssertEqual(st.status, 0, st.output + st.stderr)
+    }
+
+    /// Beyond loopback a token is needed; then every path wants it, compared exactly.
+    func testTokenGuardsEveryPath() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("nw.db")
+        XCTAssertEqual(try runCommand(try netwatchBinary(), ["-r", try TestData.path("pcap/" + Self.scan), "-q", "--history", db.path]).status, 0)
+        let refused = try runCommand(try netwatchBinary(), ["serve", "--db", db.path, "--listen", "0.0.0.0:0"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("--web-token-file"), refused.stderr)
+        let token = "k3Jd9-tokens-are-long-enough"
+        let file = dir.appendingPathComponent("token")
+        try (token + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let server = try start(["serve", "--db", db.path, "--web-token-file", file.path], dir: dir, listen: "0.0.0.0:0")
+        defer { TestHosts.interrupt(server.process) }
+        let basic = Data("anyone:\(token)".utf8).base64EncodedString()
+        for path in ["/", "/flows", "/alerts", "/hosts/172.16.0.8", "/api/v1/flows", "/api/v1/openapi.json", "/metrics", "/static/netwatch.js", "/nothing-here"] {
+            XCTAssertEqual(try get(server.base + path).status, 401, path)
+            XCTAssertEqual(try get(server.base + path, headers: ["Authorization: Bearer wrong-token-of-some-length"]).status, 401, path)
+            XCTAssertEqual(try get(server.base + path, headers: ["Authorization: Bearer " + token + "x"]).status, 401, path)
+            XCTAssertEqual(try get(server.base + path, headers: ["Authorization: Bearer " + token]).status, path == "/nothing-here" ? 404 : 200, path)
+            XCTAssertEqual(try get(server.base + path, headers: ["Authorization: Basic " + basic]).status, path == "/nothing-here" ? 404 : 200, path)
+        }
+        XCTAssertTrue(try get(server.base + "/").headers["www-authenticate"]?.contains("realm=\"netwatch\"") == true)
+    }
+
+    /// Names from DNS answers holding markup and escapes: served as text, nothing runs.
+    func testHostileNamesServeAsText() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let capture = dir.appendingPathComponent("hostile.pcap")
+        _ = try ReportTests.hostileCapture(capture)
+        let db = dir.appendingPathComponent("hostile.db")
+        XCTAssertEqual(try runCommand(try netwatchBinary(), ["-r", capture.path, "-q", "--history", db.path]).status, 0)
+        let server = try start(["serve", "--db", db.path], dir: dir)
+        defer { TestHosts.interrupt(server.process) }
+        for path in ["/", "/hosts", "/hosts/10.9.0.1", "/hosts/10.9.0.2", "/hosts/10.9.0.3", "/flows?host=10.9.0.2"] {
+            let html = try get(server.base + path).body
+            XCTAssertNil(html.range(of: "<script>document", options: .caseInsensitive), path)
+            XCTAssertNil(html.range(of: "<img", options: .caseInsensitive), path)
+            XCTAssertFalse(html.utf8.contains { $0 < 0x20 && $0 != 0x0A }, "\(path): a control byte")
+        }
+        XCTAssertTrue(try get(server.base + "/hosts/10.9.0.1").body.contains("&lt;script&gt;document\\.title=&#39;PWNED&#39;&lt;/script&gt;.com"))
+        XCTAssertTrue(try get(server.base + "/hosts/10.9.0.2").body.contains("&quot;&gt;&lt;img src=x onerror="))
+        let api = try get(server.base + "/api/v1/hosts/10.9.0.1").json
+        // As text in JSON (escaped as the JSON lines escape names).
+        XCTAssertTrue((api["names"] as? [String])?.first?.hasPrefix("<script>document") == true, "\(api)")
+        // In Chromium: the title stays, no image is made.
+        let chromium = try ReportTests.chromium()
+        for path in ["/hosts/10.9.0.1", "/hosts/10.9.0.2", "/"] {
+            let dom = try ReportTests.run(chromium, ["--dump-dom", server.base + path])
+            XCTAssertTrue(dom.contains("· netwatch</title>"), "\(path): \(dom.prefix(300))")
+            XCTAssertFalse(dom.contains("PWNED</title>"), path)
+            XCTAssertFalse(dom.contains("<img"), path)
+        }
+    }
+}
