@@ -38,7 +38,7 @@ struct WebAPI {
     func alert(_ idText: String) throws -> Response {
         guard let id = Int64(idText), id > 0 else { throw BadRequest("an alert id is a positive whole number, not '\(idText.prefix(32))'") }
         guard let row = try data.store.alertRows(id: id).first else { return WebResponses.error(.notFound, "no alert \(id)") }
-        let flows = try AlertFlows.flows(row.alert, store: data.store)
+        let flows = try data.alertFlows(row.alert)
         return WebResponses.json("{\"alert\":\(HistoryJSON.alert(id: id, row.alert, details: row.details)),\"flows\":\(WebResponses.array(flows.map(HistoryJSON.flow)))}\n")
     }
 

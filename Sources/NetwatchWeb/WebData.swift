@@ -107,6 +107,17 @@ public final class WebData: Sendable {
         }
     }
 
+    /// The flows an alert concerns: recorded, and (live) those still open.
+    func alertFlows(_ a: Alert) throws(HistoryError) -> [FlowRecord] {
+        var flows = try AlertFlows.flows(a, store: store)
+        if live != nil, var q = AlertFlows.query(a, limit: 50) {
+            q.since = nil
+            q.until = nil
+            flows = openFlows(q).records.filter { AlertFlows.concerns(a, $0) } + flows
+        }
+        return Array(flows.prefix(50))
+    }
+
     /// A flow by uid: recorded, else open.
     func flow(uid: String) throws(HistoryError) -> (record: FlowRecord, open: Bool)? {
         var q = FlowQuery()
@@ -125,7 +136,12 @@ public final class WebData: Sendable {
         q.since = since - 3600
         q.until = until
         q.limit = 20_000
-        let flows = try store.flows(q)
+        q.newestFirst = true
+        var open = q
+        // (Open flows whatever the clock says: the live clock trails by the second being counted.)
+        open.since = nil
+        open.until = nil
+        let flows = openFlows(open).records + (try store.flows(q))
         let start = Int64(since.rounded(.down)) / width * width
         let count = Int(max(1, (Int64(until.rounded(.up)) - start + width - 1) / width))
         var bytes = [Double](repeating: 0, count: count)

@@ -165,7 +165,7 @@ struct WebPages {
             return "/flows" + WebPages.queryString(params)
         }
         let view: [String: Any] = [
-            "q": raw, "error": error.map(visible) as Any,
+            "q": raw, "error": error.map(visible) ?? false,
             "protos": [("", "any"), ("tcp", "tcp"), ("udp", "udp"), ("icmp", "icmp")].map { ["value": $0.0, "label": $0.1, "selected": raw["proto"] == $0.0] as [String: Any] },
             "showLive": data.live != nil, "liveCount": count(UInt64(open.1)),
             "liveTable": flowTable(open.0, empty: "no open connection matches"),
@@ -257,7 +257,7 @@ struct WebPages {
         }
         let known = try data.store.alertSignatures().map(\.signature)
         let view: [String: Any] = [
-            "q": raw, "error": error.map(visible) as Any,
+            "q": raw, "error": error.map(visible) ?? false,
             "signatures": ([""] + known).map { ["value": $0, "label": $0.isEmpty ? "any" : $0, "selected": (raw["signature"] ?? "") == $0] as [String: Any] },
             "timeline": timeline, "table": alertTable(rows, empty: "no alert matches"),
             "prev": offset > 0 ? link(max(0, offset - limit)) : "", "next": rows.count == limit ? link(offset + limit) : "",
@@ -301,7 +301,7 @@ struct WebPages {
     func alert(id: Int64) throws(HistoryError) -> String? {
         guard let row = try data.store.alertRows(id: id).first else { return nil }
         let a = row.alert
-        let flows = try AlertFlows.flows(a, store: data.store)
+        let flows = try data.alertFlows(a)
         // Source's and target's bytes per minute, half an hour either side.
         var rows: [ChartSeries] = []
         let since = (a.time / 60).rounded(.down) * 60 - 1800, until = since + 3660
@@ -372,8 +372,8 @@ struct WebPages {
                                     rows: [ChartSeries(name: h.ip, values: h.activity.bytes)])
         strips.offset = data.offset
         let view: [String: Any] = [
-            "ip": h.ip, "names": h.names.map(visible), "country": h.geo?.country.map { "\($0)" } as Any, "asn": h.geo?.asn.map { Int($0) } as Any,
-            "org": h.geo?.organization.map(visible) as Any, "hours": 24,
+            "ip": h.ip, "names": h.names.map(visible), "country": h.geo?.country.map { "\($0)" } ?? false, "asn": h.geo?.asn.map { "\($0)" } ?? false,
+            "org": h.geo?.organization.map(visible) ?? false, "hours": 24,
             "cards": [("Connections", count(UInt64(h.activity.flows.count))), ("Sent", bytes(h.sent)), ("Received", bytes(h.received)), ("Alerts", count(UInt64(h.alerts.count)))]
                 .map { ["name": $0.0, "value": $0.1] },
             "strip": strips.svg(),
@@ -387,7 +387,7 @@ struct WebPages {
 
     func hosts(error: String?) throws(HistoryError) -> String {
         let recent = try data.recent(now: data.now())
-        let view: [String: Any] = ["hours": 6, "error": error.map(visible) as Any, "talkers": recent.topHosts.isEmpty ? "" : ReportCharts.talkers(recent),
+        let view: [String: Any] = ["hours": 6, "error": error.map(visible) ?? false, "talkers": recent.topHosts.isEmpty ? "" : ReportCharts.talkers(recent),
                                    "table": hostTable(recent.topHosts)]
         return page("Hosts", current: "/hosts", body: Self.hosts.render(view))
     }

@@ -8,6 +8,7 @@ enum WebTemplates {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}} · netwatch</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/netwatch.css">
 <script src="/static/netwatch.js" defer></script>
 </head>

@@ -246,4 +246,136 @@ final class WebTests: XCTestCase {
             XCTAssertFalse(dom.contains("<img"), path)
         }
     }
+
+    static var artefacts: URL {
+        let url = ReportTests.artefacts.deletingLastPathComponent().appendingPathComponent("web")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Live, in a real browser: while test hosts make traffic (curl, DNS, an nmap scan), the
+    /// overview's numbers move and the scan's alert appears without a reload; the alert's
+    /// page lists its flows; a host page shows its activity. A real Prometheus scrapes
+    /// `/metrics` meanwhile, and its `rate(netwatch_packets_total[...])` sees the traffic.
+    func testLiveDashboardInBrowserAndPrometheus() throws {
+        guard isRoot else { throw XCTSkip("live capture needs root") }
+        guard which("nmap") != nil else { throw XCTSkip("nmap is not installed (scripts/setup --test installs it)") }
+        guard let chromium = which("chromium"), let driver = which("chromedriver") else { throw XCTSkip("chromium and chromium-driver are needed (scripts/setup --test installs them)") }
+        guard let python = which("python3"), try runCommand(python, ["-c", "import selenium"]).status == 0 else { throw XCTSkip("pip selenium is needed (scripts/setup --test installs it)") }
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A web server and a page on host b.
+        try "hello from b\n".write(to: dir.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        _ = try hosts.start(hosts.b, [python, "-m", "http.server", "8080", "--bind", hosts.addressB, "--directory", dir.path])
+        let server = try start(["monitor", "-i", hosts.interfaceA, "-q", "--history", dir.appendingPathComponent("nw.db").path], in: hosts, host: hosts.a, dir: dir)
+        defer { TestHosts.interrupt(server.process) }
+
+        // Prometheus in host a, scraping every second.
+        var prometheus: Int?
+        if let prom = which("prometheus") {
+            let port = Int.random(in: 20_000...29_000)
+            let config = dir.appendingPathComponent("prometheus.yml")
+            try """
+                global: {scrape_interval: 1s, evaluation_interval: 1s}
+                scrape_configs:
+                  - job_name: netwatch
+                    static_configs: [{targets: ['127.0.0.1:\(server.port)']}]
+                """.write(to: config, atomically: true, encoding: .utf8)
+            _ = try hosts.start(hosts.a, [prom, "--config.file=" + config.path, "--storage.tsdb.path=" + dir.appendingPathComponent("tsdb").path,
+                                          "--web.listen-address=127.0.0.1:\(port)"], error: dir.appendingPathComponent("prometheus.err"))
+            prometheus = port
+        }
+
+        let script = dir.appendingPathComponent("browse.py")
+        try #"""
+            import json, shutil, socket, subprocess, sys, time
+            from selenium import webdriver
+            from selenium.webdriver.chrome.service import Service
+            from selenium.webdriver.common.by import By
+            base, peer, chromium, driver_path, artefacts = sys.argv[1:6]
+            out = {}
+            o = webdriver.ChromeOptions()
+            o.binary_location = chromium
+            for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1150,2200", "--user-data-dir=/tmp/nw-selenium"]:
+                o.add_argument(a)
+            d = webdriver.Chrome(service=Service(driver_path), options=o)
+            try:
+                d.get(base + "/")
+                out["title"] = d.title
+                first = d.find_element(By.ID, "card-packets").text
+                out["packets_before"] = first
+                # Traffic: HTTP with curl, DNS queries, then an nmap SYN scan.
+                for _ in range(5):
+                    subprocess.run(["curl", "-s", "-o", "/dev/null", "http://%s:8080/" % peer])
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                for i in range(3):
+                    s.sendto(bytes([0x12, i, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7]) + b"example" + bytes([3]) + b"com" + bytes([0, 0, 1, 0, 1]), (peer, 53))
+                deadline = time.time() + 20
+                while time.time() < deadline and d.find_element(By.ID, "card-packets").text == first:
+                    time.sleep(0.5)
+                out["packets_after"] = d.find_element(By.ID, "card-packets").text
+                out["swapped"] = d.find_element(By.ID, "live").get_attribute("data-updated") is not None
+                subprocess.run(["nmap", "-sS", "-Pn", "-n", "-p", "1-300", "--max-rate", "3000", peer], capture_output=True)
+                deadline = time.time() + 40
+                while time.time() < deadline and "port scan" not in d.find_element(By.ID, "live").text:
+                    time.sleep(0.5)
+                out["alert_live"] = "port scan" in d.find_element(By.ID, "live").text
+                out["same_page"] = d.execute_script("return performance.getEntriesByType('navigation').length") == 1 and d.current_url.rstrip("/") == base
+                d.save_screenshot(artefacts + "/overview.png")
+                links = [a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, "#live a[href*='/alerts/']")]
+                out["alert_links"] = len(links)
+                if links:
+                    d.get(links[0])
+                    out["alert_heading"] = d.find_element(By.TAG_NAME, "h1").text
+                    out["alert_flows"] = len(d.find_elements(By.CSS_SELECTOR, "table.flows tbody tr a[href*='/flows/']"))
+                    out["alert_strips"] = len(d.find_elements(By.CSS_SELECTOR, "svg"))
+                    d.save_screenshot(artefacts + "/alert.png")
+                d.get(base + "/hosts/" + peer)
+                out["host_heading"] = d.find_element(By.TAG_NAME, "h1").text
+                out["host_svg"] = len(d.find_elements(By.CSS_SELECTOR, "svg rect"))
+                out["host_flows"] = len(d.find_elements(By.CSS_SELECTOR, "table.flows tbody tr a[href*='/flows/']"))
+                d.save_screenshot(artefacts + "/host.png")
+                d.get(base + "/flows?host=" + peer + "&port=8080")
+                out["flows_8080"] = len(d.find_elements(By.CSS_SELECTOR, "table.flows tbody tr a[href*='/flows/']"))
+                d.save_screenshot(artefacts + "/flows.png")
+                out["console_errors"] = [e["message"] for e in d.get_log("browser") if e.get("level") == "SEVERE"]
+            finally:
+                d.quit()
+            print(json.dumps(out))
+            """#.write(to: script, atomically: true, encoding: .utf8)
+        let output = try hosts.exec(hosts.a, "\(python) \(script.path) \(server.base) \(hosts.addressB) \(chromium) \(driver) \(Self.artefacts.path) 2>\(dir.path)/browse.err")
+        let r = (try? JSONSerialization.jsonObject(with: Data((output.split(separator: "\n").last ?? "").utf8))) as? [String: Any] ?? [:]
+        let err = (try? String(contentsOf: dir.appendingPathComponent("browse.err"), encoding: .utf8)) ?? ""
+        XCTAssertEqual(r["title"] as? String, "Overview · netwatch", "\(output) \(err)")
+        XCTAssertNotEqual(r["packets_before"] as? String, r["packets_after"] as? String, "the packet count moved without a reload")
+        XCTAssertEqual(r["swapped"] as? Bool, true, "the event stream swapped the live part in")
+        XCTAssertEqual(r["alert_live"] as? Bool, true, "the scan's alert appeared without a reload")
+        XCTAssertEqual(r["same_page"] as? Bool, true)
+        XCTAssertGreaterThan(r["alert_links"] as? Int ?? 0, 0)
+        XCTAssertTrue((r["alert_heading"] as? String ?? "").contains("port scan"), "\(r)")
+        XCTAssertGreaterThan(r["alert_flows"] as? Int ?? 0, 0, "the alert's page lists its flows")
+        XCTAssertGreaterThanOrEqual(r["alert_strips"] as? Int ?? 0, 1)
+        XCTAssertEqual(r["host_heading"] as? String, hosts.addressB)
+        XCTAssertGreaterThan(r["host_svg"] as? Int ?? 0, 0, "the host's activity strip")
+        XCTAssertGreaterThan(r["host_flows"] as? Int ?? 0, 0)
+        XCTAssertGreaterThanOrEqual(r["flows_8080"] as? Int ?? 0, 5, "five curl connections")
+        XCTAssertEqual((r["console_errors"] as? [Any])?.count, 0, "\(r["console_errors"] ?? "")")
+
+        // Prometheus: the packets the test made, as a rate.
+        guard let promPort = prometheus else { throw XCTSkip("prometheus is not installed (scripts/setup --test installs it); the browser part passed") }
+        _ = try hosts.exec(hosts.a, "ping -c 40 -i 0.05 \(hosts.addressB) >/dev/null")
+        sleep(4)
+        let query = "sum(rate(netwatch_packets_total{protocol=\"icmp\"}[1m]))*60"
+        let answer = try hosts.exec(hosts.a, "curl -s --get --data-urlencode 'query=\(query)' http://127.0.0.1:\(promPort)/api/v1/query")
+        let result = ((try? JSONSerialization.jsonObject(with: Data(answer.utf8))) as? [String: Any])?["data"] as? [String: Any]
+        let value = ((result?["result"] as? [[String: Any]])?.first?["value"] as? [Any])?.last as? String
+        let packets = Double(value ?? "") ?? 0
+        // 40 requests and 40 replies; the rate extrapolates over the window, so roughly.
+        XCTAssertGreaterThan(packets, 40, answer)
+        XCTAssertLessThan(packets, 400, answer)
+        let up = try hosts.exec(hosts.a, "curl -s --get --data-urlencode 'query=up{job=\"netwatch\"}' http://127.0.0.1:\(promPort)/api/v1/query")
+        XCTAssertTrue(up.contains("\"1\"]"), up)
+    }
 }
