@@ -15,15 +15,15 @@ public struct FlowQuery: Sendable {
     public var limit: Int?
     /// Skips this many (paging).
     public var offset: Int?
-    /// Latest first (the dashboard's order); else start order.
+    /// Latest recorded first (the dashboard's order: the rowid, as conn has no index on ts);
+    /// else start order.
     public var newestFirst = false
 
     public init() {}
 
     /// ORDER BY, LIMIT and OFFSET.
     var order: String {
-        let d = newestFirst ? " DESC" : ""
-        var s = " ORDER BY ts\(d), id\(d)"
+        var s = newestFirst ? " ORDER BY id DESC" : " ORDER BY ts, id"
         if let limit { s += " LIMIT \(limit)" } else if offset != nil { s += " LIMIT -1" }
         if let offset { s += " OFFSET \(offset)" }
         return s

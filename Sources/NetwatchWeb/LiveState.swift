@@ -144,11 +144,38 @@ public final class LiveState: EventSink, Sendable {
         }
     }
 
-    /// Open flows that `keep` accepts, latest first, at most `limit` after skipping `offset`.
+    /// The open flows as of at most a second ago: a copy taken under the lock (copy on write,
+    /// so the packet thread pays for one copy a second at most, however many readers), read
+    /// outside it.
+    private let shared = Mutex<(taken: ContinuousClock.Instant?, open: [String: FlowRecord])>((nil, [:]))
+
+    func openCopy() -> [String: FlowRecord] {
+        let now = ContinuousClock.now
+        if let fresh = shared.withLock({ s -> [String: FlowRecord]? in
+            guard let t = s.taken, now - t < .seconds(1) else { return nil }
+            return s.open
+        }) { return fresh }
+        let copy = state.withLock { $0.open }
+        shared.withLock { $0 = (now, copy) }
+        return copy
+    }
+
+    /// Open flows that `keep` accepts, latest first, at most `limit` after skipping `offset`
+    /// (the best `limit + offset` kept while scanning: no sort of them all).
     public func openFlows(limit: Int, offset: Int = 0, where keep: (FlowRecord) -> Bool) -> (records: [FlowRecord], matched: Int) {
-        let all = state.withLock { s in s.open.values.filter(keep) }
-        let sorted = all.sorted { $0.start != $1.start ? $0.start > $1.start : $0.uid > $1.uid }
-        return (Array(sorted.dropFirst(offset).prefix(limit)), sorted.count)
+        let k = limit + offset
+        var best: [FlowRecord] = []
+        best.reserveCapacity(k + 1)
+        var matched = 0
+        func later(_ a: FlowRecord, _ b: FlowRecord) -> Bool { a.start != b.start ? a.start > b.start : a.uid > b.uid }
+        for r in openCopy().values where keep(r) {
+            matched += 1
+            if best.count == k, let last = best.last, !later(r, last) { continue }
+            let i = best.firstIndex { later(r, $0) } ?? best.count
+            best.insert(r, at: i)
+            if best.count > k { best.removeLast() }
+        }
+        return (Array(best.dropFirst(offset)), matched)
     }
 
     public func openFlow(uid: String) -> FlowRecord? {

@@ -57,11 +57,15 @@ struct HistoryOptions: ParsableArguments {
                 capture: CaptureOptions, live: LiveCapture?) {
         guard let store else { return }
         pipeline.add(writer(store, config: config, live: live != nil, geo: geo))
-        pipeline.runInfo = RunInfo(
-            started: PacketPipeline.realTimeSeconds(), command: command,
-            interfaces: live.map { $0.interfaceNames.joined(separator: ",") }, file: capture.read,
-            filter: capture.expression.isEmpty ? nil : capture.expression.joined(separator: " "),
-            host: Self.hostName(), version: Netwatch.configuration.version)
+        pipeline.runInfo = Self.runInfo(command: command, capture: capture, live: live)
+    }
+
+    /// This run as the history and the report record it.
+    static func runInfo(command: String, capture: CaptureOptions, live: LiveCapture?) -> RunInfo {
+        RunInfo(started: PacketPipeline.realTimeSeconds(), command: command,
+                interfaces: live.map { $0.interfaceNames.joined(separator: ",") }, file: capture.read,
+                filter: capture.expression.isEmpty ? nil : capture.expression.joined(separator: " "),
+                host: hostName(), version: Netwatch.configuration.version)
     }
 
     /// The GeoIP databases for the conn records' country and AS columns: loaded only when

@@ -90,10 +90,7 @@ struct MonitorCommand: ParsableCommand {
             pipeline.add(liveState)
             let writer = options.writer(store, config: detection?.config, live: live != nil, geo: geoDB)
             pipeline.add(writer)
-            pipeline.runInfo = RunInfo(started: PacketPipeline.realTimeSeconds(), command: "monitor",
-                                       interfaces: live.map { $0.interfaceNames.joined(separator: ",") }, file: capture.read,
-                                       filter: capture.expression.isEmpty ? nil : capture.expression.joined(separator: " "),
-                                       host: HistoryOptions.hostName(), version: Netwatch.configuration.version)
+            pipeline.runInfo = HistoryOptions.runInfo(command: "monitor", capture: capture, live: live)
             if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
             let described = capture.read.map { "capture " + $0 } ?? "live on " + source.interfaceNames.joined(separator: ",")
             let data = WebData(store: reader, live: liveState, geo: geoDB, historyWriter: writer,

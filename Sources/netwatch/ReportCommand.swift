@@ -150,10 +150,7 @@ struct ReportCommand: ParsableCommand {
             pipeline.statisticsPlan.interval = 0
             pipeline.alertsOnly = true
             pipeline.add(collector)
-            pipeline.runInfo = RunInfo(started: PacketPipeline.realTimeSeconds(), command: "report",
-                                       interfaces: live.map { $0.interfaceNames.joined(separator: ",") }, file: capture.read,
-                                       filter: capture.expression.isEmpty ? nil : capture.expression.joined(separator: " "),
-                                       host: HistoryOptions.hostName(), version: Netwatch.configuration.version)
+            pipeline.runInfo = HistoryOptions.runInfo(command: "report", capture: capture, live: live)
             if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
             built = pipeline
             return pipeline
