@@ -346,6 +346,103 @@ enum OpenAPIDocument {
     ],
     "additionalProperties": true
    }
+  },
+  "responses": {
+   "BadRequest": {
+    "description": "a bad parameter",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "Unavailable": {
+    "description": "the history database cannot be read",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   },
+   "NotFound": {
+    "description": "not found",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   }
+  },
+  "parameters": {
+   "Since": {
+    "name": "since",
+    "in": "query",
+    "required": false,
+    "description": "from this time",
+    "schema": {
+     "type": "string",
+     "maxLength": 32,
+     "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
+    }
+   },
+   "Until": {
+    "name": "until",
+    "in": "query",
+    "required": false,
+    "description": "up to this time (before it)",
+    "schema": {
+     "type": "string",
+     "maxLength": 32,
+     "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
+    }
+   },
+   "Host": {
+    "name": "host",
+    "in": "query",
+    "required": false,
+    "description": "either end",
+    "schema": {
+     "type": "string",
+     "maxLength": 64,
+     "anyOf": [
+      {
+       "format": "ipv4"
+      },
+      {
+       "format": "ipv6"
+      }
+     ]
+    }
+   },
+   "Limit": {
+    "name": "limit",
+    "in": "query",
+    "required": false,
+    "description": "at most this many",
+    "schema": {
+     "type": "integer",
+     "minimum": 1,
+     "maximum": 1000,
+     "default": 50
+    }
+   },
+   "Offset": {
+    "name": "offset",
+    "in": "query",
+    "required": false,
+    "description": "skip this many (paging; newest first)",
+    "schema": {
+     "type": "integer",
+     "minimum": 0,
+     "maximum": 1000000
+    }
+   }
   }
  },
  "security": [
@@ -361,36 +458,13 @@ enum OpenAPIDocument {
     "operationId": "flows",
     "parameters": [
      {
-      "name": "since",
-      "in": "query",
-      "required": false,
-      "description": "from this time",
-      "schema": {
-       "type": "string",
-       "maxLength": 32,
-       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
-      }
+      "$ref": "#/components/parameters/Since"
      },
      {
-      "name": "until",
-      "in": "query",
-      "required": false,
-      "description": "up to this time (before it)",
-      "schema": {
-       "type": "string",
-       "maxLength": 32,
-       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
-      }
+      "$ref": "#/components/parameters/Until"
      },
      {
-      "name": "host",
-      "in": "query",
-      "required": false,
-      "description": "either end",
-      "schema": {
-       "type": "string",
-       "maxLength": 64
-      }
+      "$ref": "#/components/parameters/Host"
      },
      {
       "name": "port",
@@ -472,27 +546,10 @@ enum OpenAPIDocument {
       }
      },
      {
-      "name": "limit",
-      "in": "query",
-      "required": false,
-      "description": "at most this many",
-      "schema": {
-       "type": "integer",
-       "minimum": 1,
-       "maximum": 1000,
-       "default": 50
-      }
+      "$ref": "#/components/parameters/Limit"
      },
      {
-      "name": "offset",
-      "in": "query",
-      "required": false,
-      "description": "skip this many (paging; newest first)",
-      "schema": {
-       "type": "integer",
-       "minimum": 0,
-       "maximum": 1000000
-      }
+      "$ref": "#/components/parameters/Offset"
      }
     ],
     "responses": {
@@ -541,24 +598,10 @@ enum OpenAPIDocument {
       }
      },
      "400": {
-      "description": "a bad parameter",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "503": {
-      "description": "the history database cannot be read",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unavailable"
      }
     }
    }
@@ -604,24 +647,10 @@ enum OpenAPIDocument {
       }
      },
      "404": {
-      "description": "not found",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "503": {
-      "description": "the history database cannot be read",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unavailable"
      }
     }
    }
@@ -632,26 +661,10 @@ enum OpenAPIDocument {
     "operationId": "alerts",
     "parameters": [
      {
-      "name": "since",
-      "in": "query",
-      "required": false,
-      "description": "from this time",
-      "schema": {
-       "type": "string",
-       "maxLength": 32,
-       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
-      }
+      "$ref": "#/components/parameters/Since"
      },
      {
-      "name": "until",
-      "in": "query",
-      "required": false,
-      "description": "up to this time (before it)",
-      "schema": {
-       "type": "string",
-       "maxLength": 32,
-       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
-      }
+      "$ref": "#/components/parameters/Until"
      },
      {
       "name": "signature",
@@ -670,31 +683,22 @@ enum OpenAPIDocument {
       "description": "source or destination",
       "schema": {
        "type": "string",
-       "maxLength": 64
+       "maxLength": 64,
+       "anyOf": [
+        {
+         "format": "ipv4"
+        },
+        {
+         "format": "ipv6"
+        }
+       ]
       }
      },
      {
-      "name": "limit",
-      "in": "query",
-      "required": false,
-      "description": "at most this many",
-      "schema": {
-       "type": "integer",
-       "minimum": 1,
-       "maximum": 1000,
-       "default": 50
-      }
+      "$ref": "#/components/parameters/Limit"
      },
      {
-      "name": "offset",
-      "in": "query",
-      "required": false,
-      "description": "skip this many (paging; newest first)",
-      "schema": {
-       "type": "integer",
-       "minimum": 0,
-       "maximum": 1000000
-      }
+      "$ref": "#/components/parameters/Offset"
      }
     ],
     "responses": {
@@ -721,24 +725,10 @@ enum OpenAPIDocument {
       }
      },
      "400": {
-      "description": "a bad parameter",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "503": {
-      "description": "the history database cannot be read",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unavailable"
      }
     }
    }
@@ -787,34 +777,13 @@ enum OpenAPIDocument {
       }
      },
      "400": {
-      "description": "a bad parameter",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "404": {
-      "description": "not found",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/NotFound"
      },
      "503": {
-      "description": "the history database cannot be read",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unavailable"
      }
     }
    }
@@ -831,7 +800,15 @@ enum OpenAPIDocument {
       "description": "an IPv4 or IPv6 address",
       "schema": {
        "type": "string",
-       "maxLength": 64
+       "maxLength": 64,
+       "anyOf": [
+        {
+         "format": "ipv4"
+        },
+        {
+         "format": "ipv6"
+        }
+       ]
       }
      }
     ],
@@ -953,6 +930,9 @@ enum OpenAPIDocument {
             }
            },
            "additionalProperties": true
+          },
+          "ptr": {
+           "type": "string"
           }
          },
          "required": [
@@ -970,24 +950,10 @@ enum OpenAPIDocument {
       }
      },
      "400": {
-      "description": "a bad parameter",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "503": {
-      "description": "the history database cannot be read",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unavailable"
      }
     }
    }
@@ -998,26 +964,10 @@ enum OpenAPIDocument {
     "operationId": "series",
     "parameters": [
      {
-      "name": "since",
-      "in": "query",
-      "required": false,
-      "description": "from this time",
-      "schema": {
-       "type": "string",
-       "maxLength": 32,
-       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
-      }
+      "$ref": "#/components/parameters/Since"
      },
      {
-      "name": "until",
-      "in": "query",
-      "required": false,
-      "description": "up to this time (before it)",
-      "schema": {
-       "type": "string",
-       "maxLength": 32,
-       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
-      }
+      "$ref": "#/components/parameters/Until"
      },
      {
       "name": "per",
@@ -1069,24 +1019,10 @@ enum OpenAPIDocument {
       }
      },
      "400": {
-      "description": "a bad parameter",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "503": {
-      "description": "the history database cannot be read",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unavailable"
      }
     }
    }
@@ -1116,26 +1052,10 @@ enum OpenAPIDocument {
       }
      },
      {
-      "name": "since",
-      "in": "query",
-      "required": false,
-      "description": "from this time",
-      "schema": {
-       "type": "string",
-       "maxLength": 32,
-       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
-      }
+      "$ref": "#/components/parameters/Since"
      },
      {
-      "name": "until",
-      "in": "query",
-      "required": false,
-      "description": "up to this time (before it)",
-      "schema": {
-       "type": "string",
-       "maxLength": 32,
-       "description": "seconds since the epoch, or an age before now: 90s, 15m, 2h, 7d"
-      }
+      "$ref": "#/components/parameters/Until"
      },
      {
       "name": "by",
@@ -1188,24 +1108,10 @@ enum OpenAPIDocument {
       }
      },
      "400": {
-      "description": "a bad parameter",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/BadRequest"
      },
      "503": {
-      "description": "the history database cannot be read",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unavailable"
      }
     }
    }
@@ -1238,14 +1144,7 @@ enum OpenAPIDocument {
       }
      },
      "503": {
-      "description": "the history database cannot be read",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unavailable"
      }
     }
    }
@@ -1308,14 +1207,7 @@ enum OpenAPIDocument {
       }
      },
      "503": {
-      "description": "the history database cannot be read",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unavailable"
      }
     }
    }
@@ -1383,14 +1275,7 @@ enum OpenAPIDocument {
       }
      },
      "503": {
-      "description": "the history database cannot be read",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Unavailable"
      }
     }
    }

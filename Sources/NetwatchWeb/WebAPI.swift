@@ -45,6 +45,7 @@ struct WebAPI {
     func host(_ ip: String) throws -> Response {
         guard ip.utf8.count <= 64, let h = try pages.hostFacts(ip) else { throw BadRequest("a host is an IP address, not '\(ip.prefix(64))'") }
         var f = ["\"ip\":\"\(h.ip)\"", "\"names\":" + WebResponses.array(h.names.map(AlertWriter.quoted))]
+        if let ptr = h.ptr, !ptr.isEmpty { f.append("\"ptr\":\(AlertWriter.quoted(ptr))") }
         if let c = h.geo?.country { f.append("\"country\":\(AlertWriter.quoted("\(c)"))") }
         if let a = h.geo?.asn { f.append("\"asn\":\(a)") }
         if let o = h.geo?.organization { f.append("\"as_org\":\(AlertWriter.quoted(o))") }

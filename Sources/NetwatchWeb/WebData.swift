@@ -4,6 +4,7 @@ import NetwatchDetect
 import NetwatchEvents
 import NetwatchGeo
 import NetwatchHistory
+import NetwatchHost
 import NetwatchReport
 import Synchronization
 
@@ -20,6 +21,8 @@ public final class WebData: Sendable {
     public let offset: Int64
     /// What is being served: "live on eth0", "capture x.pcap", "netwatch.db".
     public let source: String
+    /// Reverse DNS for host pages (`--resolve-names`); nil: none asked.
+    public let resolver: ReverseResolver?
 
     struct Cached<T: Sendable>: Sendable {
         var value: T
@@ -28,8 +31,15 @@ public final class WebData: Sendable {
     }
     let recentReport = Mutex<Cached<Report>?>(nil)
     let fragment = Mutex<Cached<String>?>(nil)
+    /// Open flows per query, kept a second (a dashboard or a script asking the same again).
+    let openAnswers = Mutex<[String: Cached<OpenAnswer>]>([:])
+    struct OpenAnswer: Sendable {
+        var records: [FlowRecord]
+        var matched: Int
+    }
 
-    public init(store: HistoryStore, live: LiveState?, geo: GeoDatabase?, historyWriter: HistoryWriter?, metrics: WebMetrics, offset: Int64, source: String) {
+    public init(store: HistoryStore, live: LiveState?, geo: GeoDatabase?, historyWriter: HistoryWriter?, metrics: WebMetrics, offset: Int64, source: String, resolver: ReverseResolver? = nil) {
+        self.resolver = resolver
         self.store = store
         self.live = live
         self.geo = geo
@@ -89,11 +99,14 @@ public final class WebData: Sendable {
         return t
     }
 
-    /// Open flows matching `q` (live only).
+    /// Open flows matching `q` (live only), the same query answered from a second-old copy.
     func openFlows(_ q: FlowQuery) -> (records: [FlowRecord], matched: Int) {
         guard let live else { return ([], 0) }
+        let key = "\(q.since ?? -1)|\(q.until ?? -1)|\(q.host ?? "")|\(q.port ?? -1)|\(q.proto ?? "")|\(q.state ?? "")|\(q.process ?? "")|\(q.communityID ?? "")|\(q.uid ?? "")|\(q.limit ?? 50)|\(q.offset ?? 0)"
+        let wall = Self.wallNow()
+        if let c = openAnswers.withLock({ $0[key] }), wall - c.at < 1 { return (c.value.records, c.value.matched) }
         let since = q.since.map { Int64($0 * 1e9) }, until = q.until.map { Int64($0 * 1e9) }
-        return live.openFlows(limit: q.limit ?? 50, offset: q.offset ?? 0) { r in
+        let answer = live.openFlows(limit: q.limit ?? 50, offset: q.offset ?? 0) { r in
             if let since, r.start < since { return false }
             if let until, r.start >= until { return false }
             if let h = q.host, "\(r.originatorAddress)" != h && "\(r.responderAddress)" != h { return false }
@@ -105,6 +118,11 @@ public final class WebData: Sendable {
             if let u = q.uid, r.uid != u { return false }
             return true
         }
+        openAnswers.withLock { cache in
+            if cache.count >= 64 { cache = cache.filter { wall - $0.value.at < 1 } }
+            if cache.count < 64 { cache[key] = Cached(value: OpenAnswer(records: answer.records, matched: answer.matched), at: wall, key: 0) }
+        }
+        return answer
     }
 
     /// The flows an alert concerns: recorded, and (live) those still open.

@@ -324,6 +324,8 @@ struct WebPages {
     struct HostFacts {
         var ip: String
         var names: [String]
+        /// Reverse DNS: the PTR name, "" while it is looked up, nil when not asked or none.
+        var ptr: String?
         var geo: GeoInfo?
         var activity: (bytes: [Double], flows: [FlowRecord])
         var since: Double
@@ -341,6 +343,12 @@ struct WebPages {
         let until = now.rounded(.up), since = until - hours * 3600
         let activity = try data.activity(ip, since: since, until: until, width: 600)
         let names = try data.store.names(for: [ip], until: until)[ip].map { [$0] } ?? []
+        var ptr: String?
+        switch data.resolver?.name(for: address) {
+        case .name(let n): ptr = n
+        case .pending: ptr = ""
+        default: ptr = nil
+        }
         var geo = data.geo.map { $0.lookup(address).info }
         if geo == nil || geo!.isEmpty, let r = activity.flows.first {
             let mine = "\(r.originatorAddress)" == ip
@@ -362,7 +370,7 @@ struct WebPages {
         func ranked(_ d: [String: Report.Top]) -> [Report.Top] {
             Array(d.values.sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.key < $1.key }.prefix(10))
         }
-        return HostFacts(ip: address.description, names: names, geo: geo, activity: activity, since: since, until: until, alerts: alerts,
+        return HostFacts(ip: address.description, names: names, ptr: ptr, geo: geo, activity: activity, since: since, until: until, alerts: alerts,
                          ports: ranked(ports), peers: ranked(peers), sent: sent, received: received)
     }
 
@@ -372,7 +380,7 @@ struct WebPages {
                                     rows: [ChartSeries(name: h.ip, values: h.activity.bytes)])
         strips.offset = data.offset
         let view: [String: Any] = [
-            "ip": h.ip, "names": h.names.map(visible), "country": h.geo?.country.map { "\($0)" } ?? false, "asn": h.geo?.asn.map { "\($0)" } ?? false,
+            "ip": h.ip, "names": h.names.map(visible), "ptr": h.ptr.map { $0.isEmpty ? "(looking it up; reload)" : visible($0) } ?? false, "country": h.geo?.country.map { "\($0)" } ?? false, "asn": h.geo?.asn.map { "\($0)" } ?? false,
             "org": h.geo?.organization.map(visible) ?? false, "hours": 24,
             "cards": [("Connections", count(UInt64(h.activity.flows.count))), ("Sent", bytes(h.sent)), ("Received", bytes(h.received)), ("Alerts", count(UInt64(h.alerts.count)))]
                 .map { ["name": $0.0, "value": $0.1] },

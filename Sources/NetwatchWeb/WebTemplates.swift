@@ -128,7 +128,7 @@ enum WebTemplates {
 
     static let host = #"""
 <h1>{{ip}}</h1>
-<p class="meta">{{#names}}{{.}} {{/names}}{{^names}}no name seen in DNS answers{{/names}}{{#country}} · country {{country}}{{/country}}{{#asn}} · AS{{asn}}{{/asn}}{{#org}} {{org}}{{/org}} · <a href="/api/v1/hosts/{{ip}}">JSON</a></p>
+<p class="meta">{{#ptr}}reverse DNS {{ptr}} · {{/ptr}}{{#names}}DNS answers named it {{.}} {{/names}}{{^names}}no name seen in DNS answers{{/names}}{{#country}} · country {{country}}{{/country}}{{#asn}} · AS{{asn}}{{/asn}}{{#org}} {{org}}{{/org}} · <a href="/api/v1/hosts/{{ip}}">JSON</a></p>
 <dl class="cards">{{#cards}}<div class="card"><dt>{{name}}</dt><dd>{{value}}</dd></div>{{/cards}}</dl>
 <h2>Activity, last {{hours}} hours</h2>
 {{{strip}}}

@@ -95,7 +95,8 @@ struct MonitorCommand: ParsableCommand {
             let described = capture.read.map { "capture " + $0 } ?? "live on " + source.interfaceNames.joined(separator: ",")
             let data = WebData(store: reader, live: liveState, geo: geoDB, historyWriter: writer,
                                metrics: WebMetrics(sensor: webConfiguration.sensor, startTime: PacketPipeline.realTimeSeconds()),
-                               offset: ReportCommand.localOffset(at: PacketPipeline.realTimeSeconds()), source: described)
+                               offset: ReportCommand.localOffset(at: PacketPipeline.realTimeSeconds()), source: described,
+                               resolver: web.resolveNames ? ReverseResolver() : nil)
             server = try Self.startServer(webConfiguration, data: data)
             return pipeline
         }
@@ -152,7 +153,7 @@ struct ServeCommand: ParsableCommand {
         StopSignal.install()
         let now = PacketPipeline.realTimeSeconds()
         let data = WebData(store: store, live: nil, geo: geoDB, historyWriter: nil, metrics: WebMetrics(sensor: configuration.sensor, startTime: now),
-                           offset: ReportCommand.localOffset(at: now), source: db)
+                           offset: ReportCommand.localOffset(at: now), source: db, resolver: web.resolveNames ? ReverseResolver() : nil)
         let server = try MonitorCommand.startServer(configuration, data: data)
         MonitorCommand.waitForStop()
         server.stop()

@@ -16,6 +16,9 @@ struct WebOptions: ParsableArguments {
     @Option(name: .customLong("web-token-file"), help: ArgumentHelp("A file whose first line is the token requests must carry (Authorization: Bearer TOKEN; a browser asks for it as a password).", valueName: "file"))
     var tokenFile: String?
 
+    @Flag(name: .customLong("resolve-names"), help: "Host pages show reverse DNS (PTR) names, looked up in the background when a page asks.")
+    var resolveNames = false
+
     func validate() throws {
         if let listen, WebConfiguration.parseListen(listen) == nil { throw ValidationError("--listen takes ADDRESS:PORT (127.0.0.1:9752, [::1]:9752, :9752), not '\(listen)'") }
     }
