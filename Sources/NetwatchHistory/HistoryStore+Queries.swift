@@ -109,40 +109,58 @@ extension HistoryStore {
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM conn \(whereClause)\(order)", arguments: Self.arguments(args))
             }
-            return rows.map(Self.flowRecord)
+            guard let first = rows.first else { return [] }
+            let columns = ColumnIndex(first)
+            return rows.map { Self.flowRecord($0, columns) }
         }
     }
 
-    static func flowRecord(_ row: Row) -> FlowRecord {
+    static func flowRecord(_ row: Row, _ c: ColumnIndex) -> FlowRecord {
         var r = FlowRecord(
-            uid: row["uid"], communityID: row["community_id"] ?? "", start: HistoryTime.nanoseconds(row["ts"]),
-            duration: HistoryTime.nanoseconds(row["duration"]),
-            originatorAddress: IPAddress(row["orig_h"] as String) ?? IPAddress(ipv4: 0), originatorPort: UInt16(truncatingIfNeeded: row["orig_p"] as Int),
-            responderAddress: IPAddress(row["resp_h"] as String) ?? IPAddress(ipv4: 0), responderPort: UInt16(truncatingIfNeeded: row["resp_p"] as Int),
-            proto: row["proto"], ipProtocol: UInt8(truncatingIfNeeded: row["ip_proto"] as Int),
-            connState: row["conn_state"] ?? "", history: row["history"] ?? "")
-        r.service = row["service"]
-        r.originatorBytes = UInt64(bitPattern: row["orig_bytes"] ?? 0)
-        r.responderBytes = UInt64(bitPattern: row["resp_bytes"] ?? 0)
-        r.originatorPackets = UInt64(bitPattern: row["orig_pkts"] ?? 0)
-        r.originatorIPBytes = UInt64(bitPattern: row["orig_ip_bytes"] ?? 0)
-        r.responderPackets = UInt64(bitPattern: row["resp_pkts"] ?? 0)
-        r.responderIPBytes = UInt64(bitPattern: row["resp_ip_bytes"] ?? 0)
-        r.vlan = (row["vlan"] as Int?).map { UInt16(truncatingIfNeeded: $0) }
-        r.encapsulation = row["encapsulation"]
-        r.tunnelParents = (row["tunnel_parents"] as String?).map { $0.split(separator: ",").map(String.init) } ?? []
-        r.icmpErrors = UInt32(truncatingIfNeeded: row["icmp_errors"] ?? 0)
-        r.lastICMPError = UInt16(truncatingIfNeeded: row["icmp_last_error"] ?? 0)
-        r.endReason = row["end_reason"]
-        r.processesKnown = row["processes_known"] ?? false
-        r.pid = (row["pid"] as Int?).map { Int32(truncatingIfNeeded: $0) }
-        r.process = row["process"]
-        r.interface = row["interface"]
-        r.originatorCountry = row["orig_cc"]
-        r.responderCountry = row["resp_cc"]
-        r.originatorASN = (row["orig_asn"] as Int64?).map { UInt32(truncatingIfNeeded: $0) }
-        r.responderASN = (row["resp_asn"] as Int64?).map { UInt32(truncatingIfNeeded: $0) }
+            uid: c.required(row, "uid"), communityID: c.optional(row, "community_id") ?? "", start: HistoryTime.nanoseconds(c.required(row, "ts")),
+            duration: HistoryTime.nanoseconds(c.required(row, "duration")),
+            originatorAddress: IPAddress(c.required(row, "orig_h") as String) ?? IPAddress(ipv4: 0), originatorPort: UInt16(truncatingIfNeeded: c.required(row, "orig_p") as Int),
+            responderAddress: IPAddress(c.required(row, "resp_h") as String) ?? IPAddress(ipv4: 0), responderPort: UInt16(truncatingIfNeeded: c.required(row, "resp_p") as Int),
+            proto: c.required(row, "proto"), ipProtocol: UInt8(truncatingIfNeeded: c.required(row, "ip_proto") as Int),
+            connState: c.optional(row, "conn_state") ?? "", history: c.optional(row, "history") ?? "")
+        r.service = c.optional(row, "service")
+        r.originatorBytes = UInt64(bitPattern: c.optional(row, "orig_bytes") ?? 0)
+        r.responderBytes = UInt64(bitPattern: c.optional(row, "resp_bytes") ?? 0)
+        r.originatorPackets = UInt64(bitPattern: c.optional(row, "orig_pkts") ?? 0)
+        r.originatorIPBytes = UInt64(bitPattern: c.optional(row, "orig_ip_bytes") ?? 0)
+        r.responderPackets = UInt64(bitPattern: c.optional(row, "resp_pkts") ?? 0)
+        r.responderIPBytes = UInt64(bitPattern: c.optional(row, "resp_ip_bytes") ?? 0)
+        r.vlan = (c.optional(row, "vlan") as Int?).map { UInt16(truncatingIfNeeded: $0) }
+        r.encapsulation = c.optional(row, "encapsulation")
+        r.tunnelParents = (c.optional(row, "tunnel_parents") as String?).map { $0.split(separator: ",").map(String.init) } ?? []
+        r.icmpErrors = UInt32(truncatingIfNeeded: c.optional(row, "icmp_errors") ?? 0)
+        r.lastICMPError = UInt16(truncatingIfNeeded: c.optional(row, "icmp_last_error") ?? 0)
+        r.endReason = c.optional(row, "end_reason")
+        r.processesKnown = c.optional(row, "processes_known") ?? false
+        r.pid = (c.optional(row, "pid") as Int?).map { Int32(truncatingIfNeeded: $0) }
+        r.process = c.optional(row, "process")
+        r.interface = c.optional(row, "interface")
+        r.originatorCountry = c.optional(row, "orig_cc")
+        r.responderCountry = c.optional(row, "resp_cc")
+        r.originatorASN = (c.optional(row, "orig_asn") as Int64?).map { UInt32(truncatingIfNeeded: $0) }
+        r.responderASN = (c.optional(row, "resp_asn") as Int64?).map { UInt32(truncatingIfNeeded: $0) }
         return r
+    }
+
+    /// A result's column positions by name, found once: GRDB's lookup by name compares
+    /// lower-cased names column by column, a third of the API's time when done per field.
+    struct ColumnIndex {
+        let positions: [String: Int]
+        init(_ row: Row) {
+            positions = Dictionary(row.columnNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        /// A column every conn table has had since v1.
+        func required<T: DatabaseValueConvertible>(_ row: Row, _ name: String) -> T { row[positions[name]!] }
+        /// A column a file of an older schema may lack: nil there.
+        func optional<T: DatabaseValueConvertible>(_ row: Row, _ name: String) -> T? {
+            guard let i = positions[name] else { return nil }
+            return row[i]
+        }
     }
 
     /// Alerts, summaries and clearings in the order they were raised (a summary comes when its incident closes), each with its details' JSON members.
