@@ -105,7 +105,12 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
         while !done { condition.wait() }
     }
 
+    /// The writer thread's name as the kernel shows it (`comm`, 15 bytes at most): `monitor`
+    /// keeps this thread's priority when it lowers the web server's.
+    public static let threadName = "nw-history"
+
     private func writeLoop() {
+        ThreadPriority.nameCurrentThread(Self.threadName)
         var batch: [NetwatchEvent] = []
         var statements = Statements()
         while true {

@@ -98,6 +98,7 @@ struct MonitorCommand: ParsableCommand {
                                offset: ReportCommand.localOffset(at: PacketPipeline.realTimeSeconds()), source: described,
                                resolver: web.resolveNames ? ReverseResolver() : nil)
             server = try Self.startServer(webConfiguration, data: data)
+            Self.servePacketsFirst()
             return pipeline
         }
         if capture.read != nil && !StopSignal.requested {
@@ -115,6 +116,18 @@ struct MonitorCommand: ParsableCommand {
         } catch {
             printError("netwatch: \(error.message)")
             throw ExitCode(1)
+        }
+    }
+
+    /// The web server's threads (and any made later) at a lower priority than the packet
+    /// thread and the history writer, checked twice a second: API load slows the pages
+    /// before it slows capture.
+    static func servePacketsFirst() {
+        Thread.detachNewThread {
+            while !StopSignal.requested {
+                ThreadPriority.lowerOthers(keep: [HistoryWriter.threadName])
+                usleep(500_000)
+            }
         }
     }
 
