@@ -60,7 +60,7 @@ let package = Package(
                                                        "NetwatchTimeline", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "NetwatchWeb", dependencies: ["NetwatchCharts", "NetwatchReport", "NetwatchHistory", "NetwatchEvents", "NetwatchView", "NetwatchDecode", "NetwatchDetect",
                                                     "NetwatchFlow", "NetwatchGeo", "NetwatchTimeline", "NetwatchHost",
-                                                    .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
+                                                    .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
                                                     .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "NetwatchPipeline", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchTimeline", "NetwatchView", "NetwatchEvents"]),
         .executableTarget(

@@ -7,6 +7,9 @@ public struct WebConfiguration: Sendable {
     /// Live requests (event streams) one client may hold open at once, and in all.
     public var streamsPerClient = 4
     public var streams = 64
+    /// TCP connections one client may hold open at once, and in all.
+    public var connectionsPerClient = 32
+    public var connections = 512
     /// Requests one client may have in flight at once.
     public var requestsPerClient = 32
     /// The sensor's name, a label on every metric.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NetwatchHistory
 import NIOCore
@@ -164,7 +165,11 @@ public final class WebServer: Sendable {
         let outcome = Mutex<Result<Int, StartError>?>(nil)
         var logger = Logger(label: "netwatch-web")
         logger.logLevel = .critical
-        let app = Application(router: router(),
+        // Headers of 16 KB at most (nothing here needs more); connections limited per client.
+        let limit = ConnectionLimit(perClient: configuration.connectionsPerClient, total: configuration.connections)
+        var http = HTTP1Channel.Configuration(additionalChannelHandlers: [limit.handler()])
+        http.httpDecoder = .init(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 16 * 1024, maxHeaderFieldCount: 100)
+        let app = Application(router: router(), server: .http1(configuration: http),
                               configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "netwatch"),
                               onServerRunning: { channel in
                                   outcome.withLock { $0 = .success(channel.localAddress?.port ?? 0) }

@@ -216,6 +216,48 @@ final class WebTests: XCTestCase {
         XCTAssertTrue(try get(server.base + "/").headers["www-authenticate"]?.contains("realm=\"netwatch\"") == true)
     }
 
+    /// One client gets 32 connections at once (the 33rd is closed unread) and headers of 16 KB.
+    func testConnectionAndHeaderLimits() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("nw.db")
+        XCTAssertEqual(try runCommand(try netwatchBinary(), ["-r", try TestData.path("pcap/" + Self.scan), "-q", "--history", db.path]).status, 0)
+        let server = try start(["serve", "--db", db.path], dir: dir)
+        defer { TestHosts.interrupt(server.process) }
+        let r = try runPython("""
+            import socket, sys, time
+            port = int(sys.argv[1])
+            held = []
+            for _ in range(40):
+                s = socket.create_connection(("127.0.0.1", port)); held.append(s)
+            time.sleep(0.5)
+            answered = closed = 0
+            for s in held:
+                s.settimeout(5)
+                try:
+                    s.sendall(b"GET /api/v1/runs HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+                    data = s.recv(64)
+                    if data.startswith(b"HTTP/1.1 200"): answered += 1
+                    else: closed += 1
+                except OSError:
+                    closed += 1
+            for s in held: s.close()
+            time.sleep(0.5)
+            # Headers over 16 KB: refused.
+            s = socket.create_connection(("127.0.0.1", port)); s.settimeout(5)
+            s.sendall(b"GET / HTTP/1.1\\r\\nHost: x\\r\\nX-Big: " + b"a" * 20000 + b"\\r\\n\\r\\n")
+            try: big = s.recv(64)
+            except OSError: big = b""
+            # And after all that, a plain request still works.
+            s = socket.create_connection(("127.0.0.1", port)); s.settimeout(5)
+            s.sendall(b"GET /api/v1/runs HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+            last = s.recv(12)
+            print(answered, closed, "answered" if big.startswith(b"HTTP/1.1 200") else "refused", "ok" if last.startswith(b"HTTP/1.1 200") else "failed")
+            """, ["\(server.port)"], modules: ["socket"])
+        // 32 answered, 8 closed unread, the 20 KB header refused, and the server still serves.
+        XCTAssertEqual(r.output.trimmingCharacters(in: .whitespacesAndNewlines), "32 8 refused ok", r.output + r.stderr)
+    }
+
     /// Names from DNS answers holding markup and escapes: served as text, nothing runs.
     func testHostileNamesServeAsText() throws {
         let dir = try temporaryDirectory()
