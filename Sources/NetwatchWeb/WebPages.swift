@@ -170,7 +170,7 @@ struct WebPages {
             "showLive": data.live != nil, "liveCount": count(UInt64(open.1)),
             "liveTable": flowTable(open.0, empty: "no open connection matches"),
             "table": flowTable(records, empty: "no recorded connection matches"),
-            "prev": offset > 0 ? link(max(0, offset - limit)) : "", "next": records.count == limit ? link(offset + limit) : "",
+            "prev": offset > 0 ? link(max(0, offset - limit)) as Any : false, "next": records.count == limit ? link(offset + limit) as Any : false,
         ]
         return page("Flows", current: "/flows", body: Self.flows.render(view))
     }
@@ -260,7 +260,7 @@ struct WebPages {
             "q": raw, "error": error.map(visible) ?? false,
             "signatures": ([""] + known).map { ["value": $0, "label": $0.isEmpty ? "any" : $0, "selected": (raw["signature"] ?? "") == $0] as [String: Any] },
             "timeline": timeline, "table": alertTable(rows, empty: "no alert matches"),
-            "prev": offset > 0 ? link(max(0, offset - limit)) : "", "next": rows.count == limit ? link(offset + limit) : "",
+            "prev": offset > 0 ? link(max(0, offset - limit)) as Any : false, "next": rows.count == limit ? link(offset + limit) as Any : false,
         ]
         return page("Alerts", current: "/alerts", body: Self.alerts.render(view))
     }

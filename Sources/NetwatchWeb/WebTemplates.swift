@@ -75,6 +75,7 @@ enum WebTemplates {
 </form>
 {{#error}}<p class="error">{{error}}</p>{{/error}}
 {{#showLive}}<h2>Open now ({{liveCount}})</h2>
+<p class="meta">As each connection was when it opened (the flow table is the packet thread's own); it is recorded with its totals when it ends.</p>
 {{{liveTable}}}{{/showLive}}
 <h2>Recorded</h2>
 {{{table}}}
