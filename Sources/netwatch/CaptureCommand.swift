@@ -35,6 +35,7 @@ struct CaptureCommand: ParsableCommand {
     @OptionGroup var alerts: AlertOptions
     @OptionGroup var historyOptions: HistoryOptions
     @OptionGroup(title: "GeoIP (with --history: each end's country and AS in the conn records)") var geo: GeoOptions
+    @OptionGroup(title: "Flow export") var export: ExportOptions
 
     @Flag(name: .customLong("alerts-only"), help: "Print only alerts (on standard output): no packet lines, no statistics.")
     var alertsOnly = false
@@ -75,6 +76,7 @@ struct CaptureCommand: ParsableCommand {
         if alertsOnly && (noDetect || noFlows) { throw ValidationError("--alerts-only needs the detectors (not --no-detect or --no-flows)") }
         if alertsOnly && json { throw ValidationError("--alerts-only and --json cannot be combined (use --json-alerts FILE)") }
         if noFlows && historyOptions.history != nil { throw ValidationError("--history records flows, which --no-flows turns off") }
+        if noFlows && export.ipfix != nil { throw ValidationError("--ipfix exports flows, which --no-flows turns off") }
         if noFlows || noDetect, let option = alerts.detectorOption {
             throw ValidationError("\(option) needs the detectors, which \(noFlows ? "need the flow table (not --no-flows)" : "--no-detect turns off")")
         }
@@ -94,6 +96,7 @@ struct CaptureCommand: ParsableCommand {
             let (source, live, offlineFilter) = try capture.openSource()
             let pipeline = try makePipeline(source: source, live: live, filter: offlineFilter)
             historyOptions.attach(store, config: detection?.config, geo: geoDB, to: pipeline, command: "capture", capture: capture, live: live)
+            try export.attach(to: pipeline, command: "capture", capture: capture, live: live, interfaceNames: source.interfaceNames)
             if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
             return pipeline
         }

@@ -34,6 +34,7 @@ struct ConnectionsCommand: ParsableCommand {
     @OptionGroup var alerts: AlertOptions
     @OptionGroup var historyOptions: HistoryOptions
     @OptionGroup(title: "GeoIP (with --history: each end's country and AS in the conn records)") var geo: GeoOptions
+    @OptionGroup(title: "Flow export") var export: ExportOptions
 
     @Flag(name: .customLong("json"), help: "Connection records as JSON lines on standard output instead of lines: a 'new' record per connection, a 'conn' record when it ends.")
     var json = false
@@ -88,6 +89,7 @@ struct ConnectionsCommand: ParsableCommand {
             pipeline.processes = processes
             pipeline.statisticsPlan.live = live != nil
             historyOptions.attach(store, config: detection?.config, geo: geoDB, to: pipeline, command: "connections", capture: capture, live: live)
+            try export.attach(to: pipeline, command: "connections", capture: capture, live: live, interfaceNames: source.interfaceNames)
             if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
             return pipeline
         }

@@ -1,0 +1,164 @@
+import Foundation
+import NetwatchEvents
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Sends each ended conn record as IPFIX over UDP to a collector (nfcapd, any IPFIX
+/// collector), from a thread of its own behind a bounded queue: a collector that is down or
+/// slow never holds up capture; what cannot be sent is counted as not delivered.
+public final class IPFIXExporter: EventSink, @unchecked Sendable {
+    public let encoder: IPFIXEncoder
+    let fd: Int32
+    let interfaceNames: [String]
+    /// Templates are sent first and again every this many seconds (UDP has no session).
+    let templateInterval: Double
+    let capacity: Int
+
+    private let condition = NSCondition()
+    private var queue: [FlowRecord] = []
+    private var closing = false
+    private var done = false
+    private var notDelivered: UInt64 = 0
+    private var sentRecords: UInt64 = 0
+    private var thread: Thread?
+
+    public struct Failure: Error, Sendable { public var message: String }
+
+    /// `destination`: HOST:PORT (an IPv6 address in brackets).
+    public init(destination: String, observationDomain: UInt32 = 0, interfaceNames: [String] = [], templateInterval: Double = 10,
+                capacity: Int = 1 << 16) throws(Failure) {
+        encoder = IPFIXEncoder(observationDomain: observationDomain)
+        self.interfaceNames = interfaceNames
+        self.templateInterval = templateInterval
+        self.capacity = capacity
+        guard let (host, port) = Self.split(destination) else { throw Failure(message: "--ipfix takes HOST:PORT, not '\(destination)'") }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
+            throw Failure(message: "--ipfix: cannot resolve \(host)")
+        }
+        defer { freeaddrinfo(list) }
+        let s = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
+        guard s >= 0 else { throw Failure(message: "--ipfix: cannot open a UDP socket: \(String(cString: strerror(errno)))") }
+        guard connect(s, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
+            closeSocket(s)
+            throw Failure(message: "--ipfix: cannot reach \(destination): \(String(cString: strerror(errno)))")
+        }
+        fd = s
+        let t = Thread { [unowned self] in self.sendLoop() }
+        t.name = "nw-ipfix"
+        thread = t
+        t.start()
+    }
+
+    static func split(_ text: String) -> (String, Int)? {
+        var host = text, portText = ""
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            portText = String(text[text.index(after: close)...].dropFirst())
+        } else if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon])
+            portText = String(text[text.index(after: colon)...])
+        }
+        guard !host.isEmpty, let port = Int(portText), (1...65535).contains(port) else { return nil }
+        return (host, port)
+    }
+
+    public var hearsFlowOpens: Bool { false }
+    public var needsCommunityID: Bool { false }
+
+    public func receive(_ event: NetwatchEvent) {
+        switch event {
+        case .flowEnded(let r):
+            condition.lock()
+            if queue.count >= capacity {
+                notDelivered &+= 1
+            } else {
+                queue.append(r)
+                if queue.count >= 512 { condition.signal() }
+            }
+            condition.unlock()
+        case .runEnded:
+            close()
+        default: break
+        }
+    }
+
+    public func flush() {}
+
+    /// Records sent, and those that could not be (queue full, send failed).
+    public var counts: (sent: UInt64, notDelivered: UInt64) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (sentRecords, notDelivered)
+    }
+
+    /// Sends what is queued and stops the thread.
+    public func close() {
+        condition.lock()
+        if done || closing {
+            condition.unlock()
+            return
+        }
+        closing = true
+        condition.signal()
+        while !done { condition.wait() }
+        condition.unlock()
+        closeSocket(fd)
+    }
+
+    private func sendLoop() {
+        var sequence: UInt32 = 0
+        var lastTemplates = -Double.infinity
+        while true {
+            condition.lock()
+            if queue.count < 512 && !closing { _ = condition.wait(until: Date(timeIntervalSinceNow: 0.2)) }
+            let batch = queue
+            queue.removeAll(keepingCapacity: true)
+            let last = closing
+            condition.unlock()
+            let now = Date().timeIntervalSince1970
+            let templates = now - lastTemplates >= templateInterval
+            if !batch.isEmpty || templates {
+                let records = batch.map { r in (record: r, interface: interfaceIndex(r.interface), active: false) }
+                let messages = encoder.messages(records, templates: templates, exportTime: UInt32(truncatingIfNeeded: Int64(now)), sequence: &sequence)
+                var failed = 0
+                for m in messages {
+                    let n = m.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+                    if n != m.count { failed += 1 }
+                }
+                if templates && failed == 0 { lastTemplates = now }
+                condition.lock()
+                // A message lost is its records lost: counted as a share of the batch.
+                let lost = messages.isEmpty ? 0 : UInt64(batch.count * failed / messages.count)
+                notDelivered &+= lost
+                sentRecords &+= UInt64(batch.count) - lost
+                condition.unlock()
+            }
+            if last {
+                condition.lock()
+                done = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+        }
+    }
+
+    func interfaceIndex(_ name: String?) -> UInt32 {
+        guard let name, let i = interfaceNames.firstIndex(of: name) else { return interfaceNames.isEmpty ? 0 : 1 }
+        return UInt32(i + 1)
+    }
+}
+
+private func closeSocket(_ fd: Int32) {
+    #if canImport(Glibc)
+    _ = Glibc.close(fd)
+    #elseif canImport(Darwin)
+    _ = Darwin.close(fd)
+    #endif
+}

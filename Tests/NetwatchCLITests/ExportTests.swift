@@ -1,0 +1,96 @@
+import Foundation
+import NetwatchTestSupport
+import XCTest
+
+/// `--ipfix`: nfdump's collector (nfcapd) receives netwatch's IPFIX, and `nfdump -o json` lists
+/// the same flows as netwatch's conn records: 5-tuple, packets and bytes per direction (RFC
+/// 5103 reverse elements), start and end within a millisecond.
+final class ExportTests: XCTestCase {
+    static let captures = ["mixed/zeek_wikipedia.pcap", "mixed/sgr_mariti_skypeirc.pcap", "mixed/suricata_output-eve-ftp-data.pcap",
+                           "mixed/sgr_trevisi_generic.pcapng", "attack/sgr_favilli_icmp_pingsweep.pcap"]
+
+    struct Flow: Hashable {
+        var src: String, sport: Int, dst: String, dport: Int, proto: Int
+        var inPackets: Int, inBytes: Int, outPackets: Int, outBytes: Int
+    }
+
+    func testNfdumpListsTheConnRecords() throws {
+        guard let nfcapd = which("nfcapd"), let nfdump = which("nfdump") else { throw XCTSkip("nfdump is not installed (scripts/setup --test installs it)") }
+        for name in Self.captures {
+            let dir = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let port = Int.random(in: 30_000...39_000)
+            let collector = Process()
+            collector.executableURL = URL(fileURLWithPath: nfcapd)
+            collector.arguments = ["-w", dir.path, "-p", "\(port)", "-b", "127.0.0.1"]
+            collector.standardOutput = FileHandle.nullDevice
+            collector.standardError = FileHandle.nullDevice
+            try collector.run()
+            usleep(500_000)
+            let conn = dir.appendingPathComponent("conn.json")
+            let r = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", try TestData.path("pcap/" + name), "--ipfix", "127.0.0.1:\(port)", "--conn-json", conn.path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            usleep(300_000)
+            collector.terminate()
+            collector.waitUntilExit()
+            let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("nfcapd.") }
+            XCTAssertEqual(files.count, 1, "\(name): \(files)")
+            let listed = try runCommand(nfdump, ["-r", dir.appendingPathComponent(files.first ?? "none").path, "-o", "json"], environment: ["TZ": "UTC"])
+            // (Other IP protocols are exported too; conn records name them only unknown_transport.)
+            let exported = ((try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]]) ?? [])
+                .filter { [1, 6, 17, 58].contains($0["proto"] as? Int ?? -1) }
+            let records = String(decoding: try Data(contentsOf: conn), as: UTF8.self).split(separator: "\n")
+                .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .filter { $0["event_type"] as? String == "conn" && $0["proto"] as? String != "unknown_transport" }
+            XCTAssertGreaterThan(records.count, 5, name)
+            XCTAssertEqual(exported.count, records.count, "\(name): flows exported")
+            func icmp(_ p: Int) -> Bool { p == 1 || p == 58 }
+            let theirs = exported.map { f -> Flow in
+                let proto = f["proto"] as? Int ?? -1
+                return Flow(src: (f["src4_addr"] ?? f["src6_addr"]) as? String ?? "", sport: icmp(proto) ? 0 : f["src_port"] as? Int ?? -1,
+                            dst: (f["dst4_addr"] ?? f["dst6_addr"]) as? String ?? "", dport: icmp(proto) ? 0 : f["dst_port"] as? Int ?? -1, proto: proto,
+                            inPackets: f["in_packets"] as? Int ?? -1, inBytes: f["in_bytes"] as? Int ?? -1,
+                            outPackets: f["out_packets"] as? Int ?? -1, outBytes: f["out_bytes"] as? Int ?? -1)
+            }
+            let ours = records.map { c -> Flow in
+                let proto = ["tcp": 6, "udp": 17][c["proto"] as? String ?? ""] ?? ((c["id.orig_h"] as? String ?? "").contains(":") ? 58 : 1)
+                return Flow(src: c["id.orig_h"] as? String ?? "", sport: icmp(proto) ? 0 : c["id.orig_p"] as? Int ?? -1,
+                            dst: c["id.resp_h"] as? String ?? "", dport: icmp(proto) ? 0 : c["id.resp_p"] as? Int ?? -1, proto: proto,
+                            inPackets: c["orig_pkts"] as? Int ?? -1, inBytes: c["orig_ip_bytes"] as? Int ?? -1,
+                            outPackets: c["resp_pkts"] as? Int ?? -1, outBytes: c["resp_ip_bytes"] as? Int ?? -1)
+            }
+            func multiset(_ list: [Flow]) -> [Flow: Int] { list.reduce(into: [:]) { $0[$1, default: 0] += 1 } }
+            let (a, b) = (multiset(theirs), multiset(ours))
+            XCTAssertEqual(a.filter { b[$0.key] != $0.value }.count, 0, "\(name): exported, not in conn records: \(a.filter { b[$0.key] != $0.value }.prefix(3))")
+            XCTAssertEqual(b.filter { a[$0.key] != $0.value }.count, 0, "\(name): in conn records, not exported: \(b.filter { a[$0.key] != $0.value }.prefix(3))")
+            // Start and end to the millisecond: the sorted lists of (start, end) agree within 1 ms.
+            let format = DateFormatter()
+            format.locale = Locale(identifier: "en_US_POSIX")
+            format.timeZone = TimeZone(identifier: "UTC")
+            format.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS"
+            let theirTimes = exported.compactMap { f -> (Double, Double)? in
+                guard let a = (f["first"] as? String).flatMap(format.date), let b = (f["last"] as? String).flatMap(format.date) else { return nil }
+                return (a.timeIntervalSince1970, b.timeIntervalSince1970)
+            }.sorted { $0 < $1 }
+            let ourTimes = records.map { c -> (Double, Double) in
+                let ts = c["ts"] as? Double ?? 0, d = c["duration"] as? Double ?? 0
+                return ((ts * 1000).rounded(.down) / 1000, ((ts + d) * 1000).rounded(.down) / 1000)
+            }.sorted { $0 < $1 }
+            XCTAssertEqual(theirTimes.count, ourTimes.count)
+            for (t, o) in zip(theirTimes, ourTimes) {
+                XCTAssertEqual(t.0, o.0, accuracy: 0.0011, "\(name): start")
+                XCTAssertEqual(t.1, o.1, accuracy: 0.0011, "\(name): end")
+            }
+        }
+    }
+
+    /// No collector listening: capture carries on, the run ends normally.
+    func testCollectorDownNeverStopsCapture() throws {
+        let r = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", try TestData.path("pcap/mixed/zeek_wikipedia.pcap"), "--ipfix", "127.0.0.1:9"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("34 flows"), r.stderr)
+        let bad = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", try TestData.path("pcap/mixed/zeek_wikipedia.pcap"), "--ipfix", "nowhere"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("HOST:PORT"), bad.stderr)
+    }
+}
