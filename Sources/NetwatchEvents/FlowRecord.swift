@@ -33,6 +33,9 @@ public struct FlowRecord: Sendable, Equatable {
     /// Zeek's conn_state and history letters, as they stood.
     public var connState: String
     public var history: String
+    /// TCP flags each side sent, OR-ed (FIN 0x01 ... CWR 0x80); 0 for other transports.
+    public var originatorTCPFlags: UInt8 = 0
+    public var responderTCPFlags: UInt8 = 0
     public var icmpErrors: UInt32 = 0
     /// The last ICMP error's type and code (type << 8 | code).
     public var lastICMPError: UInt16 = 0
@@ -93,6 +96,8 @@ extension FlowRecord {
         originatorIPBytes = flow.originatorIPBytes
         responderPackets = flow.responderPackets
         responderIPBytes = flow.responderIPBytes
+        originatorTCPFlags = flow.originatorTCPFlags
+        responderTCPFlags = flow.responderTCPFlags
         icmpErrors = flow.icmpErrors
         lastICMPError = flow.lastICMPError
         endReason = end?.rawValue

@@ -32,7 +32,9 @@ public struct IPFIXEncoder: Sendable {
          Field(id: 136, length: 1),                        // flowEndReason
          Field(id: 58, length: 2),                         // vlanId
          Field(id: 10, length: 4),                         // ingressInterface
-         Field(id: ipv6 ? 139 : 32, length: 2)]            // icmpTypeCodeIPv4/6
+         Field(id: ipv6 ? 139 : 32, length: 2),            // icmpTypeCodeIPv4/6
+         Field(id: 6, length: 2),                          // tcpControlBits
+         Field(id: 6, length: 2, reverse: true)]           // reverseTcpControlBits
     }
 
     static func recordLength(ipv6: Bool) -> Int { fields(ipv6: ipv6).reduce(0) { $0 + Int($1.length) } }
@@ -94,6 +96,8 @@ public struct IPFIXEncoder: Sendable {
         put32(&out, interface)
         // Zeek's convention for ICMP: the originator's "port" is the type, the responder's the code.
         put16(&out, icmp ? (r.originatorPort & 0xFF) << 8 | (r.responderPort & 0xFF) : 0)
+        put16(&out, UInt16(r.originatorTCPFlags))
+        put16(&out, UInt16(r.responderTCPFlags))
         return out
     }
 

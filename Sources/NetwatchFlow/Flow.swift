@@ -45,8 +45,10 @@ public struct Flow: Sendable {
     public var encapsulationRaw: UInt8 = 0
     /// The capture interface of its first packet, plus one (0: not kept; the run reads one).
     public var interfaceRaw: UInt8 = 0
-    /// Pads the record to 192 bytes, three whole lines.
-    var unused: (UInt8, UInt8) = (0, 0)
+    /// The TCP flags each side has sent, OR-ed (FIN 0x01 ... CWR 0x80): IPFIX's tcpControlBits.
+    /// (They fill what was padding: the record stays 192 bytes, three whole lines.)
+    public var originatorTCPFlags: UInt8 = 0
+    public var responderTCPFlags: UInt8 = 0
     /// The id of the tunnel's flow this flow travels in (Zeek's `tunnel_parents`), 0 for none.
     public var tunnelParent: UInt64 = 0
 

@@ -446,8 +446,10 @@ public final class FlowTable {
         let wasEstablished = f.originatorState == .established
         let wasClosing = f.isClosing
         if fromOriginator {
+            f.originatorTCPFlags |= UInt8(truncatingIfNeeded: p.tcp.flags.rawValue)
             FlowTable.advance(sender: &f.originatorState, peer: &f.responderState, p.tcp.flags)
         } else {
+            f.responderTCPFlags |= UInt8(truncatingIfNeeded: p.tcp.flags.rawValue)
             FlowTable.advance(sender: &f.responderState, peer: &f.originatorState, p.tcp.flags)
         }
         if _slowPath(!wasClosing && f.isClosing) { queueClosing(index, id: f.id, time: time) }

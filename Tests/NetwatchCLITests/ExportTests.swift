@@ -63,6 +63,23 @@ final class ExportTests: XCTestCase {
             let (a, b) = (multiset(theirs), multiset(ours))
             XCTAssertEqual(a.filter { b[$0.key] != $0.value }.count, 0, "\(name): exported, not in conn records: \(a.filter { b[$0.key] != $0.value }.prefix(3))")
             XCTAssertEqual(b.filter { a[$0.key] != $0.value }.count, 0, "\(name): in conn records, not exported: \(b.filter { a[$0.key] != $0.value }.prefix(3))")
+            // TCP flags (tcpControlBits each way). nfdump 1.7 keeps one tcp_flags per record and the
+            // reverse element overwrites the forward one: it shows the responder's flags (none when
+            // the responder sent nothing). SYN, FIN and RST as the history's lower-case letters say
+            // the responder sent them.
+            struct Flags: Hashable { var key: String; var syn: Bool, fin: Bool, rst: Bool }
+            let theirFlags = exported.filter { $0["proto"] as? Int == 6 }.map { f -> Flags in
+                let text = f["tcp_flags"] as? String ?? ""
+                return Flags(key: "\((f["src4_addr"] ?? f["src6_addr"]) ?? "") \(f["src_port"] ?? "") \((f["dst4_addr"] ?? f["dst6_addr"]) ?? "") \(f["dst_port"] ?? "")",
+                             syn: text.contains("S"), fin: text.contains("F"), rst: text.contains("R"))
+            }
+            let ourFlags = records.filter { $0["proto"] as? String == "tcp" }.map { c -> Flags in
+                let h = c["history"] as? String ?? ""
+                return Flags(key: "\(c["id.orig_h"] ?? "") \(c["id.orig_p"] ?? "") \(c["id.resp_h"] ?? "") \(c["id.resp_p"] ?? "")",
+                             syn: h.contains { "sh".contains($0) }, fin: h.contains("f"), rst: h.contains("r"))
+            }
+            XCTAssertEqual(theirFlags.reduce(into: [Flags: Int]()) { $0[$1, default: 0] += 1 }, ourFlags.reduce(into: [Flags: Int]()) { $0[$1, default: 0] += 1 },
+                           "\(name): TCP flags")
             // Start and end to the millisecond: the sorted lists of (start, end) agree within 1 ms.
             let format = DateFormatter()
             format.locale = Locale(identifier: "en_US_POSIX")
