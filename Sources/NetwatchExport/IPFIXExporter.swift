@@ -6,12 +6,20 @@ import Glibc
 import Darwin
 #endif
 
-/// Sends each ended conn record as IPFIX over UDP to a collector (nfcapd, any IPFIX
-/// collector), from a thread of its own behind a bounded queue: a collector that is down or
-/// slow never holds up capture; what cannot be sent is counted as not delivered.
+/// Sends each ended conn record as IPFIX to a collector (nfcapd, any IPFIX collector), over UDP
+/// or TCP (`tcp://HOST:PORT`), from a thread of its own behind a bounded queue: a collector
+/// that is down or slow never holds up capture; what cannot be sent is counted as not
+/// delivered. Over TCP the templates go once per connection and a lost connection is tried
+/// again after 1 s, doubling to 30 s.
 public final class IPFIXExporter: EventSink, @unchecked Sendable {
     public let encoder: IPFIXEncoder
-    let fd: Int32
+    /// The socket (the sender thread's after init); -1 while TCP is not connected.
+    var fd: Int32 = -1
+    let tcp: Bool
+    /// Where to connect (TCP, again after a loss).
+    let address: [UInt8]
+    let family: Int32
+    let destination: String
     let interfaceNames: [String]
     /// Templates are sent first and again every this many seconds (UDP has no session).
     let templateInterval: Double
@@ -27,32 +35,57 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
 
     public struct Failure: Error, Sendable { public var message: String }
 
-    /// `destination`: HOST:PORT (an IPv6 address in brackets).
+    /// `destination`: HOST:PORT (an IPv6 address in brackets), or tcp://HOST:PORT.
     public init(destination: String, observationDomain: UInt32 = 0, interfaceNames: [String] = [], templateInterval: Double = 10,
                 capacity: Int = 1 << 16) throws(Failure) {
         encoder = IPFIXEncoder(observationDomain: observationDomain)
         self.interfaceNames = interfaceNames
         self.templateInterval = templateInterval
         self.capacity = capacity
-        guard let (host, port) = Self.split(destination) else { throw Failure(message: "--ipfix takes HOST:PORT, not '\(destination)'") }
+        tcp = destination.hasPrefix("tcp://")
+        let target = tcp ? String(destination.dropFirst(6)) : destination.hasPrefix("udp://") ? String(destination.dropFirst(6)) : destination
+        self.destination = target
+        guard let (host, port) = Self.split(target) else { throw Failure(message: "--ipfix takes HOST:PORT or tcp://HOST:PORT, not '\(destination)'") }
         var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
+        hints.ai_socktype = Int32(tcp ? SOCK_STREAM.rawValue : SOCK_DGRAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
             throw Failure(message: "--ipfix: cannot resolve \(host)")
         }
         defer { freeaddrinfo(list) }
-        let s = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
-        guard s >= 0 else { throw Failure(message: "--ipfix: cannot open a UDP socket: \(String(cString: strerror(errno)))") }
-        guard connect(s, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
-            closeSocket(s)
-            throw Failure(message: "--ipfix: cannot reach \(destination): \(String(cString: strerror(errno)))")
+        family = first.pointee.ai_family
+        address = Array(UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
+        if !tcp {
+            fd = try Self.open(family: family, tcp: false, address: address, destination: target)
         }
-        fd = s
         let t = Thread { [unowned self] in self.sendLoop() }
         t.name = "nw-ipfix"
         thread = t
         t.start()
+    }
+
+    /// A socket connected to `address`.
+    static func open(family: Int32, tcp: Bool, address: [UInt8], destination: String) throws(Failure) -> Int32 {
+        let s = socket(family, Int32(tcp ? SOCK_STREAM.rawValue : SOCK_DGRAM.rawValue), 0)
+        guard s >= 0 else { throw Failure(message: "--ipfix: cannot open a socket: \(String(cString: strerror(errno)))") }
+        let ok = address.withUnsafeBytes { connect(s, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t($0.count)) } == 0
+        guard ok else {
+            let reason = String(cString: strerror(errno))
+            closeSocket(s)
+            throw Failure(message: "--ipfix: cannot reach \(destination): \(reason)")
+        }
+        return s
+    }
+
+    /// Sends all of `bytes` (a stream may take them in parts).
+    func sendAll(_ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return false }
+            offset += n
+        }
+        return true
     }
 
     static func split(_ text: String) -> (String, Int)? {
@@ -108,12 +141,14 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
         condition.signal()
         while !done { condition.wait() }
         condition.unlock()
-        closeSocket(fd)
+        if fd >= 0 { closeSocket(fd) }
     }
 
     private func sendLoop() {
         var sequence: UInt32 = 0
         var lastTemplates = -Double.infinity
+        var nextAttempt = 0.0
+        var backoff = 1.0
         while true {
             condition.lock()
             if queue.count < 512 && !closing { _ = condition.wait(until: Date(timeIntervalSinceNow: 0.2)) }
@@ -122,16 +157,40 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
             let last = closing
             condition.unlock()
             let now = Date().timeIntervalSince1970
-            let templates = now - lastTemplates >= templateInterval
-            if !batch.isEmpty || templates {
+            if tcp && fd < 0 && now >= nextAttempt {
+                if let s = try? Self.open(family: family, tcp: true, address: address, destination: destination) {
+                    fd = s
+                    backoff = 1
+                    lastTemplates = -Double.infinity
+                } else {
+                    nextAttempt = now + backoff
+                    backoff = min(backoff * 2, 30)
+                }
+            }
+            // Templates: over UDP every `templateInterval`; over TCP once per connection.
+            let templates = fd >= 0 && (tcp ? lastTemplates == -Double.infinity : now - lastTemplates >= templateInterval)
+            if fd < 0 {
+                condition.lock()
+                notDelivered &+= UInt64(batch.count)
+                condition.unlock()
+            } else if !batch.isEmpty || templates {
                 let records = batch.map { r in (record: r, interface: interfaceIndex(r.interface), active: false) }
                 let messages = encoder.messages(records, templates: templates, exportTime: UInt32(truncatingIfNeeded: Int64(now)), sequence: &sequence)
                 var failed = 0
                 for m in messages {
-                    let n = m.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-                    if n != m.count { failed += 1 }
+                    if tcp {
+                        if failed > 0 || !sendAll(m) { failed += 1 }
+                    } else if m.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) != m.count {
+                        failed += 1
+                    }
                 }
                 if templates && failed == 0 { lastTemplates = now }
+                if tcp && failed > 0 {
+                    // The connection is gone: again later, templates first.
+                    closeSocket(fd)
+                    fd = -1
+                    nextAttempt = now + backoff
+                }
                 condition.lock()
                 // A message lost is its records lost: counted as a share of the batch.
                 let lost = messages.isEmpty ? 0 : UInt64(batch.count * failed / messages.count)

@@ -101,6 +101,58 @@ final class ExportTests: XCTestCase {
         }
     }
 
+    /// Over TCP: a collector (a small one here; nfcapd takes UDP only) gets the templates first
+    /// on the connection, then one data record per conn record, sequence numbers counting them.
+    func testTCPTransport() throws {
+        let capture = try TestData.path("pcap/mixed/sgr_mariti_skypeirc.pcap")
+        let r = try runPython("""
+            import json, socket, struct, subprocess, sys, tempfile, threading, os
+            nw, capture = sys.argv[1], sys.argv[2]
+            srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(4); port = srv.getsockname()[1]
+            got = {"connections": 0, "templates_first": True, "records": 0, "sequence_ok": True}
+            def serve():
+                while True:
+                    c, _ = srv.accept(); got["connections"] += 1
+                    buf = b""; first = True; expected = None
+                    while True:
+                        data = c.recv(65536)
+                        if not data: break
+                        buf += data
+                        while len(buf) >= 16:
+                            version, length, _, seq, _ = struct.unpack("!HHIII", buf[:16])
+                            if version != 10 or len(buf) < length: break
+                            msg, buf = buf[16:length], buf[length:]
+                            if expected is not None and seq != expected: got["sequence_ok"] = False
+                            n = 0
+                            while len(msg) >= 4:
+                                sid, slen = struct.unpack("!HH", msg[:4])
+                                if first and sid != 2: got["templates_first"] = False
+                                first = False
+                                if sid == 256: n += (slen - 4) // 74
+                                if sid == 257: n += (slen - 4) // 98
+                                msg = msg[slen:]
+                            got["records"] += n
+                            expected = seq + n
+            threading.Thread(target=serve, daemon=True).start()
+            conn = tempfile.mktemp()
+            r = subprocess.run([nw, "connections", "-q", "-r", capture, "--ipfix", "tcp://127.0.0.1:%d" % port, "--conn-json", conn], capture_output=True, text=True)
+            import time; time.sleep(0.5)
+            got["exit"] = r.returncode
+            got["conn"] = sum(1 for l in open(conn) if '"event_type":"conn"' in l)
+            print(json.dumps(got))
+            """, [try netwatchBinary(), capture], modules: ["socket"])
+        let got = (try? JSONSerialization.jsonObject(with: Data((r.output.split(separator: "\n").last ?? "").utf8))) as? [String: Any] ?? [:]
+        XCTAssertEqual(got["exit"] as? Int, 0, r.output + r.stderr)
+        XCTAssertEqual(got["connections"] as? Int, 1)
+        XCTAssertEqual(got["templates_first"] as? Bool, true)
+        XCTAssertEqual(got["sequence_ok"] as? Bool, true)
+        XCTAssertGreaterThan(got["conn"] as? Int ?? 0, 200)
+        XCTAssertEqual(got["records"] as? Int, got["conn"] as? Int, "one IPFIX record per conn record")
+        // Nobody listening on the TCP port: the run goes on and ends normally.
+        let down = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", capture, "--ipfix", "tcp://127.0.0.1:9"])
+        XCTAssertEqual(down.status, 0, down.stderr)
+    }
+
     /// No collector listening: capture carries on, the run ends normally.
     func testCollectorDownNeverStopsCapture() throws {
         let r = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", try TestData.path("pcap/mixed/zeek_wikipedia.pcap"), "--ipfix", "127.0.0.1:9"])
