@@ -1,8 +1,9 @@
 import NIOCore
 import Synchronization
 
-/// At most `perClient` TCP connections from one address and `total` in all: the connection
-/// past either is closed before a byte of it is read.
+/// At most `perClient` of something (TCP connections, requests in flight, live streams) per
+/// client address and `total` in all. For connections, the one past either bound is closed
+/// before a byte of it is read.
 final class ConnectionLimit: Sendable {
     let perClient: Int
     let total: Int

@@ -123,7 +123,8 @@ struct WebPages {
         liveReport.traffic = lastFive
         liveReport.alerts = alerts.map { Report.AlertLine($0.alert, id: Int($0.id)) }
         var cards: [(String, String, String)] = []
-        if let snap = data.live?.snapshot() {
+        let live = data.live?.snapshot()
+        if let snap = live {
             let last = snap.ticks.last
             let t = snap.totals
             cards = [("packets", "Packets", count(t.packets)), ("bytes", "Bytes", bytes(t.bytes)),
@@ -135,8 +136,8 @@ struct WebPages {
             cards = [("packets", "Packets (\(6) h)", count(s.packets)), ("bytes", "Bytes (6 h)", bytes(s.bytes)), ("flows", "Connections (6 h)", count(s.flows)),
                      ("alerts", "Alerts (6 h)", count(recent.alertsTotal)), ("drops", "Capture drops (6 h)", count(s.dropped)), ("hosts", "Hosts seen (6 h)", count(s.hosts))]
         }
-        var view: [String: Any] = [
-            "now": time(now), "ended": data.live?.snapshot().ended ?? false, "hours": 6,
+        let view: [String: Any] = [
+            "now": time(now), "ended": live?.ended ?? false, "hours": 6,
             "cards": cards.map { ["key": $0.0, "name": $0.1, "value": $0.2] },
             "livePackets": ReportCharts.packets(liveReport, offset: data.offset), "liveBytes": ReportCharts.bytes(liveReport, offset: data.offset),
             "hourPackets": ReportCharts.packets(recent, offset: data.offset),
@@ -144,7 +145,6 @@ struct WebPages {
             "protocols": recent.protocols.isEmpty ? "" : ReportCharts.protocols(recent),
             "hasAlerts": !alerts.isEmpty, "alerts": alerts.map { alertRow(id: $0.id, $0.alert) },
         ]
-        _ = view.removeValue(forKey: "unused")
         return Self.overviewFragment.render(view)
     }
 

@@ -10,30 +10,13 @@ struct WebSecurity: RouterMiddleware {
     typealias Context = WebContext
     let token: [UInt8]?
     let perClient: Int
-    let inFlight: InFlight
-
-    final class InFlight: Sendable {
-        let counts = Mutex<[String: Int]>([:])
-        func enter(_ client: String, limit: Int) -> Bool {
-            counts.withLock { c in
-                let n = c[client, default: 0]
-                guard n < limit else { return false }
-                c[client] = n + 1
-                return true
-            }
-        }
-        func leave(_ client: String) {
-            counts.withLock { c in
-                let n = (c[client] ?? 1) - 1
-                c[client] = n > 0 ? n : nil
-            }
-        }
-    }
+    /// Requests in flight per client.
+    let inFlight: ConnectionLimit
 
     init(token: String?, perClient: Int) {
         self.token = token.map { Array($0.utf8) }
         self.perClient = perClient
-        inFlight = InFlight()
+        inFlight = ConnectionLimit(perClient: perClient, total: .max)
     }
 
     static let csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -69,10 +52,10 @@ struct WebSecurity: RouterMiddleware {
             return r
         }
         let client = context.client
-        guard inFlight.enter(client, limit: perClient) else {
+        guard inFlight.admit(client) else {
             return WebResponses.error(.tooManyRequests, "too many requests at once from \(client)")
         }
-        defer { inFlight.leave(client) }
+        defer { inFlight.release(client) }
         return try await next(request, context)
     }
 

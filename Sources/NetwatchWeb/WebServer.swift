@@ -11,12 +11,14 @@ import Synchronization
 public final class WebServer: Sendable {
     public let configuration: WebConfiguration
     let data: WebData
-    let streams = Mutex<[String: Int]>([:])
+    /// Live streams open, per client and in all.
+    let streams: ConnectionLimit
     let task = Mutex<Task<Void, Error>?>(nil)
 
     public init(configuration: WebConfiguration, data: WebData) {
         self.configuration = configuration
         self.data = data
+        streams = ConnectionLimit(perClient: configuration.streamsPerClient, total: configuration.streams)
     }
 
     /// Why the server cannot start (the address is taken, not local...), in one sentence.
@@ -130,20 +132,10 @@ public final class WebServer: Sendable {
     /// Server-Sent Events: the overview's live part once a second, while the client listens
     /// (a bounded number of streams per client and in all).
     func overviewStream(client: String, pages: WebPages) -> Response {
-        let admitted = streams.withLock { s -> Bool in
-            let total = s.values.reduce(0, +)
-            guard total < configuration.streams, s[client, default: 0] < configuration.streamsPerClient else { return false }
-            s[client, default: 0] += 1
-            return true
-        }
+        let admitted = streams.admit(client)
         guard admitted else { return WebResponses.error(.tooManyRequests, "too many live streams open") }
         let body = ResponseBody { writer in
-            defer {
-                self.streams.withLock { s in
-                    let n = (s[client] ?? 1) - 1
-                    s[client] = n > 0 ? n : nil
-                }
-            }
+            defer { self.streams.release(client) }
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             while !Task.isCancelled {
                 let fragment = (try? self.data.overviewFragment { () throws(HistoryError) in try pages.overviewFragment() }) ?? ""

@@ -336,11 +336,11 @@ final class WebTests: XCTestCase {
             from selenium import webdriver
             from selenium.webdriver.chrome.service import Service
             from selenium.webdriver.common.by import By
-            base, peer, chromium, driver_path, artefacts = sys.argv[1:6]
+            base, peer, chromium, driver_path, artefacts, profile = sys.argv[1:7]
             out = {}
             o = webdriver.ChromeOptions()
             o.binary_location = chromium
-            for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1150,2200", "--user-data-dir=/tmp/nw-selenium"]:
+            for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1150,2200", "--user-data-dir=" + profile]:
                 o.add_argument(a)
             d = webdriver.Chrome(service=Service(driver_path), options=o)
             try:
@@ -387,7 +387,8 @@ final class WebTests: XCTestCase {
                 d.quit()
             print(json.dumps(out))
             """#.write(to: script, atomically: true, encoding: .utf8)
-        let output = try hosts.exec(hosts.a, "\(python) \(script.path) \(server.base) \(hosts.addressB) \(chromium) \(driver) \(Self.artefacts.path) 2>\(dir.path)/browse.err")
+        // (A failing script is reported with its standard error by the assertions below.)
+        let output = (try? hosts.exec(hosts.a, "\(python) \(script.path) \(server.base) \(hosts.addressB) \(chromium) \(driver) \(Self.artefacts.path) \(dir.path)/profile 2>\(dir.path)/browse.err")) ?? ""
         let r = (try? JSONSerialization.jsonObject(with: Data((output.split(separator: "\n").last ?? "").utf8))) as? [String: Any] ?? [:]
         let err = (try? String(contentsOf: dir.appendingPathComponent("browse.err"), encoding: .utf8)) ?? ""
         XCTAssertEqual(r["title"] as? String, "Overview · netwatch", "\(output) \(err)")
