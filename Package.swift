@@ -5,9 +5,10 @@ import PackageDescription
 //   CPcap (libpcap) <- NetwatchCapture (sources, writer)
 //   CPrefetch (a cache prefetch hint; Swift has none) <- NetwatchCapture, NetwatchFlow, NetwatchStats
 //   CSQLiteConfig (SQLite's multi-thread mode; sqlite3_config is variadic) <- NetwatchHistory
+//   CPrivilege (Linux capabilities: prctl and syscall are variadic) <- NetwatchHost
 //   NetwatchDecode (bytes -> fields; no I/O, no Foundation) <- NetwatchFlow (flow table)
 //   NetwatchStats (counters, top-N in bounded memory) <- NetwatchDecode
-//   NetwatchHost (the host's socket table: procfs on Linux, behind SocketSource) <- NetwatchDecode
+//   NetwatchHost (the host: socket table via procfs on Linux behind SocketSource, privileges, service manager) <- NetwatchDecode
 //   NetwatchGeo (GeoIP: DB-IP CSV range tables, MaxMind DB reader) <- NetwatchDecode
 //   NetwatchDetect (block lists, alerts, detectors, YAML config) <- NetwatchDecode, NetwatchFlow, NetwatchHost
 //   NetwatchTimeline (per remote address activity over time) <- NetwatchDecode, NetwatchFlow, NetwatchHost, NetwatchDetect
@@ -18,7 +19,7 @@ import PackageDescription
 //   NetwatchReport (reports: numbers from history or the road, HTML via Mustache, JSON, Markdown) <- NetwatchCharts, NetwatchHistory, NetwatchEvents, NetwatchTimeline, NetwatchGeo
 //   NetwatchWeb (dashboard, JSON API, /metrics; Hummingbird) <- NetwatchCharts, NetwatchReport, NetwatchHistory, NetwatchEvents, NetwatchView
 //   NetwatchExport (IPFIX export of conn records) <- NetwatchEvents, NetwatchDecode
-//   NetwatchPipeline (the road: source -> decode -> flows -> analyzers -> events -> sinks) <- all of the above but NetwatchGeo
+//   NetwatchPipeline (the road: source -> decode -> flows -> analyzers -> events -> sinks; diagnostics via swift-log) <- all of the above but NetwatchGeo
 //   netwatch (command line) <- all of the above
 let package = Package(
     name: "netwatch",
@@ -40,16 +41,18 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "CPrefetch"),
         .target(name: "CSQLiteConfig", linkerSettings: [.linkedLibrary("sqlite3")]),
+        .target(name: "CPrivilege"),
         .target(name: "NetwatchDecode"),
         .target(name: "NetwatchCapture", dependencies: ["CPcap", "CPrefetch", "NetwatchDecode"]),
         .target(name: "NetwatchFlow", dependencies: ["CPrefetch", "NetwatchDecode"]),
         .target(name: "NetwatchStats", dependencies: ["CPrefetch", "NetwatchDecode", "NetwatchFlow"]),
-        .target(name: "NetwatchHost", dependencies: ["NetwatchDecode"]),
+        .target(name: "NetwatchHost", dependencies: ["NetwatchDecode", "CPrivilege"]),
         .target(name: "NetwatchDetect", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchHost", .product(name: "Yams", package: "Yams")]),
         .target(name: "NetwatchGeo", dependencies: ["NetwatchDecode"]),
         .target(name: "NetwatchTimeline", dependencies: ["NetwatchDecode", "NetwatchFlow", "NetwatchHost", "NetwatchDetect"]),
@@ -64,13 +67,14 @@ let package = Package(
                                                     .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
                                                     .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "NetwatchExport", dependencies: ["NetwatchEvents", "NetwatchDecode"]),
-        .target(name: "NetwatchPipeline", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchTimeline", "NetwatchView", "NetwatchEvents"]),
+        .target(name: "NetwatchPipeline", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchTimeline", "NetwatchView", "NetwatchEvents",
+                                                         .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "netwatch",
             dependencies: [
                 "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchTimeline", "NetwatchView",
                 "NetwatchEvents", "NetwatchPipeline", "NetwatchHistory", "NetwatchCharts", "NetwatchReport", "NetwatchWeb", "NetwatchExport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Helpers the test targets share: where the shared captures are, running tools.

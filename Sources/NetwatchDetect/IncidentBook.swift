@@ -40,7 +40,7 @@ final class IncidentBook {
         var latest: [Alert.Detail] = []
     }
 
-    let idle: Double
+    var idle: Double
     let budget: Int
     private(set) var open: [Key: Incident] = [:]
     private var opened = [Int](repeating: 0, count: 7)

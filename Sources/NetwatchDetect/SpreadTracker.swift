@@ -23,8 +23,8 @@ final class SpreadTracker<Key: Hashable, Item: Hashable> {
         func contains(_ item: Item) -> Bool { single == item || items.contains(item) }
     }
 
-    let window: Double
-    let limit: Int
+    var window: Double
+    var limit: Int
     let itemLimit: Int
     private(set) var entries: [Key: Entry] = [:]
 

@@ -11,9 +11,9 @@ import NetwatchFlow
 /// a SYN flood, SYNs to it skip the per-source trackers: a random-source flood would otherwise
 /// fill them with one-packet sources (a scan of the victim during the flood goes unreported).
 public final class ThreatDetector {
-    public let config: DetectionConfig
-    let blocklist: Blocklist
-    let home: NetworkSet
+    public private(set) var config: DetectionConfig
+    private(set) var blocklist: Blocklist
+    private(set) var home: NetworkSet
     let emit: (Alert) -> Void
     let incidents: IncidentBook
     let scans: SpreadTracker<PairKey, UInt32>
@@ -25,7 +25,7 @@ public final class ThreatDetector {
     /// changes on every SYN, and as stored properties each access cost a dynamic exclusivity
     /// check.
     let hot: UnsafeMutablePointer<HotFlood>
-    let floodThreshold: Int
+    private(set) var floodThreshold: Int
     var invalid: [IPAddress: InvalidFlagsRecord] = [:]
     var arpBindings: [IPAddress: MACAddress] = [:]
     /// Attempts and answers counted in the last second: repeats are not counted again.
@@ -38,9 +38,9 @@ public final class ThreatDetector {
     /// The spoofer (MAC) whose incident an address was first reported under.
     var arpIncidentOf: [IPAddress: UInt64] = [:]
     private var watched = [UInt64](repeating: 0, count: 1024)
-    private let checkSYNs: Bool
-    private let checkFlags: Bool
-    private let checkBlocklist: Bool
+    private var checkSYNs: Bool
+    private var checkFlags: Bool
+    private var checkBlocklist: Bool
     private var lastTick = 0.0
     public private(set) var alertsRaised = 0
 
@@ -73,6 +73,29 @@ public final class ThreatDetector {
         checkBlocklist = config.blocklist.enabled && !blocklist.isEmpty
         hot = .allocate(capacity: 1)
         hot.initialize(to: HotFlood())
+    }
+
+    /// A new config and block lists (SIGHUP), on the packet thread: thresholds, windows,
+    /// scopes and lists change at once; what the trackers hold so far is kept.
+    public func reload(config new: DetectionConfig, blocklist list: Blocklist) {
+        config = new
+        blocklist = list
+        home = NetworkSet(new.homeNetworks) ?? home
+        incidents.idle = new.suppress
+        scans.window = new.portScan.window
+        sweeps.window = new.addressSweep.window
+        pings.window = new.pingSweep.window
+        arpProbes.window = new.pingSweep.window
+        scans.limit = new.maxTracked
+        sweeps.limit = new.maxTracked
+        pings.limit = new.maxTracked
+        arpProbes.limit = new.maxTracked
+        watched = [UInt64](repeating: 0, count: 1024)
+        for port in new.suspicious.watchedPorts { watched[Int(port) >> 6] |= 1 << UInt64(port & 63) }
+        checkSYNs = new.synFlood.enabled
+        floodThreshold = Int((new.synFlood.rate * new.synFlood.window).rounded(.up))
+        checkFlags = new.suspicious.enabled && new.suspicious.invalidFlags
+        checkBlocklist = new.blocklist.enabled && !list.isEmpty
     }
 
     deinit {

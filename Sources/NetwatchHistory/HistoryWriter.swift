@@ -72,7 +72,7 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
                 droppedRecords &+= 1
                 if !warned {
                     warned = true
-                    warn?("netwatch: warning: the history database \(store.path) cannot keep up; records are being dropped (counted in the run's records_dropped)")
+                    warn?("the history database \(store.path) cannot keep up; records are being dropped (counted in the run's records_dropped)")
                 }
                 return
             }
@@ -188,7 +188,7 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
             written &+= UInt64(batch.count)
             if statements.failing {
                 statements.failing = false
-                warn?("netwatch: the history database \(store.path) is written again (\(dropped) records were dropped meanwhile)")
+                warn?("the history database \(store.path) is written again (\(dropped) records were dropped meanwhile)")
             }
         } catch {
             if statements.runInserted { runID = nil }
@@ -208,7 +208,7 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
             warned = true
             condition.unlock()
             // Warned once per outage: again after writing resumed and failed anew.
-            if first || !failingBefore { warn?("netwatch: warning: \(HistoryStore.explain(error, path: store.path, writing: true, existed: true).message); \(records) records not written, capture goes on") }
+            if first || !failingBefore { warn?("\(HistoryStore.explain(error, path: store.path, writing: true, existed: true).message); \(records) records not written, capture goes on") }
         }
     }
 

@@ -312,6 +312,7 @@ struct PacketLoop: RawPacketHandler {
         // Live and quiet: a second that has passed is sent without waiting for a packet.
         if ticking && live && PacketPipeline.realTime() / 1_000_000_000 > state.pointee.tick.second + 1 { sendTick(next: Int64.min) }
         pipeline.onTick?()
+        pipeline.packetThreadWork.run()
         pipeline.output.flush()
         for sink in outputs.sinks { sink.flush() }
         guard plan.interval > 0 && plan.live else { return }

@@ -108,6 +108,8 @@ public final class PacketPipeline {
     public var alertsOnly = false
     /// Called between packets (live: at least every 100 ms), for views that redraw.
     public var onTick: (() -> Void)?
+    /// Work for the packet thread from other threads (a SIGHUP reload).
+    public let packetThreadWork = PacketThreadWork()
     private var lastPacketTime: Int64 = 0
 
     public init(source: PacketSource, output: OutputBuffer, view: View, filter: OfflineFilter?, limit: Int?, writerPlan: WriterPlan?, palette: Palette,
@@ -153,7 +155,10 @@ public final class PacketPipeline {
     public func run() throws(CaptureError) -> SourceEnd {
         if let runInfo { flowOutputs.send(.runStarted(runInfo)) }
         let loop = PacketLoop(self)
-        defer { loop.end() }
+        defer {
+            loop.end()
+            packetThreadWork.close()
+        }
         let end: SourceEnd
         if let file = source as? PcapFileReader {
             end = try file.run(loop)
@@ -301,10 +306,10 @@ public final class PacketPipeline {
                 if writer == nil { try openWriter(linkType: .ethernet) }
                 try writer?.close()
             } catch {
-                printError("netwatch: \(error.message)")
+                diagnostics.error("\(error.message)")
             }
             if let writer, writer.packetsSkipped > 0 {
-                printError("netwatch: \(writer.packetsSkipped) packets of another link type than \(writer.linkType.name) were not written to \(plan.path)")
+                diagnostics.warning("\(writer.packetsSkipped) packets of another link type than \(writer.linkType.name) were not written to \(plan.path)")
             }
         }
         if alertsOnly {
@@ -323,20 +328,20 @@ public final class PacketPipeline {
             summary += "; \(flows.created) flows"
             if flows.evicted > 0 { summary += " (\(flows.evicted) evicted: table full at \(flows.capacity) flows of \(FlowTable.bytesPerFlow(capacity: flows.capacity)) bytes)" }
         }
-        printError("netwatch: \(summary)")
+        diagnostics.notice("\(summary)")
         for s in source.statistics() {
-            printError("netwatch: \(s.interface): \(s.received) packets received by filter, \(s.dropped) dropped by kernel, \(s.droppedByInterface) dropped by interface")
+            diagnostics.notice("\(s.interface): \(s.received) packets received by filter, \(s.dropped) dropped by kernel, \(s.droppedByInterface) dropped by interface")
         }
-        if let detector { printError("netwatch: \(detector.alertsRaised) alerts") }
+        if let detector { diagnostics.notice("\(detector.alertsRaised) alerts") }
         reportEnd(end)
     }
 
     private func reportEnd(_ end: SourceEnd) {
         switch end {
         case .truncated(let why):
-            printError("netwatch: warning: \(why)")
+            diagnostics.warning("\(why)")
         case .corrupt(let why):
-            printError("netwatch: \(why)")
+            diagnostics.error("\(why)")
         case .finished, .stopped:
             break
         }

@@ -62,6 +62,11 @@ public final class AlertWriter {
         }
     }
 
+    /// Opens the log and JSON files again (logrotate moved them); the problems, if any.
+    public func reopen() -> [String] {
+        [log, json].compactMap { $0?.reopen() }
+    }
+
     public func flush() {
         terminal?.flush()
         log?.flush()

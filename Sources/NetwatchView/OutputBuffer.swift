@@ -23,8 +23,12 @@ public final class OutputBuffer {
     /// Set once a write fails (a closed pipe): later output is dropped quietly.
     public var closed: Bool { state.pointee.closed }
 
-    public init(fd: Int32, capacity: Int = 1 << 18) {
+    /// The file it appends to, when opened by name: `reopen` opens it again.
+    public let path: String?
+
+    public init(fd: Int32, capacity: Int = 1 << 18, path: String? = nil) {
         self.fd = fd
+        self.path = path
         storage = .allocate(byteCount: capacity, alignment: 8)
         state = .allocate(capacity: 1)
         state.initialize(to: (0, false))
@@ -176,6 +180,20 @@ public final class OutputBuffer {
 
     /// Forgets the last `n` buffered bytes.
     public func discard(_ n: Int) { count -= min(n, count) }
+
+    /// Opens `path` again in append mode in place of the file it had (the same descriptor
+    /// number), after logrotate moved the old one away; nil when done, else why not (the old
+    /// file stays in use).
+    public func reopen() -> String? {
+        guard let path else { return nil }
+        flush()
+        let new = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard new >= 0 else { return "cannot reopen \(path): \(String(cString: strerror(errno)))" }
+        defer { close(new) }
+        guard dup2(new, fd) >= 0 else { return "cannot reopen \(path): \(String(cString: strerror(errno)))" }
+        state.pointee.closed = false
+        return nil
+    }
 
     public func flush() {
         guard count > 0 else { return }

@@ -36,6 +36,8 @@ struct CaptureCommand: ParsableCommand {
     @OptionGroup var historyOptions: HistoryOptions
     @OptionGroup(title: "GeoIP (with --history: each end's country and AS in the conn records)") var geo: GeoOptions
     @OptionGroup(title: "Flow export") var export: ExportOptions
+    @OptionGroup(title: "Running as a service") var privileges: PrivilegeOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Flag(name: .customLong("alerts-only"), help: "Print only alerts (on standard output): no packet lines, no statistics.")
     var alertsOnly = false
@@ -98,6 +100,9 @@ struct CaptureCommand: ParsableCommand {
             historyOptions.attach(store, config: detection?.config, geo: geoDB, to: pipeline, command: "capture", capture: capture, live: live)
             try export.attach(to: pipeline, command: "capture", capture: capture, live: live, interfaceNames: source.interfaceNames)
             if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
+            try ServiceSetup.finish(.init(privileges: privileges, files: [store?.path, capture.write].compactMap { $0 }), pipeline: pipeline,
+                                    alerts: detection == nil ? nil : alerts, detection: detection?.config,
+                                    reopen: [pipeline.statisticsPlan.json].compactMap { $0 }, status: capture.read ?? "capturing on \(source.interfaceNames.joined(separator: ","))")
             return pipeline
         }
     }
@@ -149,5 +154,5 @@ struct DisplayModeArgument: ExpressibleByArgument {
 func openOutput(_ path: String) throws(CaptureError) -> OutputBuffer {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw CaptureError(.writeFailed, "cannot write \(path): \(String(cString: strerror(errno)))") }
-    return OutputBuffer(fd: fd)
+    return OutputBuffer(fd: fd, path: path)
 }

@@ -74,7 +74,7 @@ struct CaptureOptions: ParsableArguments {
         options.filter = filter.isEmpty ? nil : filter
         let names = interface.isEmpty ? [try NetworkInterface.defaultName()] : interface
         let capture = try LiveCapture(interfaces: names, options: options)
-        printError("netwatch: capturing on \(names.joined(separator: ", "))\(filter.isEmpty ? "" : " with filter \"\(filter)\""); Ctrl+C to stop")
+        diagnostics.notice("capturing on \(names.joined(separator: ", "))\(filter.isEmpty ? "" : " with filter \"\(filter)\""); Ctrl+C to stop")
         return (capture, capture, nil)
     }
 

@@ -37,7 +37,7 @@ struct ConfigCommand: ParsableCommand {
         guard let path = check else { return }
         let c: DetectionConfig
         do { c = try DetectionConfigFile.load(path: path) } catch {
-            printError("netwatch: \(error)")
+            diagnostics.error("\(error)")
             throw ExitCode(1)
         }
         // Every start-up step that can fail, as a run takes it: block lists, output folders.
@@ -45,7 +45,7 @@ struct ConfigCommand: ParsableCommand {
         for (key, file) in [("outputs.log", c.log), ("outputs.json_alerts", c.jsonAlerts)] {
             guard let file else { continue }
             if let problem = Self.unwritable(file) {
-                printError("netwatch: \(path): \(key): cannot write \(file): \(problem)")
+                diagnostics.error("\(path): \(key): cannot write \(file): \(problem)")
                 throw ExitCode(1)
             }
         }

@@ -35,6 +35,8 @@ struct ConnectionsCommand: ParsableCommand {
     @OptionGroup var historyOptions: HistoryOptions
     @OptionGroup(title: "GeoIP (with --history: each end's country and AS in the conn records)") var geo: GeoOptions
     @OptionGroup(title: "Flow export") var export: ExportOptions
+    @OptionGroup(title: "Running as a service") var privileges: PrivilegeOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Flag(name: .customLong("json"), help: "Connection records as JSON lines on standard output instead of lines: a 'new' record per connection, a 'conn' record when it ends.")
     var json = false
@@ -77,7 +79,8 @@ struct ConnectionsCommand: ParsableCommand {
             let processes = live != nil && !capture.noProcesses ? ProcessDirectory() : nil
             if !json && !quiet { outputs.view = ConnectionView(output: output, palette: palette, services: services, processes: processes) }
             outputs.showEnded = ended
-            if let buffer = json ? output : try connJSON.map({ path throws(CaptureError) in try openAppend(path) }) {
+            let file = try connJSON.map { path throws(CaptureError) in try openAppend(path) }
+            if let buffer = json ? output : file {
                 outputs.sinks.append(ConnectionRecordWriter(output: buffer))
             }
             let table = FlowTable(capacity: capture.maxFlows ?? FlowTable.capacity(forMemory: 256 << 20))
@@ -91,6 +94,9 @@ struct ConnectionsCommand: ParsableCommand {
             historyOptions.attach(store, config: detection?.config, geo: geoDB, to: pipeline, command: "connections", capture: capture, live: live)
             try export.attach(to: pipeline, command: "connections", capture: capture, live: live, interfaceNames: source.interfaceNames)
             if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
+            try ServiceSetup.finish(.init(privileges: privileges, processNames: processes != nil, files: [store?.path, capture.write].compactMap { $0 }), pipeline: pipeline,
+                                    alerts: detection == nil ? nil : alerts, detection: detection?.config,
+                                    reopen: [file].compactMap { $0 }, status: capture.read ?? "capturing on \(source.interfaceNames.joined(separator: ","))")
             return pipeline
         }
     }

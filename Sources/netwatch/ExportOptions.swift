@@ -17,7 +17,7 @@ struct ExportOptions: ParsableArguments {
         do {
             pipeline.add(try IPFIXExporter(destination: ipfix, observationDomain: domain, interfaceNames: interfaceNames))
         } catch {
-            printError("netwatch: \(error.message)")
+            diagnostics.error("\(error.message)")
             throw ExitCode(1)
         }
         if pipeline.runInfo == nil { pipeline.runInfo = HistoryOptions.runInfo(command: command, capture: capture, live: live) }

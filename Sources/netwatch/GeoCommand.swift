@@ -36,7 +36,7 @@ struct GeoCommand: ParsableCommand {
         var failed = false
         for text in addresses {
             guard let address = IPAddress(text) else {
-                printError("netwatch: '\(TerminalText.safe(text))' is not an IP address")
+                diagnostics.error("'\(TerminalText.safe(text))' is not an IP address")
                 failed = true
                 continue
             }
@@ -47,7 +47,7 @@ struct GeoCommand: ParsableCommand {
                         let record = try m.record(for: address)
                         out.string("{\"ip\": \"\(address)\", \"file\": \(JSONText.string(m.path)), \"prefix_length\": \(found.map { String($0.prefixLength) } ?? "null"), \"record\": \(record?.json ?? "null")}\n")
                     } catch {
-                        printError("netwatch: \(error.message)")
+                        diagnostics.error("\(error.message)")
                         failed = true
                     }
                 }
@@ -55,7 +55,7 @@ struct GeoCommand: ParsableCommand {
             }
             let (info, problem) = db.lookup(address)
             if let problem {
-                printError("netwatch: \(problem.message)")
+                diagnostics.error("\(problem.message)")
                 failed = true
             }
             out.string((json ? GeoText.json(address, info) : GeoText.line(address, info)) + "\n")

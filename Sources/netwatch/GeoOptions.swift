@@ -17,7 +17,7 @@ struct GeoOptions: ParsableArguments {
         do {
             if let dir = geoPath {
                 guard let names = directoryEntries(dir) else {
-                    printError("netwatch: cannot read the GeoIP directory \(dir)")
+                    diagnostics.error("cannot read the GeoIP directory \(dir)")
                     throw ExitCode(1)
                 }
                 db = try GeoDatabase.load(directory: dir, fileNames: names)
@@ -30,12 +30,12 @@ struct GeoOptions: ParsableArguments {
             }
             for path in mmdbs { try db.add(mmdb: path) }
         } catch let error as GeoError {
-            printError("netwatch: \(error.message)")
+            diagnostics.error("\(error.message)")
             throw ExitCode(1)
         }
         if required && db.isEmpty {
-            printError("""
-                netwatch: \(what) needs a GeoIP database: none found in \(geoPath ?? "\(executableDirectory()) or the working directory").
+            diagnostics.error("""
+                \(what) needs a GeoIP database: none found in \(geoPath ?? "\(executableDirectory()) or the working directory").
                 Give --geo-path DIR with dbip-country-lite.csv / dbip-asn-lite.csv (free from https://db-ip.com/db/lite.php, \
                 "IP Geolocation by DB-IP", CC BY 4.0) or --mmdb FILE (GeoLite2-Country.mmdb, GeoLite2-ASN.mmdb, DB-IP .mmdb).
                 """)

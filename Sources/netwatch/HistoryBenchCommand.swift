@@ -30,7 +30,7 @@ struct HistoryBenchCommand: ParsableCommand {
     func run() throws {
         let store: HistoryStore
         do { store = try HistoryStore.openForWriting(db, maxBytes: maxSize.flatMap(Quantity.size)) } catch {
-            printError("netwatch: \(error.message)")
+            diagnostics.error("\(error.message)")
             throw ExitCode(1)
         }
         // Made before the clock starts: the writer's cost, not the generator's.
@@ -59,7 +59,7 @@ struct HistoryBenchCommand: ParsableCommand {
         let writer = HistoryWriter(store: store, live: liveRate != nil, retention: HistoryRetention(maxAge: retention.flatMap(Quantity.age), maxBytes: maxSize.flatMap(Quantity.size)))
         let t0 = PacketPipeline.monotonicSeconds()
         writer.receive(.runStarted(RunInfo(started: PacketPipeline.realTimeSeconds(), command: "history bench", interfaces: nil, file: nil, filter: nil, host: HistoryOptions.hostName(), version: Netwatch.configuration.version)))
-        writer.warn = { printError($0) }
+        writer.warn = { diagnostics.warning("\($0)") }
         if let rate = liveRate, rate > 0 {
             // Records stamped with the clock, in steps of a hundredth of a second.
             let start = PacketPipeline.monotonicSeconds()

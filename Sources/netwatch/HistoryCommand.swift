@@ -53,7 +53,7 @@ struct HistoryCommand: ParsableCommand {
             do {
                 return try HistoryStore.openForReading(db)
             } catch {
-                printError("netwatch: \(error.message)")
+                diagnostics.error("\(error.message)")
                 throw ExitCode(1)
             }
         }
@@ -63,7 +63,7 @@ struct HistoryCommand: ParsableCommand {
             do {
                 return try body()
             } catch {
-                printError("netwatch: \(error.message)")
+                diagnostics.error("\(error.message)")
                 throw ExitCode(1)
             }
         }

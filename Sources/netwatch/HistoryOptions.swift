@@ -40,7 +40,7 @@ struct HistoryOptions: ParsableArguments {
         do {
             return try HistoryStore.openForWriting(history, maxBytes: retentionPolicy(config).maxBytes)
         } catch {
-            printError("netwatch: \(error.message)")
+            diagnostics.error("\(error.message)")
             throw ExitCode(1)
         }
     }
@@ -49,7 +49,7 @@ struct HistoryOptions: ParsableArguments {
     /// The store's writer, warning on standard error.
     func writer(_ store: HistoryStore, config: DetectionConfig?, live: Bool, geo: GeoDatabase? = nil) -> HistoryWriter {
         let writer = HistoryWriter(store: store, live: live, retention: retentionPolicy(config), geo: geo)
-        writer.warn = { printError($0) }
+        writer.warn = { diagnostics.warning("\($0)") }
         return writer
     }
 

@@ -17,7 +17,7 @@ struct InterfacesCommand: ParsableCommand {
         do {
             interfaces = try NetworkInterface.all()
         } catch {
-            printError("netwatch: \(error.message)")
+            diagnostics.error("\(error.message)")
             throw ExitCode(1)
         }
         for (index, interface) in interfaces.enumerated() {

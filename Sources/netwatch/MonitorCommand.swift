@@ -34,6 +34,8 @@ struct MonitorCommand: ParsableCommand {
     @OptionGroup(title: "GeoIP (countries and networks of the hosts)") var geo: GeoOptions
     @OptionGroup(title: "Web dashboard") var web: WebOptions
     @OptionGroup(title: "Flow export") var export: ExportOptions
+    @OptionGroup(title: "Running as a service") var privileges: PrivilegeOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Flag(name: .customLong("no-detect"), help: "Turn the detectors off.")
     var noDetect = false
@@ -64,12 +66,12 @@ struct MonitorCommand: ParsableCommand {
         do {
             reader = try HistoryStore.openForReading(store.path)
         } catch {
-            printError("netwatch: \(error.message)")
+            diagnostics.error("\(error.message)")
             throw ExitCode(1)
         }
         var server: WebServer?
         defer { server?.stop() }
-        try PacketPipeline.runCommand {
+        try PacketPipeline.runCommand(keepsRunning: capture.read != nil) {
             var (source, live, offlineFilter) = try capture.openSource()
             if live == nil && speed > 0 { source = PacedSource(source, speed: speed) }
             let output = OutputBuffer(fd: 1)
@@ -101,22 +103,26 @@ struct MonitorCommand: ParsableCommand {
                                resolver: web.resolveNames ? ReverseResolver() : nil)
             server = try Self.startServer(webConfiguration, data: data)
             Self.servePacketsFirst()
+            try ServiceSetup.finish(.init(privileges: privileges, dropByDefault: true, web: true, processNames: processes != nil, files: [store.path]),
+                                    pipeline: pipeline, alerts: noDetect ? nil : alerts, detection: detection?.config, reopen: [], status: described)
             return pipeline
         }
         if capture.read != nil && !StopSignal.requested {
-            printError("netwatch: replay finished; the dashboard stays up until Ctrl+C")
+            diagnostics.notice("replay finished; the dashboard stays up until Ctrl+C")
             Self.waitForStop()
+            ServiceSetup.notifier?.stopping()
         }
     }
 
     static func startServer(_ configuration: WebConfiguration, data: WebData) throws -> WebServer {
         let server = WebServer(configuration: configuration, data: data)
         do {
-            let port = try server.start()
-            printError("netwatch: dashboard at \(WebOptions.url(host: configuration.host, port: port)) (API /api/v1/, metrics /metrics)")
+            // Its event loops never hold what the packet thread keeps (see Privileges).
+            let port = try Privileges.onThread { try server.start() }
+            diagnostics.notice("dashboard at \(WebOptions.url(host: configuration.host, port: port)) (API /api/v1/, metrics /metrics)")
             return server
         } catch {
-            printError("netwatch: \(error.message)")
+            diagnostics.error("\((error as? WebServer.StartError)?.message ?? "\(error)")")
             throw ExitCode(1)
         }
     }
@@ -154,13 +160,15 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup(title: "GeoIP (countries and networks of the hosts)") var geo: GeoOptions
     @OptionGroup(title: "Web dashboard") var web: WebOptions
+    @OptionGroup(title: "Running as a service") var privileges: PrivilegeOptions
+    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
         let store: HistoryStore
         do {
             store = try HistoryStore.openForReading(db)
         } catch {
-            printError("netwatch: \(error.message)")
+            diagnostics.error("\(error.message)")
             throw ExitCode(1)
         }
         let geoDB = geo.geoPath != nil || !geo.mmdbs.isEmpty ? try geo.load(required: true, what: "the dashboard's countries and networks") : nil
@@ -170,7 +178,9 @@ struct ServeCommand: ParsableCommand {
         let data = WebData(store: store, live: nil, geo: geoDB, historyWriter: nil, metrics: WebMetrics(sensor: configuration.sensor, startTime: now),
                            offset: ReportCommand.localOffset(at: now), source: db, resolver: web.resolveNames ? ReverseResolver() : nil)
         let server = try MonitorCommand.startServer(configuration, data: data)
+        try ServiceSetup.finish(.init(privileges: privileges, dropByDefault: true, web: true), pipeline: nil, alerts: nil, detection: nil, reopen: [], status: "serving \(db)")
         MonitorCommand.waitForStop()
+        ServiceSetup.notifier?.stopping()
         server.stop()
     }
 }

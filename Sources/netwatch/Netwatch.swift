@@ -10,25 +10,27 @@ import Darwin
 struct Netwatch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netwatch",
-        abstract: "Capture, decode and show network traffic.",
+        abstract: "Network traffic and connection monitor: capture, decode, track, detect, remember, report.",
         discussion: """
-            Live capture needs root, or CAP_NET_RAW and CAP_NET_ADMIN. Use netwatch only on networks \
-            you own or are allowed to monitor.
+            Live capture needs root, or CAP_NET_RAW and CAP_NET_ADMIN; started as root, monitor and serve \
+            run as the 'netwatch' user (or -Z USER) once capture is open. Use netwatch only on networks \
+            you own or are allowed to monitor. Without a command, netwatch runs 'capture'.
             """,
-        version: "0.1.0",
+        version: "1.1.0",
         subcommands: [CaptureCommand.self, MonitorCommand.self, ServeCommand.self, ConnectionsCommand.self, SocketsCommand.self, TimelineCommand.self, HistoryCommand.self, ReportCommand.self, GeoCommand.self, ConfigCommand.self, InterfacesCommand.self],
         defaultSubcommand: CaptureCommand.self
     )
 
     /// Started bare on a terminal, netwatch asks what to capture; otherwise it never prompts.
     static func main() {
+        DiagnosticLog.bootstrap()
         var arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.isEmpty && isatty(0) == 1 && isatty(1) == 1 {
             guard let answers = InteractiveSetup.run() else { return }
             arguments = answers
         }
         if let mistake = commandMistake(arguments) {
-            printError("netwatch: \(mistake)")
+            diagnostics.error("\(mistake)")
             Netwatch.exit(withError: ExitCode(2))
         }
         main(arguments)

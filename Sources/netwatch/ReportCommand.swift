@@ -109,25 +109,25 @@ struct ReportCommand: ParsableCommand {
         do {
             store = try HistoryStore.openForReading(path)
         } catch {
-            printError("netwatch: \(error.message)")
+            diagnostics.error("\(error.message)")
             throw ExitCode(1)
         }
         let now = WallTime.now()
         let u = until.map { $0.seconds(now: now) } ?? now
         let s = since.map { $0.seconds(now: now) } ?? u - 86_400
         guard s < u else {
-            printError("netwatch: --since must be before --until")
+            diagnostics.error("--since must be before --until")
             throw ExitCode(1)
         }
         do {
             let report = try HistoryReportBuilder(store: store, top: top, geo: geo).build(since: s, until: u)
             if report.summary.packets == 0 && report.summary.flows == 0 && report.alertsTotal == 0 {
-                printError("netwatch: no traffic recorded between \(CivilTimeText.local(s)) and \(CivilTimeText.local(u)) in \(path)")
+                diagnostics.error("no traffic recorded between \(CivilTimeText.local(s)) and \(CivilTimeText.local(u)) in \(path)")
                 throw ExitCode(1)
             }
             return report
         } catch let error as HistoryError {
-            printError("netwatch: \(error.message)")
+            diagnostics.error("\(error.message)")
             throw ExitCode(1)
         }
     }
@@ -156,7 +156,7 @@ struct ReportCommand: ParsableCommand {
             return pipeline
         }
         guard var report = collector.report(top: top) else {
-            printError("netwatch: no packets in \(capture.read ?? "the capture"): nothing to report")
+            diagnostics.error("no packets in \(capture.read ?? "the capture"): nothing to report")
             throw ExitCode(1)
         }
         report.summary.malformed = built?.counters.malformed
@@ -175,7 +175,7 @@ struct ReportCommand: ParsableCommand {
         let temporary = output + ".partial-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            printError("netwatch: cannot write \(output): \(String(cString: strerror(errno)))")
+            diagnostics.error("cannot write \(output): \(String(cString: strerror(errno)))")
             throw ExitCode(1)
         }
         var ok = true
@@ -191,7 +191,7 @@ struct ReportCommand: ParsableCommand {
         if !ok || rename(temporary, output) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            printError("netwatch: cannot write \(output): \(reason)")
+            diagnostics.error("cannot write \(output): \(reason)")
             throw ExitCode(1)
         }
     }

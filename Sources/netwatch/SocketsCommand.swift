@@ -43,6 +43,7 @@ struct SocketsCommand: ParsableCommand {
     @OptionGroup var historyOptions: HistoryOptions
     @Option(help: ArgumentHelp("Seconds between scans with --watch.", valueName: "seconds")) var interval: Double = 10
     @OptionGroup var alerts: AlertOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Flag(name: .customLong("no-color"), help: "No colours.") var noColor = false
 
@@ -72,7 +73,7 @@ struct SocketsCommand: ParsableCommand {
         if !watch {
             let sockets: [Socket]
             do { sockets = try source.scan() } catch {
-                printError("netwatch: \(error.message)")
+                diagnostics.error("\(error.message)")
                 throw ExitCode(1)
             }
             let shown = sockets.filter(matches)
@@ -109,12 +110,12 @@ struct SocketsCommand: ParsableCommand {
         }
         defer { history?.finish() }
         StopSignal.install()
-        printError("netwatch: watching the socket table every \(interval) s\(setup.blocklist.isEmpty ? "" : ", \(setup.blocklist.entries.count) block-list entries"), connection limit \(limit); Ctrl-C to stop")
+        diagnostics.notice("watching the socket table every \(interval) s\(setup.blocklist.isEmpty ? "" : ", \(setup.blocklist.entries.count) block-list entries"), connection limit \(limit); Ctrl-C to stop")
         while !StopSignal.requested {
             let started = PacketPipeline.monotonicSeconds()
             let sockets: [Socket]
             do { sockets = try source.scan() } catch {
-                printError("netwatch: \(error.message)")
+                diagnostics.error("\(error.message)")
                 throw ExitCode(1)
             }
             let now = WallTime.now()
@@ -173,15 +174,30 @@ struct AlertOptions: ParsableArguments {
     /// The block lists in `paths`: a bad line is reported (with `place`, the config that names
     /// the list, when there is one) and skipped; an unreadable file ends the run.
     static func loadBlocklists(_ paths: [String], place: String = "") throws -> Blocklist {
+        do {
+            return try readBlocklists(paths, place: place)
+        } catch {
+            diagnostics.error("\(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The block lists in `paths`; a bad line is reported and skipped, an unreadable file is
+    /// the error (its message names the file).
+    static func readBlocklists(_ paths: [String], place: String = "") throws(Problem) -> Blocklist {
         var list = Blocklist()
         for path in paths {
             do { try list.load(path: path) } catch {
-                printError("netwatch: \(place)\(error.message)")
-                throw ExitCode(1)
+                throw Problem(description: place + error.message)
             }
         }
-        for problem in list.problems { printError("netwatch: warning: \(problem) (skipped)") }
+        for problem in list.problems { diagnostics.warning("\(problem) (skipped)") }
         return list
+    }
+
+    /// A config or block list that cannot be used, in one sentence.
+    struct Problem: Error, CustomStringConvertible {
+        let description: String
     }
 
     struct Setup {
@@ -193,11 +209,20 @@ struct AlertOptions: ParsableArguments {
     /// The config file (a mistake in it ends the run naming file, line and key), with the
     /// command line over it.
     func loadConfig() throws -> DetectionConfig {
+        do {
+            return try readConfig()
+        } catch {
+            diagnostics.error("\(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The config file with the command line over it; a mistake in the file is the error.
+    func readConfig() throws(Problem) -> DetectionConfig {
         var c = DetectionConfig()
         if let path = config {
             do { c = try DetectionConfigFile.load(path: path) } catch {
-                printError("netwatch: \(error)")
-                throw ExitCode(1)
+                throw Problem(description: "\(error)")
             }
         }
         c.blocklists += blocklists
@@ -217,7 +242,7 @@ struct AlertOptions: ParsableArguments {
             let json = try config.jsonAlerts.map { path throws(CaptureError) in try openAppend(path) }
             return Setup(config: config, blocklist: list, writer: AlertWriter(terminal: terminal, log: log, json: json, palette: palette))
         } catch {
-            printError("netwatch: \(error.message)")
+            diagnostics.error("\(error.message)")
             throw ExitCode(1)
         }
     }
@@ -226,5 +251,5 @@ struct AlertOptions: ParsableArguments {
 func openAppend(_ path: String) throws(CaptureError) -> OutputBuffer {
     let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw CaptureError(.writeFailed, "cannot write \(path): \(String(cString: strerror(errno)))") }
-    return OutputBuffer(fd: fd)
+    return OutputBuffer(fd: fd, path: path)
 }

@@ -62,6 +62,7 @@ struct TimelineCommand: ParsableCommand {
     @OptionGroup var geo: GeoOptions
 
     @OptionGroup var historyOptions: HistoryOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Flag(name: .customLong("filter-local"), help: "Hide private, loopback, link-local, CGNAT, unique-local, multicast and reserved addresses.")
     var filterLocal = false
@@ -104,11 +105,11 @@ struct TimelineCommand: ParsableCommand {
         var filter = AddressFilter(hideLocal: filterLocal)
         for path in filterFiles {
             do { try filter.lists.load(path: path) } catch {
-                printError("netwatch: \(error.message)")
+                diagnostics.error("\(error.message)")
                 throw ExitCode(1)
             }
         }
-        for problem in filter.lists.problems { printError("netwatch: warning: \(problem) (skipped)") }
+        for problem in filter.lists.problems { diagnostics.warning("\(problem) (skipped)") }
         // Ctrl+C from here on stops cleanly, also while the GeoIP databases load (seconds
         // for a full country CSV in a debug build).
         StopSignal.install()
@@ -118,8 +119,8 @@ struct TimelineCommand: ParsableCommand {
             let t0 = PacketPipeline.monotonicSeconds()
             db = try geo.load(required: true, what: "--lookup-country / --lookup-asn")
             geoSeconds = PacketPipeline.monotonicSeconds() - t0
-            if lookupCountry && !db.hasCountry { printError("netwatch: warning: no country database loaded; countries show as ??") }
-            if lookupASN && !db.hasASN { printError("netwatch: warning: no ASN database loaded; networks show as AS?") }
+            if lookupCountry && !db.hasCountry { diagnostics.warning("no country database loaded; countries show as ??") }
+            if lookupASN && !db.hasASN { diagnostics.warning("no ASN database loaded; networks show as AS?") }
         }
         let view = TimelineView(colour: colour, width: width, showCountry: lookupCountry, showASN: lookupASN)
         if let n = benchRows {
@@ -178,7 +179,7 @@ struct TimelineCommand: ParsableCommand {
                 if let history { history.record(changes.scan(sockets, time: now), time: now) }
             } catch {
                 session.end()
-                printError("netwatch: \(error.message)")
+                diagnostics.error("\(error.message)")
                 throw ExitCode(1)
             }
             session.draw(now: WallTime.now())
@@ -242,7 +243,7 @@ struct TimelineCommand: ParsableCommand {
             text += "# usable as: netwatch timeline --filter-file \(name)\n"
             for h in frequent { text += "\(h.address)\n" }
             if writeFile(name, text) {
-                printError("netwatch: \(frequent.count) IPs connected at least \(pctText)% of the run written to \(name)")
+                diagnostics.notice("\(frequent.count) IPs connected at least \(pctText)% of the run written to \(name)")
             } else { failed = true }
         }
         var path = output
@@ -251,7 +252,7 @@ struct TimelineCommand: ParsableCommand {
         }
         if let path {
             if writeFile(path, TimelineExport.text(t, view: session.view, run: run, labels: session.labels)) {
-                printError("netwatch: timeline of \(t.hosts.count) IPs saved to \(path)")
+                diagnostics.notice("timeline of \(t.hosts.count) IPs saved to \(path)")
             } else { failed = true }
         }
         if failed { throw ExitCode(1) }
@@ -275,7 +276,7 @@ struct TimelineCommand: ParsableCommand {
             out.flush()
             return true
         } catch {
-            printError("netwatch: \(error.message)")
+            diagnostics.error("\(error.message)")
             return false
         }
     }

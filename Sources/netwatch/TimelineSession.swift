@@ -52,7 +52,7 @@ final class TimelineSession {
         geo[i] = info
         if let problem, !reportedGeoProblem {
             reportedGeoProblem = true
-            printError("netwatch: warning: \(problem.message)")
+            diagnostics.warning("\(problem.message)")
         }
     }
 

@@ -29,17 +29,17 @@ struct WebOptions: ParsableArguments {
         var c = WebConfiguration(host: host, port: port)
         if let tokenFile {
             guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
-                printError("netwatch: cannot read the token file \(tokenFile)")
+                diagnostics.error("cannot read the token file \(tokenFile)")
                 throw ExitCode(1)
             }
             let token = text.split(separator: "\n", omittingEmptySubsequences: false).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             guard token.utf8.count >= 16 else {
-                printError("netwatch: the token in \(tokenFile) is shorter than 16 characters; make one with: head -c 24 /dev/urandom | base64 > \(tokenFile)")
+                diagnostics.error("the token in \(tokenFile) is shorter than 16 characters; make one with: head -c 24 /dev/urandom | base64 > \(tokenFile)")
                 throw ExitCode(1)
             }
             c.token = token
         } else if !WebConfiguration.isLoopback(host) {
-            printError("netwatch: the dashboard listens on \(host), not loopback: give --web-token-file FILE (requests then carry Authorization: Bearer TOKEN)")
+            diagnostics.error("the dashboard listens on \(host), not loopback: give --web-token-file FILE (requests then carry Authorization: Bearer TOKEN)")
             throw ExitCode(1)
         }
         return c

@@ -1,0 +1,39 @@
+import NetwatchCapture
+import NetwatchDetect
+import NetwatchHost
+import NetwatchPipeline
+import NetwatchView
+
+/// The last steps before packets flow, shared by the capturing commands: give up root
+/// (`-Z`), listen for SIGHUP, and tell systemd the service is ready.
+enum ServiceSetup {
+    /// systemd's notify socket, when started by it with `Type=notify`; connected at first use,
+    /// which is before the privilege drop.
+    nonisolated(unsafe) static let notifier = ServiceNotifier(environment: Environment.variables())
+
+    struct Plan {
+        var privileges: PrivilegeOptions
+        /// monitor and serve: root becomes the default user even without -Z.
+        var dropByDefault = false
+        /// A web server runs: never as root.
+        var web = false
+        /// Live with process names: keep what reading other users' /proc/PID/fd needs.
+        var processNames = false
+        /// Files written after the drop (history, logs): handed to the new user.
+        var files: [String] = []
+    }
+
+    /// Call with capture open (and the web port bound): drops privileges, starts the reload
+    /// listener for `pipeline` (with the alert options when the detectors run) and says READY.
+    static func finish(_ plan: Plan, pipeline: PacketPipeline?, alerts: AlertOptions?, detection: DetectionConfig?, reopen: [OutputBuffer], status: String) throws {
+        _ = notifier
+        let account = try plan.privileges.account(byDefault: plan.dropByDefault)
+        var files = plan.files + reopen.compactMap(\.path)
+        if let detection { files += [detection.log, detection.jsonAlerts].compactMap { $0 } }
+        try PrivilegeOptions.drop(to: account, keep: plan.processNames ? .processNames : [], files: files, web: plan.web)
+        if let pipeline {
+            ConfigReloader(alerts: alerts, pipeline: pipeline, running: detection, files: reopen, notifier: notifier).start()
+        }
+        notifier?.ready(status: status)
+    }
+}
