@@ -89,11 +89,14 @@ public enum Privileges {
         }
         guard netwatch_set_capabilities(kept.rawValue, kept.rawValue, 0) == 0 else { throw failure("capset") }
         // Threads started before (the history writer's) are told one by one: capabilities
-        // are per thread. Some (the web server's event loops) block signals; they were made
-        // with no more than `othersMayKeep` (`onThread`), and root's lost everything at setuid.
+        // are per thread. Some block signals (the web server's event loops, libdispatch's
+        // workers): as root they lost everything at setuid; otherwise the drop comes before
+        // they start (see `ServiceSetup`) and they hold what this thread keeps at most.
         _ = netwatch_limit_other_threads(0)
-        for (thread, held) in otherThreadsCapabilities() where !Capabilities(rawValue: held).isSubset(of: othersMayKeep) {
-            throw DropError(description: "thread \(thread) still holds \(Capabilities(rawValue: held))")
+        let allowed = geteuid() == 0 || account != nil ? othersMayKeep : othersMayKeep.union(kept)
+        for (thread, held) in otherThreadsCapabilities() where !Capabilities(rawValue: held).isSubset(of: allowed) {
+            let name = ProcFile.text("/proc/self/task/\(thread)/comm")?.split(separator: "\n").first.map(String.init) ?? "?"
+            throw DropError(description: "thread \(thread) (\(name)) still holds \(Capabilities(rawValue: held))")
         }
         _ = netwatch_no_new_privileges()
         #else

@@ -92,6 +92,7 @@ struct CaptureCommand: ParsableCommand {
         // The config first: a mistake in it ends the run before any capture starts.
         let palette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(alertsOnly ? 1 : 2) == 1, environment: Environment.variables()))
         let detection = noDetect || noFlows ? nil : try alerts.open(palette: palette, terminal: OutputBuffer(fd: alertsOnly ? 1 : 2))
+        try ServiceSetup.dropFirst(capture, processNames: false)
         let store = noFlows ? nil : try historyOptions.open(config: detection?.config)
         let geoDB = store == nil ? nil : try historyOptions.geo(geo)
         try PacketPipeline.runCommand {

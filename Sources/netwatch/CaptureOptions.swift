@@ -62,6 +62,10 @@ struct CaptureOptions: ParsableArguments {
     /// The packet source these options name, with the filter in place: a file (filtered in
     /// user space) or live interfaces (filtered in the kernel).
     func openSource() throws(CaptureError) -> (source: PacketSource, live: LiveCapture?, offlineFilter: OfflineFilter?) {
+        if let early = Self.openedAhead {
+            Self.openedAhead = nil
+            return early
+        }
         if let path = read {
             let offline = filter.isEmpty ? nil : try OfflineFilter(filter)
             return (try Savefile.open(path), nil, offline)
@@ -77,6 +81,13 @@ struct CaptureOptions: ParsableArguments {
         diagnostics.notice("capturing on \(names.joined(separator: ", "))\(filter.isEmpty ? "" : " with filter \"\(filter)\""); Ctrl+C to stop")
         return (capture, capture, nil)
     }
+
+    /// Opens the source now; `openSource` hands it back later (`ServiceSetup.dropFirst`).
+    func openAhead() throws(CaptureError) {
+        Self.openedAhead = try openSource()
+    }
+
+    nonisolated(unsafe) private static var openedAhead: (source: PacketSource, live: LiveCapture?, offlineFilter: OfflineFilter?)?
 
     /// Service names unless `-n`: the seed table plus /etc/services.
     func services() -> ServiceTable? {

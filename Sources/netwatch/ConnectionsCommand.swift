@@ -67,6 +67,7 @@ struct ConnectionsCommand: ParsableCommand {
         // The config first: a mistake in it ends the run before any capture starts.
         let alertPalette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(2) == 1, environment: Environment.variables()))
         let detection = noDetect ? nil : try alerts.open(palette: alertPalette, terminal: OutputBuffer(fd: 2))
+        try ServiceSetup.dropFirst(capture, processNames: capture.read == nil && !capture.noProcesses)
         let store = try historyOptions.open(config: detection?.config)
         let geoDB = store == nil ? nil : try historyOptions.geo(geo)
         try PacketPipeline.runCommand {

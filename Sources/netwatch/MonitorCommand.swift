@@ -57,6 +57,7 @@ struct MonitorCommand: ParsableCommand {
     func run() throws {
         let palette = Palette(enabled: Palette.wanted(noColorFlag: noColor, isTerminal: isatty(2) == 1, environment: Environment.variables()))
         let detection = noDetect ? nil : try alerts.open(palette: palette, terminal: OutputBuffer(fd: 2))
+        try ServiceSetup.dropFirst(capture, processNames: capture.read == nil && !capture.noProcesses)
         var options = historyOptions
         if options.history == nil && detection?.config.history == nil { options.history = "netwatch.db" }
         guard let store = try options.open(config: detection?.config) else { return }
@@ -164,6 +165,7 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
+        try ServiceSetup.dropFirst(nil, processNames: false)
         let store: HistoryStore
         do {
             store = try HistoryStore.openForReading(db)

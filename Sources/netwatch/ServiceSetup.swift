@@ -1,3 +1,4 @@
+import ArgumentParser
 import NetwatchCapture
 import NetwatchDetect
 import NetwatchHost
@@ -23,6 +24,25 @@ enum ServiceSetup {
         var files: [String] = []
     }
 
+    /// Not root (systemd's `User=` with ambient capabilities, or a binary given file
+    /// capabilities with setcap): live capture is opened first and the capabilities go at
+    /// once, before any other thread starts. Threads that block signals (libdispatch's
+    /// workers, which closing a database can start) could not be told later. As root,
+    /// `finish` drops instead: setuid reaches every thread.
+    static func dropFirst(_ capture: CaptureOptions?, processNames: Bool) throws {
+        guard !Privileges.isRoot, !droppedEarly else { return }
+        if let capture, capture.read == nil {
+            do { try capture.openAhead() } catch {
+                diagnostics.error("\(error.message)")
+                throw ExitCode(error.code == .badFilter ? 2 : 1)
+            }
+        }
+        try PrivilegeOptions.drop(to: nil, keep: processNames ? .processNames : [], files: [], web: false)
+        droppedEarly = true
+    }
+
+    nonisolated(unsafe) private static var droppedEarly = false
+
     /// Call with capture open (and the web port bound): drops privileges, starts the reload
     /// listener for `pipeline` (with the alert options when the detectors run) and says READY.
     static func finish(_ plan: Plan, pipeline: PacketPipeline?, alerts: AlertOptions?, detection: DetectionConfig?, reopen: [OutputBuffer], status: String) throws {
@@ -30,7 +50,9 @@ enum ServiceSetup {
         let account = try plan.privileges.account(byDefault: plan.dropByDefault)
         var files = plan.files + reopen.compactMap(\.path)
         if let detection { files += [detection.log, detection.jsonAlerts].compactMap { $0 } }
-        try PrivilegeOptions.drop(to: account, keep: plan.processNames ? .processNames : [], files: files, web: plan.web)
+        if !droppedEarly || account != nil {
+            try PrivilegeOptions.drop(to: account, keep: plan.processNames ? .processNames : [], files: files, web: plan.web)
+        }
         if let pipeline {
             ConfigReloader(alerts: alerts, pipeline: pipeline, running: detection, files: reopen, notifier: notifier).start()
         }

@@ -110,8 +110,10 @@ struct SocketsCommand: ParsableCommand {
         }
         defer { history?.finish() }
         StopSignal.install()
+        ReloadSignal.install()
         diagnostics.notice("watching the socket table every \(interval) s\(setup.blocklist.isEmpty ? "" : ", \(setup.blocklist.entries.count) block-list entries"), connection limit \(limit); Ctrl-C to stop")
         while !StopSignal.requested {
+            if ReloadSignal.take() { reload(&watcher, writer: setup.writer) }
             let started = PacketPipeline.monotonicSeconds()
             let sockets: [Socket]
             do { sockets = try source.scan() } catch {
@@ -136,6 +138,21 @@ struct SocketsCommand: ParsableCommand {
             while !StopSignal.requested && PacketPipeline.monotonicSeconds() < until { usleep(50_000) }
         }
         setup.writer.flush()
+    }
+
+    /// SIGHUP: the config's block lists and connection limit again (a broken config is
+    /// refused and the running one kept), and the alert files reopened for logrotate.
+    private func reload(_ watcher: inout SocketWatch, writer: AlertWriter) {
+        do {
+            let config = try alerts.readConfig()
+            let list = try AlertOptions.readBlocklists(config.blocklists)
+            watcher.blocklist = list
+            watcher.connectionLimit = config.connectionLimit
+            diagnostics.notice("reloaded \(alerts.config ?? "the command line's settings"): \(list.entries.count) block-list entries from \(config.blocklists.count) file(s), connection limit \(config.connectionLimit)")
+        } catch {
+            diagnostics.error("reload refused, the running configuration is kept: \(error)")
+        }
+        for problem in writer.reopen() { diagnostics.error("\(problem); the old file stays in use") }
     }
 }
 

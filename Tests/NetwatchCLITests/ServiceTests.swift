@@ -74,6 +74,44 @@ final class ServiceTests: XCTestCase {
         XCTAssertEqual(flows.output.split(separator: "\n").count, 3, flows.stderr)
     }
 
+    /// The unit's way: an unprivileged user given CAP_NET_RAW and CAP_NET_ADMIN as ambient
+    /// capabilities (setpriv here, systemd there). Capture opens, then no thread keeps any,
+    /// also when the history database already exists (closing it starts libdispatch workers,
+    /// which block signals: the drop must come before them).
+    func testUnprivilegedUserWithAmbientCapabilitiesCapturesThenHoldsNone() throws {
+        guard which("setpriv") != nil, which("curl") != nil else { throw XCTSkip("setpriv (util-linux) and curl are needed") }
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let netwatch = try netwatchBinary()
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try shell("chmod 755 \(dir.path) && chown nobody \(dir.path)")
+        _ = try hosts.start(hosts.b, ["python3", "-m", "http.server", "80", "--bind", hosts.addressB, "--directory", dir.path])
+        usleep(500_000)
+        let db = dir.appendingPathComponent("h.db").path
+        for run in 1...2 {
+            let err = dir.appendingPathComponent("err\(run)")
+            let p = try hosts.start(hosts.b, ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=+net_raw,+net_admin",
+                                              "--ambient-caps=+net_raw,+net_admin", "--", netwatch, "monitor", "-i", hosts.interfaceB, "-q",
+                                              "--history", db, "--listen", "127.0.0.1:0"], error: err)
+            XCTAssertTrue(waitFor("dashboard at", in: err), (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+            usleep(300_000)
+            // `ip netns exec` then setpriv exec into netwatch: the same pid.
+            let pid = p.processIdentifier
+            XCTAssertEqual(status(pid)["Uid"]?.split(separator: "\t").first, "65534")
+            XCTAssertEqual(status(pid)["CapAmb"], "0000000000000000")
+            for t in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") {
+                let ts = status(pid, task: t)
+                XCTAssertEqual(ts["CapPrm"], "0000000000000000", "run \(run): thread \(t) (\(ts["Name"] ?? "")) holds capabilities")
+            }
+            try hosts.exec(hosts.a, "curl -s -o /dev/null http://\(hosts.addressB)/")
+            TestHosts.interrupt(p)
+            XCTAssertEqual(p.terminationStatus, 0, (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        }
+        let flows = try runCommand(netwatch, ["history", "flows", "--db", db, "--host", hosts.addressA, "--port", "80", "--json"])
+        XCTAssertEqual(flows.output.split(separator: "\n").count, 2, flows.stderr)
+    }
+
     func testWebServerIsNeverRunAsRoot() throws {
         guard isRoot else { throw XCTSkip("needs root") }
         let netwatch = try netwatchBinary()
@@ -225,24 +263,29 @@ final class ServiceTests: XCTestCase {
         }
         guard which("debootstrap") != nil else { throw XCTSkip("debootstrap is not installed (scripts/setup --test installs it)") }
         let dir = try temporaryDirectory()
+        // The man page as groff reads it: no warnings.
+        try shell("dpkg-deb -x \(deb) \(dir.path)/extracted")
+        let page = try runCommand(which("man")!, ["--warnings", "-l", "\(dir.path)/extracted/usr/share/man/man8/netwatch.8.gz"], environment: ["MANWIDTH": "100"])
+        XCTAssertTrue(page.stderr.isEmpty, page.stderr)
+        XCTAssertTrue(page.output.contains("netwatch monitor"), String(page.output.prefix(300)))
         defer { _ = try? shell("umount \(dir.path)/root/proc 2>/dev/null; rm -rf \(dir.path)") }
         let root = dir.appendingPathComponent("root").path
         let suite = (try? shell(". /etc/os-release && echo ${VERSION_CODENAME:-bookworm}").trimmingCharacters(in: .whitespacesAndNewlines)) ?? "bookworm"
-        let mirror = (try? shell("grep -hoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | head -1")
-            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? ""
+        let mirror = ProcessInfo.processInfo.environment["NETWATCH_DEBIAN_MIRROR"] ?? "http://deb.debian.org/debian"
         do {
-            try shell("debootstrap --variant=minbase \(suite) \(root) \(mirror.isEmpty ? "http://deb.debian.org/debian" : mirror) >\(dir.path)/debootstrap.log 2>&1")
+            try shell("debootstrap --variant=minbase \(suite) \(root) \(mirror) >\(dir.path)/debootstrap.log 2>&1")
         } catch {
             throw XCTSkip("debootstrap could not make a \(suite) chroot here (no mirror?): \(error)")
         }
         try shell("cp /etc/resolv.conf \(root)/etc/resolv.conf && mount -t proc proc \(root)/proc && cp \(deb) \(root)/tmp/netwatch.deb")
         func inRoot(_ command: String) throws -> String { try shell("chroot \(root) /bin/sh -c '\(command)' 2>&1") }
         // The dependencies first, so the comparison below sees only what the package adds.
-        _ = try inRoot("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq man-db libpcap0.8 libsqlite3-0 >/dev/null")
-        let listing = "find / -xdev \\( -path /proc -o -path /var/cache -o -path /var/lib/apt -o -path /var/lib/dpkg -o -path /var/log -o -path /tmp \\) -prune -o -print | sort"
+        _ = try inRoot("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends man-db libpcap0.8 libsqlite3-0 >/dev/null")
+        // /run is a tmpfs on a real system (adduser leaves its lock there).
+        let listing = "find / -xdev \\( -path /proc -o -path /run -o -path /var/cache -o -path /var/lib/apt -o -path /var/lib/dpkg -o -path /var/log -o -path /tmp \\) -prune -o -print | sort"
         let before = try inRoot(listing)
         let passwdBefore = try inRoot("cat /etc/passwd /etc/group")
-        let install = try inRoot("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /tmp/netwatch.deb")
+        let install = try inRoot("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends /tmp/netwatch.deb")
         XCTAssertTrue(try inRoot("dpkg -s netwatch").contains("Status: install ok installed"), install)
         XCTAssertTrue(try inRoot("/usr/bin/netwatch --version").hasPrefix("1."))
         XCTAssertTrue(try inRoot("getent passwd netwatch").contains("/var/lib/netwatch"))
@@ -255,8 +298,48 @@ final class ServiceTests: XCTestCase {
         let after = try inRoot(listing)
         let added = Set(after.split(separator: "\n")).subtracting(before.split(separator: "\n"))
             .filter { !$0.hasSuffix("-") }  // shadow's own backups (/etc/passwd-) from useradd/userdel
-        XCTAssertTrue(added.isEmpty, "left behind: \(added.sorted())")
+        XCTAssertTrue(added.isEmpty, "left behind: \(added.sorted().prefix(40))")
         XCTAssertEqual(try inRoot("cat /etc/passwd /etc/group"), passwdBefore, "the netwatch user and group are removed")
+    }
+
+    /// Diagnostics: `netwatch: ...` on a terminal or file; with standard error as the journal
+    /// (JOURNAL_STREAM names its device and inode) each line carries its syslog priority;
+    /// --log-level hides what is below it.
+    func testDiagnosticsCarryLevelsForTheJournal() throws {
+        let netwatch = try netwatchBinary()
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let capture = try TestData.path("pcap/mixed/cs_http_google.pcapng")
+        func run(_ arguments: [String], journal: Bool) throws -> String {
+            let err = dir.appendingPathComponent("err-\(UUID().uuidString)")
+            FileManager.default.createFile(atPath: err.path, contents: nil)
+            var st = stat()
+            XCTAssertEqual(stat(err.path, &st), 0)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: netwatch)
+            process.arguments = arguments
+            var env = ProcessInfo.processInfo.environment
+            env["JOURNAL_STREAM"] = journal ? "\(st.st_dev):\(st.st_ino)" : nil
+            process.environment = env
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: err)
+            try process.run()
+            process.waitUntilExit()
+            return try String(contentsOf: err, encoding: .utf8)
+        }
+        let plain = try run(["-r", capture, "-q", "--stats-interval", "0", "--no-detect"], journal: false)
+        XCTAssertTrue(plain.contains("netwatch: "), plain)
+        let journal = try run(["-r", capture, "-q", "--no-detect"], journal: true)
+        let lines = journal.split(separator: "\n").filter { !$0.isEmpty && !$0.hasPrefix("=") && !$0.hasPrefix(" ") }
+        XCTAssertTrue(lines.contains { $0.hasPrefix("<5>") }, journal)  // notices: the run's summary
+        XCTAssertFalse(journal.contains("netwatch: "), journal)
+        let missing = try run(["-r", dir.appendingPathComponent("none.pcap").path], journal: true)
+        XCTAssertTrue(missing.hasPrefix("<3>cannot open"), missing)
+        let quiet = try run(["-r", capture, "-q", "--no-detect", "--log-level", "warning"], journal: false)
+        XCTAssertFalse(quiet.contains("netwatch: "), quiet)
+        let bad = try runCommand(netwatch, ["-r", capture, "--log-level", "loud"])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.stderr.contains("--log-level takes trace, debug, info, notice, warning, error or critical"), bad.stderr)
     }
 
     func packageRoot() -> String {
