@@ -33,6 +33,8 @@ let package = Package(
         .library(name: "NetwatchStats", targets: ["NetwatchStats"]),
         .library(name: "NetwatchDetect", targets: ["NetwatchDetect"]),
         .library(name: "NetwatchGeo", targets: ["NetwatchGeo"]),
+        .library(name: "NetwatchEvents", targets: ["NetwatchEvents"]),
+        .library(name: "NetwatchExport", targets: ["NetwatchExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

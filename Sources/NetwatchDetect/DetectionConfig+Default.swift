@@ -18,6 +18,9 @@ extension DetectionConfig {
           history:        # an SQLite history database: conn records, alerts, traffic (same as --history)
           history_retention:  # drop history older than this, e.g. 30d (same as --retention)
           history_max_size:   # keep the history file under this, e.g. 2GB (same as --history-max-size)
+          ipfix:              # an IPFIX collector, HOST:PORT (UDP) or tcp://HOST:PORT (same as --ipfix)
+          ipfix_domain: 0     # the IPFIX observation domain id (same as --ipfix-domain)
+          ipfix_active_timeout: 60  # long-lived flows are exported this often while open (same as --ipfix-active-timeout)
 
         # One alert per incident; an incident quiet this long is closed with a summary line.
         suppress: 300

@@ -47,6 +47,11 @@ public struct DetectionConfig: Sendable, Equatable {
     /// `outputs: history_retention:` (seconds) and `history_max_size:` (bytes).
     public var historyRetention: Double?
     public var historyMaxSize: Int64?
+    /// `outputs: ipfix:` (a collector, HOST:PORT or tcp://HOST:PORT), `ipfix_domain:` and
+    /// `ipfix_active_timeout:` (seconds), when the command line does not give them.
+    public var ipfix: String?
+    public var ipfixDomain: UInt32 = 0
+    public var ipfixActiveTimeout = 60.0
     /// How long an incident stays open after its last packet; one alert per incident.
     public var suppress = 300.0
     public var portScan = PortScan()

@@ -45,7 +45,12 @@ public enum DetectionConfigFile {
                     case "history": config.history = try r.optionalFile(value, path: path)
                     case "history_retention": config.historyRetention = try r.quantity(value, path: path, "an age such as 30d or 12h", Quantity.age)
                     case "history_max_size": config.historyMaxSize = try r.quantity(value, path: path, "a size such as 2GB or 500MB", Quantity.size)
-                    default: throw r.unknown(value, path: path, known: ["log", "json_alerts", "history", "history_retention", "history_max_size"])
+                    case "ipfix": config.ipfix = try r.collector(value, path: path)
+                    case "ipfix_domain": config.ipfixDomain = UInt32(try r.integer(value, path: path, in: 0...Int(UInt32.max)))
+                    case "ipfix_active_timeout":
+                        config.ipfixActiveTimeout = try r.quantity(value, path: path, "an age such as 60s or 5m", Quantity.age) ?? DetectionConfig().ipfixActiveTimeout
+                    default:
+                        throw r.unknown(value, path: path, known: ["log", "json_alerts", "history", "history_retention", "history_max_size", "ipfix", "ipfix_domain", "ipfix_active_timeout"])
                     }
                 }
             case "suppress": config.suppress = try r.number(value, path: path, in: 1...86_400)
@@ -216,6 +221,18 @@ public enum DetectionConfigFile {
             let s = try scalar(node, path, what)
             guard let v = parse(s) else { throw fail(node, path, "expected \(what), found '\(printable(s))'") }
             return v
+        }
+
+        /// An IPFIX collector: HOST:PORT, [V6]:PORT, udp:// or tcp:// before it; or nothing.
+        func collector(_ node: Node, path: String) throws(ConfigError) -> String? {
+            if case .scalar(let s) = node, s.string.isEmpty || s.string == "~" || s.string == "null" { return nil }
+            let s = try scalar(node, path, "a collector HOST:PORT")
+            let target = s.hasPrefix("tcp://") || s.hasPrefix("udp://") ? String(s.dropFirst(6)) : s
+            let port = target.split(separator: ":").last.flatMap { Int($0) } ?? 0
+            guard target.contains(":"), (1...65_535).contains(port), !target.hasPrefix(":") else {
+                throw fail(node, path, "expected a collector HOST:PORT (or tcp://HOST:PORT), found '\(printable(s))'")
+            }
+            return s
         }
 
         func optionalFile(_ node: Node, path: String) throws(ConfigError) -> String? {

@@ -7,6 +7,7 @@ public protocol EventSink: AnyObject {
     var hearsFlowOpens: Bool { get }
     var needsCommunityID: Bool { get }
     var hearsDNSAnswers: Bool { get }
+    var activeTimeout: Double? { get }
 }
 
 extension EventSink {
@@ -17,4 +18,7 @@ extension EventSink {
     public var needsCommunityID: Bool { true }
     /// Whether it wants `dnsAnswer` events (passive DNS, a name made per answer).
     public var hearsDNSAnswers: Bool { false }
+    /// Seconds after which a flow still open is reported again (`flowActive`), as flow
+    /// exporters do for long-lived flows; nil for never.
+    public var activeTimeout: Double? { nil }
 }

@@ -6,6 +6,9 @@ public enum NetwatchEvent: Sendable {
     case runStarted(RunInfo)
     case flowOpened(FlowRecord)
     case flowEnded(FlowRecord)
+    /// A flow still open, as it stands: a long-lived flow, each time it has lasted another
+    /// active timeout (sent only to sinks that ask, `EventSink.activeTimeout`).
+    case flowActive(FlowRecord)
     case alert(Alert)
     case tick(TrafficTick)
     /// A connection in the host's socket table appeared (or went) between two scans; `time`

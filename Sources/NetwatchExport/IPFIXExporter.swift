@@ -25,8 +25,23 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
     let templateInterval: Double
     let capacity: Int
 
+    /// Long-lived flows are exported every this many seconds while open (nil: only at the end).
+    public let activeTimeout: Double?
+    /// What was exported of each flow still open (packet thread only): the next record of it
+    /// carries the counts since, from the time the last one ended (delta counts, as IPFIX's
+    /// packetDeltaCount and octetDeltaCount mean).
+    private var exported: [String: Exported] = [:]
+
+    struct Exported {
+        var originatorPackets: UInt64
+        var originatorIPBytes: UInt64
+        var responderPackets: UInt64
+        var responderIPBytes: UInt64
+        var end: Int64
+    }
+
     private let condition = NSCondition()
-    private var queue: [FlowRecord] = []
+    private var queue: [(record: FlowRecord, active: Bool)] = []
     private var closing = false
     private var done = false
     private var notDelivered: UInt64 = 0
@@ -37,8 +52,9 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
 
     /// `destination`: HOST:PORT (an IPv6 address in brackets), or tcp://HOST:PORT.
     public init(destination: String, observationDomain: UInt32 = 0, interfaceNames: [String] = [], templateInterval: Double = 10,
-                capacity: Int = 1 << 16) throws(Failure) {
+                capacity: Int = 1 << 16, activeTimeout: Double? = nil) throws(Failure) {
         encoder = IPFIXEncoder(observationDomain: observationDomain)
+        self.activeTimeout = activeTimeout
         self.interfaceNames = interfaceNames
         self.templateInterval = templateInterval
         self.capacity = capacity
@@ -106,15 +122,18 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
 
     public func receive(_ event: NetwatchEvent) {
         switch event {
-        case .flowEnded(let r):
-            condition.lock()
-            if queue.count >= capacity {
-                notDelivered &+= 1
-            } else {
-                queue.append(r)
-                if queue.count >= 512 { condition.signal() }
+        case .flowEnded(var r):
+            if let before = exported.removeValue(forKey: r.uid) { Self.since(before, &r) }
+            enqueue(r, active: false)
+        case .flowActive(var r):
+            let now = Exported(originatorPackets: r.originatorPackets, originatorIPBytes: r.originatorIPBytes, responderPackets: r.responderPackets,
+                               responderIPBytes: r.responderIPBytes, end: r.end)
+            if let before = exported[r.uid] {
+                guard now.originatorPackets + now.responderPackets > before.originatorPackets + before.responderPackets else { return }
+                Self.since(before, &r)
             }
-            condition.unlock()
+            exported[r.uid] = now
+            enqueue(r, active: true)
         case .runEnded:
             close()
         default: break
@@ -122,6 +141,28 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
     }
 
     public func flush() {}
+
+    /// The part of `r` after what was exported of it before.
+    static func since(_ before: Exported, _ r: inout FlowRecord) {
+        let end = r.end
+        r.originatorPackets &-= before.originatorPackets
+        r.originatorIPBytes &-= before.originatorIPBytes
+        r.responderPackets &-= before.responderPackets
+        r.responderIPBytes &-= before.responderIPBytes
+        r.start = min(before.end, end)
+        r.duration = end - r.start
+    }
+
+    private func enqueue(_ r: FlowRecord, active: Bool) {
+        condition.lock()
+        if queue.count >= capacity {
+            notDelivered &+= 1
+        } else {
+            queue.append((r, active))
+            if queue.count >= 512 { condition.signal() }
+        }
+        condition.unlock()
+    }
 
     /// Records sent, and those that could not be (queue full, send failed).
     public var counts: (sent: UInt64, notDelivered: UInt64) {
@@ -174,7 +215,7 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
                 notDelivered &+= UInt64(batch.count)
                 condition.unlock()
             } else if !batch.isEmpty || templates {
-                let records = batch.map { r in (record: r, interface: interfaceIndex(r.interface), active: false) }
+                let records = batch.map { e in (record: e.record, interface: interfaceIndex(e.record.interface), active: e.active) }
                 let messages = encoder.messages(records, templates: templates, exportTime: UInt32(truncatingIfNeeded: Int64(now)), sequence: &sequence)
                 var failed = 0
                 for m in messages {

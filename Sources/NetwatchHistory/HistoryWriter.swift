@@ -243,7 +243,7 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
             try db.execute(sql: "UPDATE run SET ended = ?, packets = ?, bytes = ?, dropped = ?, flows = ?, alerts = ?, records_dropped = ? WHERE id = ?",
                            arguments: [run.ended, Int64(bitPattern: run.packets), Int64(bitPattern: run.bytes), Int64(bitPattern: run.dropped),
                                        Int64(bitPattern: run.flows), Int64(bitPattern: run.alerts), Int64(bitPattern: dropped), runID])
-        case .flowOpened:
+        case .flowOpened, .flowActive:
             break
         case .flowEnded(var r):
             guard let runID else { return }

@@ -33,6 +33,8 @@ struct PacketLoop: RawPacketHandler {
         /// The second of traffic being counted for the sinks (`TrafficTick`), and drops so far.
         var tick = TrafficTick(second: Int64.min)
         var droppedBefore: UInt64 = 0
+        /// Packet time of the last scan for long-lived flows (active timeout).
+        var lastActiveScan = Int64.min
     }
 
     let pipeline: PacketPipeline
@@ -64,6 +66,9 @@ struct PacketLoop: RawPacketHandler {
     let live: Bool
     /// Each flow keeps its interface (the run reads several).
     let flowInterfaces: Bool
+    /// The shortest active timeout a sink asked for (ns; 0: none), and those sinks.
+    let activeTimeout: Int64
+    let activeSinks: [EventSink]
 
     init(_ pipeline: PacketPipeline) {
         self.pipeline = pipeline
@@ -88,6 +93,8 @@ struct PacketLoop: RawPacketHandler {
         opens = outputs.hearsOpens
         live = plan.live
         flowInterfaces = pipeline.source.interfaceNames.count > 1
+        activeSinks = outputs.sinks.filter { $0.activeTimeout != nil }
+        activeTimeout = activeSinks.compactMap(\.activeTimeout).min().map { Int64(max($0, 1) * 1e9) } ?? 0
         perInterface = .allocate(capacity: 2 * Self.countedInterfaces)
         perInterface.initialize(repeating: 0, count: 2 * Self.countedInterfaces)
         state = .allocate(capacity: 1)
@@ -249,6 +256,27 @@ struct PacketLoop: RawPacketHandler {
         flows.expire(now: now) {
             if statisticsByFlow { stats.recordFlow($0) }
             PacketPipeline.ended($0, $1, outputs)
+        }
+        if activeTimeout > 0 { reportLongFlows(flows, now: now) }
+    }
+
+    /// Flows open for another active timeout since the last look, as they stand, to the sinks
+    /// that asked. The table is walked every tenth of the timeout (at least every second of
+    /// packet time), so a record leaves at most that late; a flow is due at `first` plus each
+    /// whole timeout, which needs no mark in its record.
+    @inline(never)
+    func reportLongFlows(_ flows: FlowTable, now: Int64) {
+        let previous = state.pointee.lastActiveScan
+        if previous != Int64.min && now - previous < max(1_000_000_000, activeTimeout / 10) { return }
+        state.pointee.lastActiveScan = now
+        guard previous != Int64.min, let records = outputs.records else { return }
+        let timeout = activeTimeout
+        flows.forEachOpen { f in
+            let first = f.pointee.first
+            let due = (now - first) / timeout
+            guard due >= 1, due > (previous - first) / timeout else { return }
+            let event = NetwatchEvent.flowActive(records.make(f.pointee, end: nil))
+            for sink in activeSinks { sink.receive(event) }
         }
     }
 

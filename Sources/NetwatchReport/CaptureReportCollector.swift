@@ -58,7 +58,7 @@ public final class CaptureReportCollector: EventSink {
             } else if names.count < Self.maxKeys {
                 names[d.address] = (d.time, d.name)
             }
-        case .flowOpened, .socketOpened, .socketClosed: break
+        case .flowOpened, .flowActive, .socketOpened, .socketClosed: break
         }
     }
 

@@ -99,7 +99,7 @@ struct CaptureCommand: ParsableCommand {
             let (source, live, offlineFilter) = try capture.openSource()
             let pipeline = try makePipeline(source: source, live: live, filter: offlineFilter)
             historyOptions.attach(store, config: detection?.config, geo: geoDB, to: pipeline, command: "capture", capture: capture, live: live)
-            try export.attach(to: pipeline, command: "capture", capture: capture, live: live, interfaceNames: source.interfaceNames)
+            try export.attach(to: pipeline, config: detection?.config, command: "capture", capture: capture, live: live, interfaceNames: source.interfaceNames)
             if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
             try ServiceSetup.finish(.init(privileges: privileges, files: [store?.path, capture.write].compactMap { $0 }), pipeline: pipeline,
                                     alerts: detection == nil ? nil : alerts, detection: detection?.config,

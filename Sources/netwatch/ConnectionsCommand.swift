@@ -93,7 +93,7 @@ struct ConnectionsCommand: ParsableCommand {
             pipeline.processes = processes
             pipeline.statisticsPlan.live = live != nil
             historyOptions.attach(store, config: detection?.config, geo: geoDB, to: pipeline, command: "connections", capture: capture, live: live)
-            try export.attach(to: pipeline, command: "connections", capture: capture, live: live, interfaceNames: source.interfaceNames)
+            try export.attach(to: pipeline, config: detection?.config, command: "connections", capture: capture, live: live, interfaceNames: source.interfaceNames)
             if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
             try ServiceSetup.finish(.init(privileges: privileges, processNames: processes != nil, files: [store?.path, capture.write].compactMap { $0 }), pipeline: pipeline,
                                     alerts: detection == nil ? nil : alerts, detection: detection?.config,

@@ -96,7 +96,7 @@ struct MonitorCommand: ParsableCommand {
             pipeline.add(writer)
             pipeline.runInfo = HistoryOptions.runInfo(command: "monitor", capture: capture, live: live)
             if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
-            try export.attach(to: pipeline, command: "monitor", capture: capture, live: live, interfaceNames: source.interfaceNames)
+            try export.attach(to: pipeline, config: detection?.config, command: "monitor", capture: capture, live: live, interfaceNames: source.interfaceNames)
             let described = capture.read.map { "capture " + $0 } ?? "live on " + source.interfaceNames.joined(separator: ",")
             let data = WebData(store: reader, live: liveState, geo: geoDB, historyWriter: writer,
                                metrics: WebMetrics(sensor: webConfiguration.sensor, startTime: PacketPipeline.realTimeSeconds()),

@@ -50,8 +50,15 @@ enum ServiceSetup {
         let account = try plan.privileges.account(byDefault: plan.dropByDefault)
         var files = plan.files + reopen.compactMap(\.path)
         if let detection { files += [detection.log, detection.jsonAlerts].compactMap { $0 } }
-        if !droppedEarly || account != nil {
+        if let account, account.uid != 0, Privileges.isRoot {
             try PrivilegeOptions.drop(to: account, keep: plan.processNames ? .processNames : [], files: files, web: plan.web)
+        } else if !droppedEarly && !Privileges.isRoot {
+            try PrivilegeOptions.drop(to: nil, keep: plan.processNames ? .processNames : [], files: [], web: plan.web)
+        } else if plan.web && Privileges.isRoot {
+            // Root without a user to become (-Z root): as tcpdump without -Z, it stays root, but
+            // does not serve the web as root.
+            diagnostics.error("refusing to serve the web dashboard as root: give -Z USER (an unprivileged user)")
+            throw ExitCode(1)
         }
         if let pipeline {
             ConfigReloader(alerts: alerts, pipeline: pipeline, running: detection, files: reopen, notifier: notifier).start()

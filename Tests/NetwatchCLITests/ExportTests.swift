@@ -28,7 +28,9 @@ final class ExportTests: XCTestCase {
             try collector.run()
             usleep(500_000)
             let conn = dir.appendingPathComponent("conn.json")
-            let r = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", try TestData.path("pcap/" + name), "--ipfix", "127.0.0.1:\(port)", "--conn-json", conn.path])
+            // One record per flow here (long-lived flows in records every active timeout: the next test).
+            let r = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", try TestData.path("pcap/" + name), "--ipfix", "127.0.0.1:\(port)",
+                                                          "--ipfix-active-timeout", "365d", "--conn-json", conn.path])
             XCTAssertEqual(r.status, 0, r.stderr)
             usleep(300_000)
             collector.terminate()
@@ -101,6 +103,81 @@ final class ExportTests: XCTestCase {
         }
     }
 
+    /// `--ipfix-active-timeout`: a flow still open is exported every timeout with the counts
+    /// since its last record; nfdump's records of each flow add up to its conn record, the
+    /// first starting and the last ending with it.
+    func testLongFlowsAreExportedEveryActiveTimeout() throws {
+        guard let nfcapd = which("nfcapd"), let nfdump = which("nfdump") else { throw XCTSkip("nfdump is not installed (scripts/setup --test installs it)") }
+        let name = "mixed/sgr_mariti_skypeirc.pcap"
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Int.random(in: 40_000...49_000)
+        let collector = Process()
+        collector.executableURL = URL(fileURLWithPath: nfcapd)
+        collector.arguments = ["-w", dir.path, "-p", "\(port)", "-b", "127.0.0.1"]
+        collector.standardOutput = FileHandle.nullDevice
+        collector.standardError = FileHandle.nullDevice
+        try collector.run()
+        usleep(500_000)
+        let conn = dir.appendingPathComponent("conn.json")
+        let r = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", try TestData.path("pcap/" + name), "--ipfix", "127.0.0.1:\(port)",
+                                                      "--ipfix-active-timeout", "10s", "--conn-json", conn.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        usleep(300_000)
+        collector.terminate()
+        collector.waitUntilExit()
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("nfcapd.") }
+        let listed = try runCommand(nfdump, ["-r", dir.appendingPathComponent(files.first ?? "none").path, "-o", "json"], environment: ["TZ": "UTC"])
+        let exported = ((try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]]) ?? []).filter { [6, 17].contains($0["proto"] as? Int ?? -1) }
+        let records = String(decoding: try Data(contentsOf: conn), as: UTF8.self).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["event_type"] as? String == "conn" && ["tcp", "udp"].contains($0["proto"] as? String ?? "") }
+        struct Sum: Equatable { var inPackets = 0, inBytes = 0, outPackets = 0, outBytes = 0, records = 0, first = Double.infinity, last = 0.0 }
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "UTC")
+        format.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS"
+        var theirs: [String: Sum] = [:], ours: [String: Sum] = [:]
+        for f in exported {
+            let key = "\(f["src4_addr"] ?? "") \(f["src_port"] ?? "") \(f["dst4_addr"] ?? "") \(f["dst_port"] ?? "") \(f["proto"] ?? "")"
+            var s = theirs[key] ?? Sum()
+            s.inPackets += f["in_packets"] as? Int ?? 0
+            s.inBytes += f["in_bytes"] as? Int ?? 0
+            s.outPackets += f["out_packets"] as? Int ?? 0
+            s.outBytes += f["out_bytes"] as? Int ?? 0
+            s.records += 1
+            if let a = (f["first"] as? String).flatMap(format.date) { s.first = min(s.first, a.timeIntervalSince1970) }
+            if let b = (f["last"] as? String).flatMap(format.date) { s.last = max(s.last, b.timeIntervalSince1970) }
+            theirs[key] = s
+        }
+        for c in records {
+            let key = "\(c["id.orig_h"] ?? "") \(c["id.orig_p"] ?? "") \(c["id.resp_h"] ?? "") \(c["id.resp_p"] ?? "") \(c["proto"] as? String == "tcp" ? 6 : 17)"
+            var s = ours[key] ?? Sum()
+            s.inPackets += c["orig_pkts"] as? Int ?? 0
+            s.inBytes += c["orig_ip_bytes"] as? Int ?? 0
+            s.outPackets += c["resp_pkts"] as? Int ?? 0
+            s.outBytes += c["resp_ip_bytes"] as? Int ?? 0
+            s.records += 1
+            let ts = c["ts"] as? Double ?? 0, d = c["duration"] as? Double ?? 0
+            s.first = min(s.first, (ts * 1000).rounded(.down) / 1000)
+            s.last = max(s.last, ((ts + d) * 1000).rounded(.down) / 1000)
+            ours[key] = s
+        }
+        XCTAssertEqual(Set(theirs.keys), Set(ours.keys))
+        var split = 0
+        for (key, o) in ours {
+            guard let t = theirs[key] else { continue }
+            XCTAssertEqual([t.inPackets, t.inBytes, t.outPackets, t.outBytes], [o.inPackets, o.inBytes, o.outPackets, o.outBytes], "\(key): counts add up")
+            XCTAssertEqual(t.first, o.first, accuracy: 0.0011, "\(key): first")
+            XCTAssertEqual(t.last, o.last, accuracy: 0.0011, "\(key): last")
+            // At most one record per timeout the flow lasted, and one more at its end.
+            XCTAssertLessThanOrEqual(t.records, o.records * (Int((o.last - o.first) / 10) + 2), key)
+            if t.records > o.records { split += 1 }
+        }
+        print("ipfix active timeout 10s: \(records.count) conn records, \(exported.count) IPFIX records, \(split) flows exported while open")
+        XCTAssertGreaterThan(split, 0, "some flows of \(name) last longer than 10 s")
+    }
+
     /// Over TCP: a collector (a small one here; nfcapd takes UDP only) gets the templates first
     /// on the connection, then one data record per conn record, sequence numbers counting them.
     func testTCPTransport() throws {
@@ -135,7 +212,7 @@ final class ExportTests: XCTestCase {
                             expected = seq + n
             threading.Thread(target=serve, daemon=True).start()
             conn = tempfile.mktemp()
-            r = subprocess.run([nw, "connections", "-q", "-r", capture, "--ipfix", "tcp://127.0.0.1:%d" % port, "--conn-json", conn], capture_output=True, text=True)
+            r = subprocess.run([nw, "connections", "-q", "-r", capture, "--ipfix", "tcp://127.0.0.1:%d" % port, "--ipfix-active-timeout", "365d", "--conn-json", conn], capture_output=True, text=True)
             import time; time.sleep(0.5)
             got["exit"] = r.returncode
             got["conn"] = sum(1 for l in open(conn) if '"event_type":"conn"' in l)

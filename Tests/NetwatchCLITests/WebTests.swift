@@ -83,7 +83,7 @@ final class WebTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let capture = try TestData.path("pcap/" + Self.scan)
         let db = dir.appendingPathComponent("nw.db")
-        let server = try start(["monitor", "-r", capture, "--speed", "0", "-q", "--history", db.path], dir: dir, until: "replay finished")
+        let server = try start(["monitor", "-r", capture, "--speed", "0", "-q", "--history", db.path, "--sensor", "edge-1"], dir: dir, until: "replay finished")
         defer { TestHosts.interrupt(server.process) }
         let base = server.base
 
@@ -172,11 +172,14 @@ final class WebTests: XCTestCase {
                   "/api/v1/top/{kind}", "/api/v1/runs", "/api/v1/processes", "/api/v1/live"] {
             XCTAssertTrue(paths.contains(p), p)
         }
-        // /metrics: the totals, Prometheus names, no address or port in a label.
+        // /metrics: the totals, Prometheus names, the sensor on every series, no address or port in a label.
         let metrics = try get(base + "/metrics").body
-        XCTAssertTrue(metrics.contains("netwatch_packets_total{protocol=\"tcp\"} 2011"), metrics)
-        XCTAssertTrue(metrics.contains("netwatch_flows_opened_total 1994"), metrics)
-        XCTAssertTrue(metrics.contains("netwatch_alerts_total{signature=\"TCP SYN port scan\"} 1"), metrics)
+        XCTAssertTrue(metrics.contains("netwatch_packets_total{sensor=\"edge-1\",protocol=\"tcp\"} 2011"), metrics)
+        XCTAssertTrue(metrics.contains("netwatch_flows_opened_total{sensor=\"edge-1\"} 1994"), metrics)
+        XCTAssertTrue(metrics.contains("netwatch_alerts_total{sensor=\"edge-1\",signature=\"TCP SYN port scan\"} 1"), metrics)
+        for line in metrics.split(separator: "\n") where line.hasPrefix("netwatch_") {
+            XCTAssertTrue(line.contains("sensor=\"edge-1\""), String(line))
+        }
         XCTAssertTrue(metrics.contains("# TYPE netwatch_bytes_total counter"))
         XCTAssertNil(metrics.range(of: #"\{[^}]*(172\.16|64\.13|port=)"#, options: .regularExpression), "an address or port in a label")
 
