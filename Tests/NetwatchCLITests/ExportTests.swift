@@ -14,36 +14,44 @@ final class ExportTests: XCTestCase {
         var inPackets: Int, inBytes: Int, outPackets: Int, outBytes: Int
     }
 
-    func testNfdumpListsTheConnRecords() throws {
+    /// `netwatch connections -r CAPTURE --ipfix` into nfcapd (on a free port of `ports`): what
+    /// `nfdump -o json` lists, and the run's conn records (JSON lines).
+    func exportThroughNfcapd(_ name: String, activeTimeout: String, ports: ClosedRange<Int>) throws -> (exported: [[String: Any]], records: [[String: Any]]) {
         guard let nfcapd = which("nfcapd"), let nfdump = which("nfdump") else { throw XCTSkip("nfdump is not installed (scripts/setup --test installs it)") }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Int.random(in: ports)
+        let collector = Process()
+        collector.executableURL = URL(fileURLWithPath: nfcapd)
+        collector.arguments = ["-w", dir.path, "-p", "\(port)", "-b", "127.0.0.1"]
+        collector.standardOutput = FileHandle.nullDevice
+        collector.standardError = FileHandle.nullDevice
+        try collector.run()
+        usleep(500_000)
+        let conn = dir.appendingPathComponent("conn.json")
+        let r = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", try TestData.path("pcap/" + name), "--ipfix", "127.0.0.1:\(port)",
+                                                      "--ipfix-active-timeout", activeTimeout, "--conn-json", conn.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        usleep(300_000)
+        collector.terminate()
+        collector.waitUntilExit()
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("nfcapd.") }
+        XCTAssertEqual(files.count, 1, "\(name): \(files)")
+        let listed = try runCommand(nfdump, ["-r", dir.appendingPathComponent(files.first ?? "none").path, "-o", "json"], environment: ["TZ": "UTC"])
+        let exported = (try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]]) ?? []
+        let records = String(decoding: try Data(contentsOf: conn), as: UTF8.self).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["event_type"] as? String == "conn" }
+        return (exported, records)
+    }
+
+    func testNfdumpListsTheConnRecords() throws {
         for name in Self.captures {
-            let dir = try temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let port = Int.random(in: 30_000...39_000)
-            let collector = Process()
-            collector.executableURL = URL(fileURLWithPath: nfcapd)
-            collector.arguments = ["-w", dir.path, "-p", "\(port)", "-b", "127.0.0.1"]
-            collector.standardOutput = FileHandle.nullDevice
-            collector.standardError = FileHandle.nullDevice
-            try collector.run()
-            usleep(500_000)
-            let conn = dir.appendingPathComponent("conn.json")
             // One record per flow here (long-lived flows in records every active timeout: the next test).
-            let r = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", try TestData.path("pcap/" + name), "--ipfix", "127.0.0.1:\(port)",
-                                                          "--ipfix-active-timeout", "365d", "--conn-json", conn.path])
-            XCTAssertEqual(r.status, 0, r.stderr)
-            usleep(300_000)
-            collector.terminate()
-            collector.waitUntilExit()
-            let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("nfcapd.") }
-            XCTAssertEqual(files.count, 1, "\(name): \(files)")
-            let listed = try runCommand(nfdump, ["-r", dir.appendingPathComponent(files.first ?? "none").path, "-o", "json"], environment: ["TZ": "UTC"])
+            let run = try exportThroughNfcapd(name, activeTimeout: "365d", ports: 30_000...39_000)
             // (Other IP protocols are exported too; conn records name them only unknown_transport.)
-            let exported = ((try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]]) ?? [])
-                .filter { [1, 6, 17, 58].contains($0["proto"] as? Int ?? -1) }
-            let records = String(decoding: try Data(contentsOf: conn), as: UTF8.self).split(separator: "\n")
-                .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-                .filter { $0["event_type"] as? String == "conn" && $0["proto"] as? String != "unknown_transport" }
+            let exported = run.exported.filter { [1, 6, 17, 58].contains($0["proto"] as? Int ?? -1) }
+            let records = run.records.filter { $0["proto"] as? String != "unknown_transport" }
             XCTAssertGreaterThan(records.count, 5, name)
             XCTAssertEqual(exported.count, records.count, "\(name): flows exported")
             func icmp(_ p: Int) -> Bool { p == 1 || p == 58 }
@@ -107,31 +115,10 @@ final class ExportTests: XCTestCase {
     /// since its last record; nfdump's records of each flow add up to its conn record, the
     /// first starting and the last ending with it.
     func testLongFlowsAreExportedEveryActiveTimeout() throws {
-        guard let nfcapd = which("nfcapd"), let nfdump = which("nfdump") else { throw XCTSkip("nfdump is not installed (scripts/setup --test installs it)") }
         let name = "mixed/sgr_mariti_skypeirc.pcap"
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let port = Int.random(in: 40_000...49_000)
-        let collector = Process()
-        collector.executableURL = URL(fileURLWithPath: nfcapd)
-        collector.arguments = ["-w", dir.path, "-p", "\(port)", "-b", "127.0.0.1"]
-        collector.standardOutput = FileHandle.nullDevice
-        collector.standardError = FileHandle.nullDevice
-        try collector.run()
-        usleep(500_000)
-        let conn = dir.appendingPathComponent("conn.json")
-        let r = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", try TestData.path("pcap/" + name), "--ipfix", "127.0.0.1:\(port)",
-                                                      "--ipfix-active-timeout", "10s", "--conn-json", conn.path])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        usleep(300_000)
-        collector.terminate()
-        collector.waitUntilExit()
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("nfcapd.") }
-        let listed = try runCommand(nfdump, ["-r", dir.appendingPathComponent(files.first ?? "none").path, "-o", "json"], environment: ["TZ": "UTC"])
-        let exported = ((try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]]) ?? []).filter { [6, 17].contains($0["proto"] as? Int ?? -1) }
-        let records = String(decoding: try Data(contentsOf: conn), as: UTF8.self).split(separator: "\n")
-            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            .filter { $0["event_type"] as? String == "conn" && ["tcp", "udp"].contains($0["proto"] as? String ?? "") }
+        let run = try exportThroughNfcapd(name, activeTimeout: "10s", ports: 40_000...49_000)
+        let exported = run.exported.filter { [6, 17].contains($0["proto"] as? Int ?? -1) }
+        let records = run.records.filter { ["tcp", "udp"].contains($0["proto"] as? String ?? "") }
         struct Sum: Equatable { var inPackets = 0, inBytes = 0, outPackets = 0, outBytes = 0, records = 0, first = Double.infinity, last = 0.0 }
         let format = DateFormatter()
         format.locale = Locale(identifier: "en_US_POSIX")
