@@ -18,7 +18,7 @@ import PackageDescription
 //   NetwatchCharts (SVG charts: axes, series, bars, strips; no I/O, no Foundation)
 //   NetwatchReport (reports: numbers from history or the road, HTML via Mustache, JSON, Markdown) <- NetwatchCharts, NetwatchHistory, NetwatchEvents, NetwatchTimeline, NetwatchGeo
 //   NetwatchWeb (dashboard, JSON API, /metrics; Hummingbird) <- NetwatchCharts, NetwatchReport, NetwatchHistory, NetwatchEvents, NetwatchView
-//   NetwatchExport (IPFIX export of conn records) <- NetwatchEvents, NetwatchDecode
+//   NetwatchExport (IPFIX export of flows) <- NetwatchEvents, NetwatchDecode, NetwatchFlow
 //   NetwatchPipeline (the road: source -> decode -> flows -> analyzers -> events -> sinks; diagnostics via swift-log) <- all of the above but NetwatchGeo
 //   netwatch (command line) <- all of the above
 let package = Package(
@@ -68,7 +68,7 @@ let package = Package(
                                                     "NetwatchFlow", "NetwatchGeo", "NetwatchTimeline", "NetwatchHost",
                                                     .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
                                                     .product(name: "Mustache", package: "swift-mustache")]),
-        .target(name: "NetwatchExport", dependencies: ["NetwatchEvents", "NetwatchDecode"]),
+        .target(name: "NetwatchExport", dependencies: ["NetwatchEvents", "NetwatchDecode", "NetwatchFlow"]),
         .target(name: "NetwatchPipeline", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchTimeline", "NetwatchView", "NetwatchEvents",
                                                          .product(name: "Logging", package: "swift-log")]),
         .executableTarget(

@@ -1,3 +1,5 @@
+import NetwatchFlow
+
 /// Hears the road's events, on the packet thread, in order. A sink that does I/O on a disk or
 /// the network puts them on a bounded queue of its own and returns at once.
 public protocol EventSink: AnyObject {
@@ -8,6 +10,9 @@ public protocol EventSink: AnyObject {
     var needsCommunityID: Bool { get }
     var hearsDNSAnswers: Bool { get }
     var activeTimeout: Double? { get }
+    var hearsFlowRecords: Bool { get }
+    func flowEnded(_ flow: Flow, _ reason: FlowEnd)
+    func flowActive(_ flow: Flow)
 }
 
 extension EventSink {
@@ -21,4 +26,11 @@ extension EventSink {
     /// Seconds after which a flow still open is reported again (`flowActive`), as flow
     /// exporters do for long-lived flows; nil for never.
     public var activeTimeout: Double? { nil }
+    /// Whether it hears ended (and active) flows as conn records (`flowEnded`,
+    /// `flowActive` events, a record made once for all such sinks); a sink that only needs
+    /// a flow's counters says no and is handed the flow table's record itself, in place,
+    /// through `flowEnded(_:_:)` and `flowActive(_:)` (no strings made per flow).
+    public var hearsFlowRecords: Bool { true }
+    public func flowEnded(_ flow: Flow, _ reason: FlowEnd) {}
+    public func flowActive(_ flow: Flow) {}
 }

@@ -64,117 +64,120 @@ public struct IPFIXEncoder: Sendable {
         return [0, 2] + be16(UInt16(set.count + 4)) + set
     }
 
-    /// flowEndReason (IANA): idle timeout 1, active timeout 2, end of flow 3, forced end 4, lack of resources 5.
-    static func endReason(_ r: FlowRecord, active: Bool) -> UInt8 {
-        if active { return 2 }
-        switch r.endReason {
-        case "evicted": return 5
-        case "shutdown": return 4
-        default: return ["SF", "RSTO", "RSTR", "REJ", "RSTOS0", "RSTRH"].contains(r.connState) ? 3 : 1
+    /// One data record's bytes (the template's field order), appended to `out`: the record's
+    /// length is added at once and the fields stored big-endian at their offsets.
+    public func append(_ r: ExportRecord, to out: inout [UInt8]) {
+        let v6 = r.isIPv6
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: v6 ? Self.ipv6RecordLength : Self.ipv4RecordLength))
+        out.withUnsafeMutableBytes { p in
+            var o = start
+            func put<T: FixedWidthInteger>(_ v: T) {
+                p.storeBytes(of: v.bigEndian, toByteOffset: o, as: T.self)
+                o += MemoryLayout<T>.size
+            }
+            func address(_ a: IPAddress) {
+                if !v6 {
+                    put(a.ipv4)
+                } else if a.isIPv6 {
+                    put(a.high)
+                    put(a.low)
+                } else {
+                    // An IPv4 end of an IPv6 record (cannot happen on the wire): mapped.
+                    put(UInt64(0))
+                    put(0x0000_FFFF_0000_0000 | UInt64(a.ipv4))
+                }
+            }
+            address(r.source)
+            address(r.destination)
+            put(r.sourcePort)
+            put(r.destinationPort)
+            put(r.ipProtocol)
+            put(r.originatorPackets)
+            put(r.originatorIPBytes)
+            put(r.responderPackets)
+            put(r.responderIPBytes)
+            put(r.startMilliseconds)
+            put(r.endMilliseconds)
+            put(r.endReason)
+            put(r.vlan)
+            put(r.interface)
+            put(r.icmpTypeCode)
+            put(UInt16(r.originatorTCPFlags))
+            put(UInt16(r.responderTCPFlags))
         }
     }
 
-    /// One data record's bytes (the template's field order).
-    public func record(_ r: FlowRecord, interface: UInt32 = 0, active: Bool = false) -> [UInt8] {
-        let v6 = r.originatorAddress.isIPv6 || r.responderAddress.isIPv6
+    static let ipv4RecordLength = recordLength(ipv6: false)
+    static let ipv6RecordLength = recordLength(ipv6: true)
+
+    /// One data record's bytes.
+    public func record(_ r: ExportRecord) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(Self.recordLength(ipv6: v6))
-        address(&out, r.originatorAddress, v6)
-        address(&out, r.responderAddress, v6)
-        let icmp = r.ipProtocol == 1 || r.ipProtocol == 58
-        put16(&out, icmp ? 0 : r.originatorPort)
-        put16(&out, icmp ? 0 : r.responderPort)
-        out.append(r.ipProtocol)
-        put64(&out, r.originatorPackets)
-        put64(&out, r.originatorIPBytes)
-        put64(&out, r.responderPackets)
-        put64(&out, r.responderIPBytes)
-        put64(&out, UInt64(max(0, r.start / 1_000_000)))
-        put64(&out, UInt64(max(0, r.end / 1_000_000)))
-        out.append(Self.endReason(r, active: active))
-        put16(&out, r.vlan ?? 0)
-        put32(&out, interface)
-        // Zeek's convention for ICMP: the originator's "port" is the type, the responder's the code.
-        put16(&out, icmp ? (r.originatorPort & 0xFF) << 8 | (r.responderPort & 0xFF) : 0)
-        put16(&out, UInt16(r.originatorTCPFlags))
-        put16(&out, UInt16(r.responderTCPFlags))
+        out.reserveCapacity(Self.recordLength(ipv6: r.isIPv6))
+        append(r, to: &out)
         return out
     }
 
     /// Messages carrying `records` (v4 and v6 in their own sets), each within `maxMessage`,
     /// with `templates` first when asked. `sequence` counts data records sent before (RFC 7011
-    /// 3.1) and is advanced.
-    public func messages(_ records: [(record: FlowRecord, interface: UInt32, active: Bool)], templates: Bool, exportTime: UInt32,
-                         sequence: inout UInt32) -> [[UInt8]] {
+    /// 3.1) and is advanced. Records are written straight into the message being filled.
+    public func messages(_ records: [ExportRecord], templates: Bool, exportTime: UInt32, sequence: inout UInt32) -> [[UInt8]] {
         var out: [[UInt8]] = []
-        var body: [UInt8] = templates ? templateSet() : []
+        let lengths = (v4: Self.ipv4RecordLength, v6: Self.ipv6RecordLength)
+        var message: [UInt8] = []
         var count: UInt32 = 0
         var setStart = -1
         var setTemplate: UInt16 = 0
+        func start() {
+            message.removeAll(keepingCapacity: true)
+            message.reserveCapacity(maxMessage)
+            message += [0, 10, 0, 0]  // version; the length once known
+            put32(&message, exportTime)
+            put32(&message, 0)        // the sequence once known
+            put32(&message, observationDomain)
+            if templates && out.isEmpty { message += templateSet() }
+        }
         func finishSet() {
             guard setStart >= 0 else { return }
-            let length = UInt16(body.count - setStart)
-            body[setStart + 2] = UInt8(length >> 8)
-            body[setStart + 3] = UInt8(length & 0xFF)
+            let length = UInt16(message.count - setStart)
+            message[setStart + 2] = UInt8(length >> 8)
+            message[setStart + 3] = UInt8(length & 0xFF)
             setStart = -1
         }
         func finishMessage() {
             finishSet()
-            guard !body.isEmpty else { return }
-            out.append(header(length: body.count + 16, exportTime: exportTime, sequence: sequence) + body)
+            guard message.count > 16 else { return }
+            message[2] = UInt8(message.count >> 8)
+            message[3] = UInt8(message.count & 0xFF)
+            for (i, shift) in [24, 16, 8, 0].enumerated() { message[8 + i] = UInt8((sequence >> UInt32(shift)) & 0xFF) }
+            out.append(message)
             sequence &+= count
-            body = []
             count = 0
+            start()
         }
-        for (r, interface, active) in records {
-            let bytes = record(r, interface: interface, active: active)
-            let template = r.originatorAddress.isIPv6 || r.responderAddress.isIPv6 ? Self.ipv6Template : Self.ipv4Template
+        start()
+        for r in records {
+            let v6 = r.isIPv6
+            let template = v6 ? Self.ipv6Template : Self.ipv4Template
             let needsSet = setStart < 0 || setTemplate != template
-            if 16 + body.count + bytes.count + (needsSet ? 4 : 0) > maxMessage { finishMessage() }
+            if message.count + (v6 ? lengths.v6 : lengths.v4) + (needsSet ? 4 : 0) > maxMessage { finishMessage() }
             if setStart < 0 || setTemplate != template {
                 finishSet()
-                setStart = body.count
+                setStart = message.count
                 setTemplate = template
-                put16(&body, template)
-                put16(&body, 0)
+                put16(&message, template)
+                put16(&message, 0)
             }
-            body += bytes
+            append(r, to: &message)
             count += 1
         }
         finishMessage()
-        if out.isEmpty && templates {
-            out.append(header(length: 16 + templateSet().count, exportTime: exportTime, sequence: sequence) + templateSet())
-        }
         return out
-    }
-
-    func header(length: Int, exportTime: UInt32, sequence: UInt32) -> [UInt8] {
-        var h: [UInt8] = []
-        put16(&h, 10)
-        put16(&h, UInt16(length))
-        put32(&h, exportTime)
-        put32(&h, sequence)
-        put32(&h, observationDomain)
-        return h
-    }
-
-    func address(_ out: inout [UInt8], _ a: IPAddress, _ v6: Bool) {
-        if v6 {
-            if a.isIPv6 {
-                put64(&out, a.high)
-                put64(&out, a.low)
-            } else {
-                // An IPv4 end of an IPv6 record (cannot happen on the wire): mapped.
-                put64(&out, 0)
-                put64(&out, 0x0000_FFFF_0000_0000 | UInt64(a.ipv4))
-            }
-        } else {
-            put32(&out, a.ipv4)
-        }
     }
 
     func be16(_ v: UInt16) -> [UInt8] { [UInt8(v >> 8), UInt8(v & 0xFF)] }
     func put16(_ out: inout [UInt8], _ v: UInt16) { out.append(UInt8(v >> 8)); out.append(UInt8(v & 0xFF)) }
-    func put32(_ out: inout [UInt8], _ v: UInt32) { for s in stride(from: 24, through: 0, by: -8) { out.append(UInt8((v >> UInt32(s)) & 0xFF)) } }
-    func put64(_ out: inout [UInt8], _ v: UInt64) { for s in stride(from: 56, through: 0, by: -8) { out.append(UInt8((v >> UInt64(s)) & 0xFF)) } }
+    func put32(_ out: inout [UInt8], _ v: UInt32) { withUnsafeBytes(of: v.bigEndian) { out.append(contentsOf: $0) } }
+    func put64(_ out: inout [UInt8], _ v: UInt64) { withUnsafeBytes(of: v.bigEndian) { out.append(contentsOf: $0) } }
 }

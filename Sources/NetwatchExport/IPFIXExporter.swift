@@ -1,5 +1,6 @@
 import Foundation
 import NetwatchEvents
+import NetwatchFlow
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -30,18 +31,21 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
     /// What was exported of each flow still open (packet thread only): the next record of it
     /// carries the counts since, from the time the last one ended (delta counts, as IPFIX's
     /// packetDeltaCount and octetDeltaCount mean).
-    private var exported: [String: Exported] = [:]
+    private var exported: [UInt64: Exported] = [:]
 
     struct Exported {
         var originatorPackets: UInt64
         var originatorIPBytes: UInt64
         var responderPackets: UInt64
         var responderIPBytes: UInt64
-        var end: Int64
+        /// flowEndMilliseconds of the last record.
+        var end: UInt64
     }
 
+    /// Records made on the packet thread, not yet handed to the sender (`flush`).
+    private var pending: [ExportRecord] = []
     private let condition = NSCondition()
-    private var queue: [(record: FlowRecord, active: Bool)] = []
+    private var queue: [ExportRecord] = []
     private var closing = false
     private var done = false
     private var notDelivered: UInt64 = 0
@@ -120,51 +124,62 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
     public var hearsFlowOpens: Bool { false }
     public var needsCommunityID: Bool { false }
 
+    /// The flow table's records themselves: no conn record is made for the exporter.
+    public var hearsFlowRecords: Bool { false }
+
     public func receive(_ event: NetwatchEvent) {
-        switch event {
-        case .flowEnded(var r):
-            if let before = exported.removeValue(forKey: r.uid) { Self.since(before, &r) }
-            enqueue(r, active: false)
-        case .flowActive(var r):
-            let now = Exported(originatorPackets: r.originatorPackets, originatorIPBytes: r.originatorIPBytes, responderPackets: r.responderPackets,
-                               responderIPBytes: r.responderIPBytes, end: r.end)
-            if let before = exported[r.uid] {
-                guard now.originatorPackets + now.responderPackets > before.originatorPackets + before.responderPackets else { return }
-                Self.since(before, &r)
-            }
-            exported[r.uid] = now
-            enqueue(r, active: true)
-        case .runEnded:
+        if case .runEnded = event {
+            flush()
             close()
-        default: break
         }
     }
 
-    public func flush() {}
+    public func flowEnded(_ flow: Flow, _ reason: FlowEnd) {
+        var record = ExportRecord(flow, reason: reason, interface: interfaceIndex(flow.interfaceRaw))
+        if !exported.isEmpty, let before = exported.removeValue(forKey: flow.id) { Self.since(before, &record) }
+        enqueue(record)
+    }
 
-    /// The part of `r` after what was exported of it before.
-    static func since(_ before: Exported, _ r: inout FlowRecord) {
-        let end = r.end
+    public func flowActive(_ flow: Flow) {
+        var record = ExportRecord(flow, reason: nil, interface: interfaceIndex(flow.interfaceRaw))
+        let now = Exported(originatorPackets: flow.originatorPackets, originatorIPBytes: flow.originatorIPBytes, responderPackets: flow.responderPackets,
+                           responderIPBytes: flow.responderIPBytes, end: record.endMilliseconds)
+        if let before = exported[flow.id] {
+            guard now.originatorPackets + now.responderPackets > before.originatorPackets + before.responderPackets else { return }
+            Self.since(before, &record)
+        }
+        exported[flow.id] = now
+        enqueue(record)
+    }
+
+    /// Hands the records gathered on the packet thread to the sender (between packets, and
+    /// every 256 records): one lock per batch, not per flow.
+    public func flush() {
+        guard !pending.isEmpty else { return }
+        condition.lock()
+        let room = max(0, capacity - queue.count)
+        if pending.count > room { notDelivered &+= UInt64(pending.count - room) }
+        queue.append(contentsOf: pending.prefix(room))
+        if queue.count >= 512 { condition.signal() }
+        condition.unlock()
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// The part of `r` after what was exported of its flow before: counts since, from where
+    /// the last record ended.
+    static func since(_ before: Exported, _ r: inout ExportRecord) {
         r.originatorPackets &-= before.originatorPackets
         r.originatorIPBytes &-= before.originatorIPBytes
         r.responderPackets &-= before.responderPackets
         r.responderIPBytes &-= before.responderIPBytes
-        r.start = min(before.end, end)
-        r.duration = end - r.start
+        r.startMilliseconds = min(before.end, r.endMilliseconds)
     }
 
-    private func enqueue(_ r: FlowRecord, active: Bool) {
-        condition.lock()
-        if queue.count >= capacity {
-            notDelivered &+= 1
-        } else {
-            queue.append((r, active))
-            if queue.count >= 512 { condition.signal() }
-        }
-        condition.unlock()
+    private func enqueue(_ record: ExportRecord) {
+        pending.append(record)
+        if pending.count >= 256 { flush() }
     }
 
-    /// Records sent, and those that could not be (queue full, send failed).
     public var counts: (sent: UInt64, notDelivered: UInt64) {
         condition.lock()
         defer { condition.unlock() }
@@ -215,8 +230,7 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
                 notDelivered &+= UInt64(batch.count)
                 condition.unlock()
             } else if !batch.isEmpty || templates {
-                let records = batch.map { e in (record: e.record, interface: interfaceIndex(e.record.interface), active: e.active) }
-                let messages = encoder.messages(records, templates: templates, exportTime: UInt32(truncatingIfNeeded: Int64(now)), sequence: &sequence)
+                let messages = encoder.messages(batch, templates: templates, exportTime: UInt32(truncatingIfNeeded: Int64(now)), sequence: &sequence)
                 var failed = 0
                 for m in messages {
                     if tcp {
@@ -249,9 +263,9 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
         }
     }
 
-    func interfaceIndex(_ name: String?) -> UInt32 {
-        guard let name, let i = interfaceNames.firstIndex(of: name) else { return interfaceNames.isEmpty ? 0 : 1 }
-        return UInt32(i + 1)
+    /// ingressInterface: the flow's interface in the run's `-i` order, from 1 (the only one: 1).
+    func interfaceIndex(_ raw: UInt8) -> UInt32 {
+        raw > 0 ? UInt32(raw) : interfaceNames.isEmpty ? 0 : 1
     }
 }
 

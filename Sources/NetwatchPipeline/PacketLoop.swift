@@ -275,8 +275,15 @@ struct PacketLoop: RawPacketHandler {
             let first = f.pointee.first
             let due = (now - first) / timeout
             guard due >= 1, due > (previous - first) / timeout else { return }
-            let event = NetwatchEvent.flowActive(records.make(f.pointee, end: nil))
-            for sink in activeSinks { sink.receive(event) }
+            var event: NetwatchEvent?
+            for sink in activeSinks {
+                if sink.hearsFlowRecords {
+                    if event == nil { event = .flowActive(records.make(f.pointee, end: nil)) }
+                    sink.receive(event!)
+                } else {
+                    sink.flowActive(f.pointee)
+                }
+            }
         }
     }
 

@@ -238,7 +238,18 @@ public final class PacketPipeline {
     @inline(__always)
     static func ended(_ flow: Flow, _ reason: FlowEnd, _ outputs: FlowOutputs) {
         if outputs.showEnded { outputs.view?.writeEnd(flow, reason) }
-        if let records = outputs.records, !outputs.sinks.isEmpty { outputs.send(.flowEnded(records.make(flow, end: reason))) }
+        if let records = outputs.records, !outputs.sinks.isEmpty {
+            // The conn record is made once, and only when a sink hears records.
+            var event: NetwatchEvent?
+            for sink in outputs.sinks {
+                if sink.hearsFlowRecords {
+                    if event == nil { event = .flowEnded(records.make(flow, end: reason)) }
+                    sink.receive(event!)
+                } else {
+                    sink.flowEnded(flow, reason)
+                }
+            }
+        }
         // A flow still open when a capture ends was open then: the timeline keeps it so.
         if reason != .shutdown { outputs.timeline?.ended(flow, time: flow.last) }
     }

@@ -105,7 +105,7 @@ let benchmarks: @Sendable () -> Void = {
     // as the exporter's thread does; records per second = 100,000 / time per iteration.
     Benchmark("IPFIX encode (100000 conn records per iteration)") { benchmark in
         var generator = SplitMix(seed: 7)
-        var records: [(record: FlowRecord, interface: UInt32, active: Bool)] = []
+        var records: [ExportRecord] = []
         for i in 0..<100_000 {
             let a = UInt32(truncatingIfNeeded: generator.next())
             let source = i % 10 == 0 ? IPAddress(ipv6High: 0x2001_0db8_0000_0000, low: UInt64(a)) : IPAddress(ipv4: a)
@@ -119,7 +119,7 @@ let benchmarks: @Sendable () -> Void = {
             r.responderIPBytes = 24_000
             r.originatorTCPFlags = 0x1B
             r.responderTCPFlags = 0x1B
-            records.append((r, 1, false))
+            records.append(ExportRecord(r, interface: 1))
         }
         let encoder = IPFIXEncoder(observationDomain: 1)
         var sequence: UInt32 = 0
