@@ -121,59 +121,77 @@ public struct IPFIXEncoder: Sendable {
 
     /// Messages carrying `records` (v4 and v6 in their own sets), each within `maxMessage`,
     /// with `templates` first when asked. `sequence` counts data records sent before (RFC 7011
-    /// 3.1) and is advanced. Records are written straight into the message being filled.
+    /// 3.1) and is advanced.
     public func messages(_ records: [ExportRecord], templates: Bool, exportTime: UInt32, sequence: inout UInt32) -> [[UInt8]] {
-        var out: [[UInt8]] = []
+        var buffer: [UInt8] = [], ends: [Int] = []
+        encode(records, templates: templates, exportTime: exportTime, sequence: &sequence, into: &buffer, ends: &ends)
+        var start = 0
+        return ends.map { end in
+            defer { start = end }
+            return Array(buffer[start..<end])
+        }
+    }
+
+    /// The same messages one after another in `buffer` (emptied first, its storage kept), the
+    /// end of each in `ends`: what the exporter sends, without an array per message.
+    public func encode(_ records: [ExportRecord], templates: Bool, exportTime: UInt32, sequence: inout UInt32,
+                       into buffer: inout [UInt8], ends: inout [Int]) {
+        buffer.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
         let lengths = (v4: Self.ipv4RecordLength, v6: Self.ipv6RecordLength)
-        var message: [UInt8] = []
+        var messageStart = 0
         var count: UInt32 = 0
         var setStart = -1
         var setTemplate: UInt16 = 0
         func start() {
-            message.removeAll(keepingCapacity: true)
-            message.reserveCapacity(maxMessage)
-            message += [0, 10, 0, 0]  // version; the length once known
-            put32(&message, exportTime)
-            put32(&message, 0)        // the sequence once known
-            put32(&message, observationDomain)
-            if templates && out.isEmpty { message += templateSet() }
+            messageStart = buffer.count
+            buffer += [0, 10, 0, 0]  // version; the length once known
+            put32(&buffer, exportTime)
+            put32(&buffer, 0)        // the sequence once known
+            put32(&buffer, observationDomain)
+            if templates && ends.isEmpty { buffer += templateSet() }
         }
         func finishSet() {
             guard setStart >= 0 else { return }
-            let length = UInt16(message.count - setStart)
-            message[setStart + 2] = UInt8(length >> 8)
-            message[setStart + 3] = UInt8(length & 0xFF)
+            let length = UInt16(buffer.count - setStart)
+            buffer[setStart + 2] = UInt8(length >> 8)
+            buffer[setStart + 3] = UInt8(length & 0xFF)
             setStart = -1
         }
         func finishMessage() {
             finishSet()
-            guard message.count > 16 else { return }
-            message[2] = UInt8(message.count >> 8)
-            message[3] = UInt8(message.count & 0xFF)
-            for (i, shift) in [24, 16, 8, 0].enumerated() { message[8 + i] = UInt8((sequence >> UInt32(shift)) & 0xFF) }
-            out.append(message)
+            let length = buffer.count - messageStart
+            guard length > 16 else {
+                buffer.removeLast(length)
+                return
+            }
+            buffer[messageStart + 2] = UInt8(length >> 8)
+            buffer[messageStart + 3] = UInt8(length & 0xFF)
+            for (i, shift) in [24, 16, 8, 0].enumerated() { buffer[messageStart + 8 + i] = UInt8((sequence >> UInt32(shift)) & 0xFF) }
+            ends.append(buffer.count)
             sequence &+= count
             count = 0
-            start()
         }
         start()
         for r in records {
             let v6 = r.isIPv6
             let template = v6 ? Self.ipv6Template : Self.ipv4Template
             let needsSet = setStart < 0 || setTemplate != template
-            if message.count + (v6 ? lengths.v6 : lengths.v4) + (needsSet ? 4 : 0) > maxMessage { finishMessage() }
+            if buffer.count - messageStart + (v6 ? lengths.v6 : lengths.v4) + (needsSet ? 4 : 0) > maxMessage {
+                finishMessage()
+                start()
+            }
             if setStart < 0 || setTemplate != template {
                 finishSet()
-                setStart = message.count
+                setStart = buffer.count
                 setTemplate = template
-                put16(&message, template)
-                put16(&message, 0)
+                put16(&buffer, template)
+                put16(&buffer, 0)
             }
-            append(r, to: &message)
+            append(r, to: &buffer)
             count += 1
         }
         finishMessage()
-        return out
     }
 
     func be16(_ v: UInt16) -> [UInt8] { [UInt8(v >> 8), UInt8(v & 0xFF)] }

@@ -98,10 +98,10 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
     }
 
     /// Sends all of `bytes` (a stream may take them in parts).
-    func sendAll(_ bytes: [UInt8]) -> Bool {
+    func sendAll(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let n = send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
             if n <= 0 { return false }
             offset += n
         }
@@ -198,18 +198,27 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
         while !done { condition.wait() }
         condition.unlock()
         if fd >= 0 { closeSocket(fd) }
+        let (sent, lost) = counts
+        finished?(sent, lost)
     }
+
+    /// Told the run's totals once the last records are sent (the command reports them).
+    public var finished: ((_ sent: UInt64, _ notDelivered: UInt64) -> Void)?
 
     private func sendLoop() {
         var sequence: UInt32 = 0
         var lastTemplates = -Double.infinity
         var nextAttempt = 0.0
         var backoff = 1.0
+        // Two buffers taking turns: the queue's storage is never copied or allocated anew.
+        var batch: [ExportRecord] = []
+        batch.reserveCapacity(1024)
+        var buffer: [UInt8] = [], ends: [Int] = []
         while true {
+            batch.removeAll(keepingCapacity: true)
             condition.lock()
             if queue.count < 512 && !closing { _ = condition.wait(until: Date(timeIntervalSinceNow: 0.2)) }
-            let batch = queue
-            queue.removeAll(keepingCapacity: true)
+            swap(&batch, &queue)
             let last = closing
             condition.unlock()
             let now = Date().timeIntervalSince1970
@@ -230,15 +239,21 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
                 notDelivered &+= UInt64(batch.count)
                 condition.unlock()
             } else if !batch.isEmpty || templates {
-                let messages = encoder.messages(batch, templates: templates, exportTime: UInt32(truncatingIfNeeded: Int64(now)), sequence: &sequence)
-                var failed = 0
-                for m in messages {
-                    if tcp {
-                        if failed > 0 || !sendAll(m) { failed += 1 }
-                    } else if m.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) != m.count {
-                        failed += 1
+                encoder.encode(batch, templates: templates, exportTime: UInt32(truncatingIfNeeded: Int64(now)), sequence: &sequence, into: &buffer, ends: &ends)
+                let failed = buffer.withUnsafeBytes { all in
+                    var failed = 0, start = 0
+                    for end in ends {
+                        let m = UnsafeRawBufferPointer(rebasing: all[start..<end])
+                        if tcp {
+                            if failed > 0 || !sendAll(m) { failed += 1 }
+                        } else if send(fd, m.baseAddress, m.count, 0) != m.count {
+                            failed += 1
+                        }
+                        start = end
                     }
+                    return failed
                 }
+                let messages = ends
                 if templates && failed == 0 { lastTemplates = now }
                 if tcp && failed > 0 {
                     // The connection is gone: again later, templates first.

@@ -26,8 +26,13 @@ struct ExportOptions: ParsableArguments {
         guard let destination = ipfix ?? config?.ipfix else { return }
         let timeout = activeTimeout.flatMap(Quantity.age) ?? config?.ipfixActiveTimeout ?? DetectionConfig().ipfixActiveTimeout
         do {
-            pipeline.add(try IPFIXExporter(destination: destination, observationDomain: domain ?? config?.ipfixDomain ?? 0, interfaceNames: interfaceNames,
-                                           activeTimeout: timeout))
+            let exporter = try IPFIXExporter(destination: destination, observationDomain: domain ?? config?.ipfixDomain ?? 0, interfaceNames: interfaceNames,
+                                             activeTimeout: timeout)
+            exporter.finished = { sent, lost in
+                let line = "IPFIX to \(destination): \(sent) records sent, \(lost) not delivered"
+                if lost > 0 { diagnostics.warning("\(line) (collector down or queue full)") } else { diagnostics.notice("\(line)") }
+            }
+            pipeline.add(exporter)
         } catch {
             diagnostics.error("\(error.message)")
             throw ExitCode(1)
