@@ -33,7 +33,6 @@ let package = Package(
         .library(name: "NetwatchStats", targets: ["NetwatchStats"]),
         .library(name: "NetwatchDetect", targets: ["NetwatchDetect"]),
         .library(name: "NetwatchGeo", targets: ["NetwatchGeo"]),
-        .library(name: "NetwatchEvents", targets: ["NetwatchEvents"]),
         .library(name: "NetwatchExport", targets: ["NetwatchExport"]),
     ],
     dependencies: [

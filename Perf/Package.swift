@@ -21,7 +21,6 @@ let package = Package(
                 .product(name: "NetwatchDetect", package: "netwatch"),
                 .product(name: "NetwatchFlow", package: "netwatch"),
                 .product(name: "NetwatchStats", package: "netwatch"),
-                .product(name: "NetwatchEvents", package: "netwatch"),
                 .product(name: "NetwatchExport", package: "netwatch"),
             ],
             path: "Benchmarks/NetwatchBenchmarks",

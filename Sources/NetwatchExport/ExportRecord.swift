@@ -1,10 +1,9 @@
 import NetwatchDecode
-import NetwatchEvents
 import NetwatchFlow
 
-/// What one IPFIX data record carries, made from a conn record on the packet thread: plain
-/// values only (no strings), so the exporter's queue costs a copy of 96 bytes per flow, not
-/// a conn record's retains and releases.
+/// What one IPFIX data record carries, made from the flow table's record on the packet
+/// thread: plain values only (no strings), so the exporter's queue costs a copy of 96 bytes
+/// per flow, not a conn record's retains and releases.
 public struct ExportRecord: Sendable {
     public var source: IPAddress
     public var destination: IPAddress
@@ -27,27 +26,31 @@ public struct ExportRecord: Sendable {
 
     public var isIPv6: Bool { source.isIPv6 || destination.isIPv6 }
 
-    /// `active`: a flow still open, exported at an active timeout.
-    public init(_ r: FlowRecord, interface: UInt32 = 0, active: Bool = false) {
-        source = r.originatorAddress
-        destination = r.responderAddress
-        let icmp = r.ipProtocol == 1 || r.ipProtocol == 58
-        sourcePort = icmp ? 0 : r.originatorPort
-        destinationPort = icmp ? 0 : r.responderPort
-        ipProtocol = r.ipProtocol
-        endReason = Self.endReason(r, active: active)
-        vlan = r.vlan ?? 0
-        originatorPackets = r.originatorPackets
-        originatorIPBytes = r.originatorIPBytes
-        responderPackets = r.responderPackets
-        responderIPBytes = r.responderIPBytes
-        startMilliseconds = UInt64(max(0, r.start / 1_000_000))
-        endMilliseconds = UInt64(max(0, r.end / 1_000_000))
+    /// `first` and `last`: packet times, nanoseconds since the epoch. For ICMP the ports are
+    /// Zeek's convention (the originator's "port" is the type, the responder's the code) and
+    /// become icmpTypeCode.
+    @inline(__always)
+    public init(source: IPAddress, destination: IPAddress, sourcePort: UInt16, destinationPort: UInt16, ipProtocol: UInt8, endReason: UInt8,
+                vlan: UInt16, originatorPackets: UInt64, originatorIPBytes: UInt64, responderPackets: UInt64, responderIPBytes: UInt64,
+                first: Int64, last: Int64, interface: UInt32, originatorTCPFlags: UInt8, responderTCPFlags: UInt8) {
+        self.source = source
+        self.destination = destination
+        let icmp = ipProtocol == 1 || ipProtocol == 58
+        self.sourcePort = icmp ? 0 : sourcePort
+        self.destinationPort = icmp ? 0 : destinationPort
+        self.ipProtocol = ipProtocol
+        self.endReason = endReason
+        self.vlan = vlan
+        self.originatorPackets = originatorPackets
+        self.originatorIPBytes = originatorIPBytes
+        self.responderPackets = responderPackets
+        self.responderIPBytes = responderIPBytes
+        startMilliseconds = UInt64(max(0, first / 1_000_000))
+        endMilliseconds = UInt64(max(0, last / 1_000_000))
         self.interface = interface
-        // Zeek's convention for ICMP: the originator's "port" is the type, the responder's the code.
-        icmpTypeCode = icmp ? (r.originatorPort & 0xFF) << 8 | (r.responderPort & 0xFF) : 0
-        originatorTCPFlags = r.originatorTCPFlags
-        responderTCPFlags = r.responderTCPFlags
+        icmpTypeCode = icmp ? (sourcePort & 0xFF) << 8 | (destinationPort & 0xFF) : 0
+        self.originatorTCPFlags = originatorTCPFlags
+        self.responderTCPFlags = responderTCPFlags
     }
 
     /// From the flow table's record itself (the exporter's path: no conn record made).
@@ -55,44 +58,24 @@ public struct ExportRecord: Sendable {
     @inline(__always)
     public init(_ flow: Flow, reason: FlowEnd?, interface: UInt32) {
         let o = flow.originator, r = flow.responder
-        source = o.address
-        destination = r.address
-        ipProtocol = flow.key.proto
-        let icmp = ipProtocol == 1 || ipProtocol == 58
-        sourcePort = icmp ? 0 : o.port
-        destinationPort = icmp ? 0 : r.port
-        switch reason {
-        case nil: endReason = 2
-        case .evicted: endReason = 5
-        case .shutdown: endReason = 4
-        case .timeout:
-            switch flow.state {
-            case .sf, .rsto, .rstr, .rej, .rstos0, .rstrh: endReason = 3
-            default: endReason = 1
-            }
-        }
-        vlan = flow.key.vlan
-        originatorPackets = flow.originatorPackets
-        originatorIPBytes = flow.originatorIPBytes
-        responderPackets = flow.responderPackets
-        responderIPBytes = flow.responderIPBytes
-        startMilliseconds = UInt64(max(0, flow.first / 1_000_000))
-        endMilliseconds = UInt64(max(0, flow.last / 1_000_000))
-        self.interface = interface
-        icmpTypeCode = icmp ? (o.port & 0xFF) << 8 | (r.port & 0xFF) : 0
-        originatorTCPFlags = flow.originatorTCPFlags
-        responderTCPFlags = flow.responderTCPFlags
+        self.init(source: o.address, destination: r.address, sourcePort: o.port, destinationPort: r.port, ipProtocol: flow.key.proto,
+                  endReason: Self.endReason(flow, reason), vlan: flow.key.vlan,
+                  originatorPackets: flow.originatorPackets, originatorIPBytes: flow.originatorIPBytes,
+                  responderPackets: flow.responderPackets, responderIPBytes: flow.responderIPBytes, first: flow.first, last: flow.last,
+                  interface: interface, originatorTCPFlags: flow.originatorTCPFlags, responderTCPFlags: flow.responderTCPFlags)
     }
 
-    /// flowEndReason (IANA): idle timeout 1, active timeout 2, end of flow 3, forced end 4, lack of resources 5.
-    static func endReason(_ r: FlowRecord, active: Bool) -> UInt8 {
-        if active { return 2 }
-        switch r.endReason {
-        case "evicted": return 5
-        case "shutdown": return 4
-        default:
-            switch r.connState {
-            case "SF", "RSTO", "RSTR", "REJ", "RSTOS0", "RSTRH": return 3
+    /// flowEndReason (IANA): idle timeout 1, active timeout 2 (`reason` nil: still open), end
+    /// of flow 3 (closed, reset or refused), forced end 4 (the run's end), lack of resources 5.
+    @inline(__always)
+    static func endReason(_ flow: Flow, _ reason: FlowEnd?) -> UInt8 {
+        switch reason {
+        case nil: return 2
+        case .evicted: return 5
+        case .shutdown: return 4
+        case .timeout:
+            switch flow.state {
+            case .sf, .rsto, .rstr, .rej, .rstos0, .rstrh: return 3
             default: return 1
             }
         }

@@ -1,7 +1,6 @@
 import NetwatchDecode
-import NetwatchEvents
 
-/// IPFIX (RFC 7011) messages for conn records: one bidirectional record per flow (RFC 5103:
+/// IPFIX (RFC 7011) messages for flows: one bidirectional record per flow (RFC 5103:
 /// the reverse direction's counters under IANA's reverse PEN 29305), IPv4 and IPv6 templates.
 /// No I/O: the exporter sends what this builds.
 public struct IPFIXEncoder: Sendable {

@@ -7,7 +7,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Sends each ended conn record as IPFIX to a collector (nfcapd, any IPFIX collector), over UDP
+/// Sends each flow, when it ends and every active timeout while it lasts, as IPFIX to a collector (nfcapd, any IPFIX collector), over UDP
 /// or TCP (`tcp://HOST:PORT`), from a thread of its own behind a bounded queue: a collector
 /// that is down or slow never holds up capture; what cannot be sent is counted as not
 /// delivered. Over TCP the templates go once per connection and a lost connection is tried

@@ -339,7 +339,16 @@ final class WebTests: XCTestCase {
             from selenium import webdriver
             from selenium.webdriver.chrome.service import Service
             from selenium.webdriver.common.by import By
+            from selenium.common.exceptions import StaleElementReferenceException
             base, peer, chromium, driver_path, artefacts, profile = sys.argv[1:7]
+            def live(element_id, read=lambda e: e.text):
+                # The live part is swapped in once a second: an element found just before may be gone.
+                for _ in range(20):
+                    try:
+                        return read(d.find_element(By.ID, element_id))
+                    except StaleElementReferenceException:
+                        time.sleep(0.05)
+                return read(d.find_element(By.ID, element_id))
             out = {}
             o = webdriver.ChromeOptions()
             o.binary_location = chromium
@@ -349,7 +358,7 @@ final class WebTests: XCTestCase {
             try:
                 d.get(base + "/")
                 out["title"] = d.title
-                first = d.find_element(By.ID, "card-packets").text
+                first = live("card-packets")
                 out["packets_before"] = first
                 # Traffic: HTTP with curl, DNS queries, then an nmap SYN scan.
                 for _ in range(5):
@@ -358,18 +367,18 @@ final class WebTests: XCTestCase {
                 for i in range(3):
                     s.sendto(bytes([0x12, i, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7]) + b"example" + bytes([3]) + b"com" + bytes([0, 0, 1, 0, 1]), (peer, 53))
                 deadline = time.time() + 20
-                while time.time() < deadline and d.find_element(By.ID, "card-packets").text == first:
+                while time.time() < deadline and live("card-packets") == first:
                     time.sleep(0.5)
-                out["packets_after"] = d.find_element(By.ID, "card-packets").text
-                out["swapped"] = d.find_element(By.ID, "live").get_attribute("data-updated") is not None
+                out["packets_after"] = live("card-packets")
+                out["swapped"] = live("live", lambda e: e.get_attribute("data-updated")) is not None
                 subprocess.run(["nmap", "-sS", "-Pn", "-n", "-p", "1-300", "--max-rate", "3000", peer], capture_output=True)
                 deadline = time.time() + 40
-                while time.time() < deadline and "port scan" not in d.find_element(By.ID, "live").text:
+                while time.time() < deadline and "port scan" not in live("live"):
                     time.sleep(0.5)
-                out["alert_live"] = "port scan" in d.find_element(By.ID, "live").text
+                out["alert_live"] = "port scan" in live("live")
                 out["same_page"] = d.execute_script("return performance.getEntriesByType('navigation').length") == 1 and d.current_url.rstrip("/") == base
                 d.save_screenshot(artefacts + "/overview.png")
-                links = [a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, "#live a[href*='/alerts/']")]
+                links = live("live", lambda e: [a.get_attribute("href") for a in e.find_elements(By.CSS_SELECTOR, "a[href*='/alerts/']")])
                 out["alert_links"] = len(links)
                 if links:
                     d.get(links[0])
