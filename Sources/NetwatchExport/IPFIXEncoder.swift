@@ -110,14 +110,6 @@ public struct IPFIXEncoder: Sendable {
     static let ipv4RecordLength = recordLength(ipv6: false)
     static let ipv6RecordLength = recordLength(ipv6: true)
 
-    /// One data record's bytes.
-    public func record(_ r: ExportRecord) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(Self.recordLength(ipv6: r.isIPv6))
-        append(r, to: &out)
-        return out
-    }
-
     /// Messages carrying `records` (v4 and v6 in their own sets), each within `maxMessage`,
     /// with `templates` first when asked. `sequence` counts data records sent before (RFC 7011
     /// 3.1) and is advanced.
