@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// The sd_notify protocol (sd_notify(3)) without libsystemd: a datagram of `KEY=value` lines
 /// to the socket systemd names in NOTIFY_SOCKET (a path, or `@name` for the abstract
@@ -11,6 +12,7 @@ import Darwin
 /// connected at start, before the drop, so it stays reachable afterwards.
 public final class ServiceNotifier: @unchecked Sendable {
     private let fd: Int32
+    private let stopped = Atomic<Bool>(false)
 
     /// nil when not started by a service manager that listens (no NOTIFY_SOCKET).
     public init?(environment: [String: String]) {
@@ -56,7 +58,11 @@ public final class ServiceNotifier: @unchecked Sendable {
     }
 
     public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
-    public func stopping() { send("STOPPING=1") }
+    /// Sent once, however many exit paths call it (a signal can land between two of them).
+    public func stopping() {
+        if stopped.exchange(true, ordering: .relaxed) { return }
+        send("STOPPING=1")
+    }
 
     /// Before a reload; `READY=1` follows when it is done (systemd's reload protocol wants the
     /// monotonic clock's time with it).

@@ -111,8 +111,9 @@ struct MonitorCommand: ParsableCommand {
         if capture.read != nil && !StopSignal.requested {
             diagnostics.notice("replay finished; the dashboard stays up until Ctrl+C")
             Self.waitForStop()
-            ServiceSetup.notifier?.stopping()
         }
+        // Also when the stop signal came between the replay's end and the check above.
+        ServiceSetup.notifier?.stopping()
     }
 
     static func startServer(_ configuration: WebConfiguration, data: WebData) throws -> WebServer {
