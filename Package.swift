@@ -43,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
@@ -67,6 +68,8 @@ let package = Package(
                                                     "NetwatchFlow", "NetwatchGeo", "NetwatchTimeline", "NetwatchHost",
                                                     .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),
                                                     .product(name: "Mustache", package: "swift-mustache")]),
+        .target(name: "NetwatchCentral", dependencies: ["NetwatchHistory", "NetwatchEvents", "NetwatchDecode", "NetwatchDetect", "NetwatchGeo", "NetwatchHost", "NetwatchView",
+                                                        .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]),
         .target(name: "NetwatchExport", dependencies: ["NetwatchEvents", "NetwatchDecode", "NetwatchFlow"]),
         .target(name: "NetwatchPipeline", dependencies: ["NetwatchCapture", "NetwatchDecode", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchTimeline", "NetwatchView", "NetwatchEvents",
                                                          .product(name: "Logging", package: "swift-log")]),
@@ -74,7 +77,7 @@ let package = Package(
             name: "netwatch",
             dependencies: [
                 "NetwatchDecode", "NetwatchCapture", "NetwatchFlow", "NetwatchStats", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchTimeline", "NetwatchView",
-                "NetwatchEvents", "NetwatchPipeline", "NetwatchHistory", "NetwatchCharts", "NetwatchReport", "NetwatchWeb", "NetwatchExport",
+                "NetwatchEvents", "NetwatchPipeline", "NetwatchHistory", "NetwatchCharts", "NetwatchReport", "NetwatchWeb", "NetwatchExport", "NetwatchCentral",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -64,6 +64,8 @@ public struct Alert: Sendable, Equatable {
     public var remoteAddress: IPAddress?
     public var remotePort: UInt16?
     public var connections: Int?
+    /// The sensor that raised it, read back from the central database (nil live).
+    public var sensor: String?
     // Packet alerts (Suricata EVE): who did it to whom.
     public var sourceAddress: IPAddress?
     public var sourcePort: UInt16?

@@ -54,6 +54,8 @@ public struct FlowRecord: Sendable, Equatable {
     public var responderCountry: String?
     public var originatorASN: UInt32?
     public var responderASN: UInt32?
+    /// The sensor that recorded it, read back from the central database (nil live).
+    public var sensor: String?
 
     public init(uid: String, communityID: String, start: Int64, duration: Int64,
                 originatorAddress: IPAddress, originatorPort: UInt16, responderAddress: IPAddress, responderPort: UInt16,

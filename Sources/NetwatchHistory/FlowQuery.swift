@@ -12,6 +12,8 @@ public struct FlowQuery: Sendable {
     public var process: String?
     public var communityID: String?
     public var uid: String?
+    /// One sensor's records (the central database).
+    public var sensor: String?
     public var limit: Int?
     /// Skips this many (paging).
     public var offset: Int?
@@ -30,7 +32,7 @@ public struct FlowQuery: Sendable {
     }
 
     /// The WHERE clause (with its leading keyword, or empty) and its arguments.
-    func clause(time: String = "ts") -> (String, [any Sendable & Equatable]) {
+    public func clause(time: String = "ts") -> (String, [any Sendable & Equatable]) {
         var terms: [String] = []
         var args: [any Sendable & Equatable] = []
         if let since { terms.append("\(time) >= ?"); args.append(since) }
@@ -42,6 +44,7 @@ public struct FlowQuery: Sendable {
         if let process { terms.append("process = ?"); args.append(process) }
         if let communityID { terms.append("community_id = ?"); args.append(communityID) }
         if let uid { terms.append("uid = ?"); args.append(uid) }
+        if let sensor { terms.append("sensor = ?"); args.append(sensor) }
         return (terms.isEmpty ? "" : "WHERE " + terms.joined(separator: " AND "), args)
     }
 }

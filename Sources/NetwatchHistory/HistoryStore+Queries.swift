@@ -13,6 +13,8 @@ public struct RunRecord: Sendable {
     /// The span of its traffic in packet time (nil before schema v3, or before its first second).
     public var firstData: Double?
     public var lastData: Double?
+    /// The sensor that recorded it (the central database; nil in a SQLite file).
+    public var sensor: String? = nil
 }
 
 /// One bucket of a traffic series.
@@ -53,18 +55,10 @@ extension HistoryStore {
 
     public func runs() throws(HistoryError) -> [RunRecord] {
         try run { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id").map { row in
-                var info = RunInfo(started: row["started"], command: row["command"], interfaces: row["interfaces"], file: row["file"],
-                                   filter: row["filter"], host: row["host"], version: row["version"])
-                info.ended = row["ended"]
-                info.packets = UInt64(bitPattern: row["packets"] ?? 0)
-                info.bytes = UInt64(bitPattern: row["bytes"] ?? 0)
-                info.dropped = UInt64(bitPattern: row["dropped"] ?? 0)
-                info.flows = UInt64(bitPattern: row["flows"] ?? 0)
-                info.alerts = UInt64(bitPattern: row["alerts"] ?? 0)
-                return RunRecord(id: row["id"], info: info, recordsDropped: UInt64(bitPattern: row["records_dropped"] ?? 0),
-                                 firstData: row.hasColumn("first_ts") ? row["first_ts"] : nil, lastData: row.hasColumn("last_ts") ? row["last_ts"] : nil)
-            }
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id")
+            guard let first = rows.first else { return [] }
+            let columns = ColumnIndex(first)
+            return rows.map { HistoryRecords.run(SQLiteRow(row: $0, columns: columns)) }
         }
     }
 
@@ -116,35 +110,7 @@ extension HistoryStore {
     }
 
     static func flowRecord(_ row: Row, _ c: ColumnIndex) -> FlowRecord {
-        var r = FlowRecord(
-            uid: c.required(row, "uid"), communityID: c.optional(row, "community_id") ?? "", start: HistoryTime.nanoseconds(c.required(row, "ts")),
-            duration: HistoryTime.nanoseconds(c.required(row, "duration")),
-            originatorAddress: IPAddress(c.required(row, "orig_h") as String) ?? IPAddress(ipv4: 0), originatorPort: UInt16(truncatingIfNeeded: c.required(row, "orig_p") as Int),
-            responderAddress: IPAddress(c.required(row, "resp_h") as String) ?? IPAddress(ipv4: 0), responderPort: UInt16(truncatingIfNeeded: c.required(row, "resp_p") as Int),
-            proto: c.required(row, "proto"), ipProtocol: UInt8(truncatingIfNeeded: c.required(row, "ip_proto") as Int),
-            connState: c.optional(row, "conn_state") ?? "", history: c.optional(row, "history") ?? "")
-        r.service = c.optional(row, "service")
-        r.originatorBytes = UInt64(bitPattern: c.optional(row, "orig_bytes") ?? 0)
-        r.responderBytes = UInt64(bitPattern: c.optional(row, "resp_bytes") ?? 0)
-        r.originatorPackets = UInt64(bitPattern: c.optional(row, "orig_pkts") ?? 0)
-        r.originatorIPBytes = UInt64(bitPattern: c.optional(row, "orig_ip_bytes") ?? 0)
-        r.responderPackets = UInt64(bitPattern: c.optional(row, "resp_pkts") ?? 0)
-        r.responderIPBytes = UInt64(bitPattern: c.optional(row, "resp_ip_bytes") ?? 0)
-        r.vlan = (c.optional(row, "vlan") as Int?).map { UInt16(truncatingIfNeeded: $0) }
-        r.encapsulation = c.optional(row, "encapsulation")
-        r.tunnelParents = (c.optional(row, "tunnel_parents") as String?).map { $0.split(separator: ",").map(String.init) } ?? []
-        r.icmpErrors = UInt32(truncatingIfNeeded: c.optional(row, "icmp_errors") ?? 0)
-        r.lastICMPError = UInt16(truncatingIfNeeded: c.optional(row, "icmp_last_error") ?? 0)
-        r.endReason = c.optional(row, "end_reason")
-        r.processesKnown = c.optional(row, "processes_known") ?? false
-        r.pid = (c.optional(row, "pid") as Int?).map { Int32(truncatingIfNeeded: $0) }
-        r.process = c.optional(row, "process")
-        r.interface = c.optional(row, "interface")
-        r.originatorCountry = c.optional(row, "orig_cc")
-        r.responderCountry = c.optional(row, "resp_cc")
-        r.originatorASN = (c.optional(row, "orig_asn") as Int64?).map { UInt32(truncatingIfNeeded: $0) }
-        r.responderASN = (c.optional(row, "resp_asn") as Int64?).map { UInt32(truncatingIfNeeded: $0) }
-        return r
+        HistoryRecords.flow(SQLiteRow(row: row, columns: c))
     }
 
     /// A result's column positions by name, found once: GRDB's lookup by name compares
@@ -153,6 +119,9 @@ extension HistoryStore {
         let positions: [String: Int]
         init(_ row: Row) {
             positions = Dictionary(row.columnNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        func value(_ row: Row, _ name: String) -> DatabaseValue? {
+            positions[name].map { row[$0] as DatabaseValue }
         }
         /// A column every conn table has had since v1.
         func required<T: DatabaseValueConvertible>(_ row: Row, _ name: String) -> T { row[positions[name]!] }
@@ -189,26 +158,10 @@ extension HistoryStore {
         var limitClause = limit.map { " LIMIT \($0)" } ?? (offset != nil ? " LIMIT -1" : "")
         if let offset { limitClause += " OFFSET \(offset)" }
         return try run { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM alert \(whereClause) ORDER BY id\(newestFirst ? " DESC" : "")\(limitClause)", arguments: Self.arguments(args)).map { row in
-                var a = Alert(time: row["ts"], signature: Alert.Signature(rawValue: row["signature"]), category: row["category"],
-                              severity: row["severity"], reason: row["reason"])
-                a.event = Alert.Event(rawValue: row["event_type"]) ?? .alert
-                a.sourceAddress = (row["src_ip"] as String?).flatMap { IPAddress($0) }
-                a.sourcePort = (row["src_port"] as Int?).map { UInt16(truncatingIfNeeded: $0) }
-                a.destinationAddress = (row["dest_ip"] as String?).flatMap { IPAddress($0) }
-                a.destinationPort = (row["dest_port"] as Int?).map { UInt16(truncatingIfNeeded: $0) }
-                a.transport = row["proto"]
-                a.communityID = row["community_id"]
-                a.pid = (row["pid"] as Int?).map { Int32(truncatingIfNeeded: $0) }
-                a.process = row["process"]
-                a.localAddress = (row["local_ip"] as String?).flatMap { IPAddress($0) }
-                a.localPort = (row["local_port"] as Int?).map { UInt16(truncatingIfNeeded: $0) }
-                a.remoteAddress = (row["remote_ip"] as String?).flatMap { IPAddress($0) }
-                a.remotePort = (row["remote_port"] as Int?).map { UInt16(truncatingIfNeeded: $0) }
-                a.connections = row["connections"]
-                let details: String = row["details"] ?? "{}"
-                return (row["id"], a, String(details.dropFirst().dropLast()))
-            }
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM alert \(whereClause) ORDER BY id\(newestFirst ? " DESC" : "")\(limitClause)", arguments: Self.arguments(args))
+            guard let first = rows.first else { return [] }
+            let columns = ColumnIndex(first)
+            return rows.map { HistoryRecords.alert(SQLiteRow(row: $0, columns: columns)) }
         }
     }
 
@@ -223,13 +176,10 @@ extension HistoryStore {
         if let since { sql += " AND t >= ?"; args.append(HistoryTime.floor(Int64(since.rounded(.down)), Int64(resolution))) }
         if let until { sql += " AND t < ?"; args.append(until) }
         return try run { db in
-            try Row.fetchAll(db, sql: sql + " ORDER BY t", arguments: Self.arguments(args)).map { row in
-                func n(_ c: String) -> UInt64 { UInt64(bitPattern: row[c] ?? 0) }
-                var b = TrafficBucket(start: row["t"], packets: n("packets"), bytes: n("bytes"), tcp: n("tcp"), udp: n("udp"),
-                                      icmp: n("icmp"), other: n("other"), dropped: n("dropped"))
-                if row.hasColumn("tcp_bytes") { (b.tcpBytes, b.udpBytes, b.icmpBytes) = (n("tcp_bytes"), n("udp_bytes"), n("icmp_bytes")) }
-                return b
-            }
+            let rows = try Row.fetchAll(db, sql: sql + " ORDER BY t", arguments: Self.arguments(args))
+            guard let first = rows.first else { return [] }
+            let columns = ColumnIndex(first)
+            return rows.map { HistoryRecords.bucket(SQLiteRow(row: $0, columns: columns)) }
         }
     }
 
@@ -310,18 +260,8 @@ extension HistoryStore {
     }
 
     static func topEntry(_ row: Row) -> TopEntry {
-        let key: String = switch (row["key"] as DatabaseValue).storage {
-        case .string(let s): s
-        case .int64(let i): String(i)
-        default: "?"
-        }
-        var e = TopEntry(key: key, packets: UInt64(bitPattern: row["packets"] ?? 0), bytes: UInt64(bitPattern: row["bytes"] ?? 0),
-                         flows: UInt64(bitPattern: row["flows"] ?? 0))
-        if row.hasColumn("sent") {
-            e.sent = UInt64(bitPattern: row["sent"] ?? 0)
-            e.received = UInt64(bitPattern: row["received"] ?? 0)
-        }
-        return e
+        let columns = ColumnIndex(row)
+        return HistoryRecords.topEntry(SQLiteRow(row: row, columns: columns), directions: columns.positions["sent"] != nil)
     }
 
     static func arguments(_ values: [any Sendable & Equatable]) -> StatementArguments {
@@ -384,20 +324,37 @@ extension HistoryStore {
         let l = limit.map { " LIMIT \($0)" } ?? ""
         if version < 2 { return [] }
         return try run { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM socket_event \(w) ORDER BY ts, id\(l)", arguments: Self.arguments(args)).map { row in
-                let transport = Socket.Transport(rawValue: row["proto"]) ?? .tcp
-                let stateName: String = row["state"]
-                let state = SocketState.allCases.first { $0.name(for: transport) == stateName } ?? .close
-                let owner = (row["pid"] as Int?).map {
-                    ProcessOwner(pid: Int32(truncatingIfNeeded: $0), name: row["process"] ?? "", commandLine: row["cmdline"] ?? "")
-                }
-                let socket = Socket(transport: transport, ipv6Table: (row["family"] as String) == "ipv6",
-                                    localAddress: IPAddress(row["local_ip"] as String) ?? .none, localPort: UInt16(truncatingIfNeeded: row["local_port"] as Int),
-                                    remoteAddress: IPAddress(row["remote_ip"] as String) ?? .none, remotePort: UInt16(truncatingIfNeeded: row["remote_port"] as Int),
-                                    state: state, inode: UInt64(bitPattern: row["inode"] as Int64), uid: UInt32(truncatingIfNeeded: row["uid"] as Int),
-                                    owner: owner)
-                return SocketEventRecord(time: row["ts"], opened: (row["event"] as String) == "opened", socket: socket)
-            }
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM socket_event \(w) ORDER BY ts, id\(l)", arguments: Self.arguments(args))
+            guard let first = rows.first else { return [] }
+            let columns = ColumnIndex(first)
+            return rows.map { HistoryRecords.socketEvent(SQLiteRow(row: $0, columns: columns)) }
+        }
+    }
+}
+
+/// A GRDB row read by column name, as `HistoryRecords` reads rows.
+struct SQLiteRow: HistoryRow {
+    let row: Row
+    let columns: HistoryStore.ColumnIndex
+
+    func text(_ column: String) -> String? {
+        if case .string(let s) = columns.value(row, column)?.storage { return s }
+        return nil
+    }
+
+    func int(_ column: String) -> Int64? {
+        switch columns.value(row, column)?.storage {
+        case .int64(let i): i
+        case .double(let d): Int64(exactly: d.rounded(.down))
+        default: nil
+        }
+    }
+
+    func double(_ column: String) -> Double? {
+        switch columns.value(row, column)?.storage {
+        case .double(let d): d
+        case .int64(let i): Double(i)
+        default: nil
         }
     }
 }

@@ -247,13 +247,7 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
             break
         case .flowEnded(var r):
             guard let runID else { return }
-            if let geo {
-                let a = geo.lookup(r.originatorAddress).info, b = geo.lookup(r.responderAddress).info
-                r.originatorCountry = a.country?.description
-                r.responderCountry = b.country?.description
-                r.originatorASN = a.asn
-                r.responderASN = b.asn
-            }
+            if let geo { geo.annotate(&r) }
             let id = try s.nextID ?? (Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) + 1 FROM conn") ?? 1)
             s.nextID = id + 1
             if s.index.add(id: id, r.originatorAddress, r.responderAddress) {

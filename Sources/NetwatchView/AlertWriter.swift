@@ -77,6 +77,7 @@ public final class AlertWriter {
     /// fields (socket alerts) and the detector's details.
     public static func json(_ a: Alert, detailsJSON: String? = nil) -> String {
         var f: [String] = ["\"timestamp\":\"\(WallTime.iso8601(a.time))\"", "\"event_type\":\"\(a.event.rawValue)\""]
+        if let sensor = a.sensor { f.append("\"sensor\":" + quoted(sensor)) }
         if let ip = a.sourceAddress { f.append("\"src_ip\":\"\(ip)\"") }
         if let port = a.sourcePort { f.append("\"src_port\":\(port)") }
         if let ip = a.destinationAddress { f.append("\"dest_ip\":\"\(ip)\"") }

@@ -72,7 +72,13 @@ public final class ConnectionRecordWriter: EventSink {
         writeSeconds(r.start)
         out.text(",\"event_type\":\"")
         out.text(event)
-        out.text("\",\"uid\":\"")
+        if let sensor = r.sensor {
+            out.text("\",\"sensor\":")
+            out.string(AlertWriter.quoted(sensor))
+            out.text(",\"uid\":\"")
+        } else {
+            out.text("\",\"uid\":\"")
+        }
         out.string(r.uid)
         out.text("\",\"community_id\":\"")
         out.string(r.communityID)

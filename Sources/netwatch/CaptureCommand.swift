@@ -34,6 +34,7 @@ struct CaptureCommand: ParsableCommand {
     @OptionGroup var capture: CaptureOptions
     @OptionGroup var alerts: AlertOptions
     @OptionGroup var historyOptions: HistoryOptions
+    @OptionGroup var sensor: SensorOption
     @OptionGroup(title: "GeoIP (with --history: each end's country and AS in the conn records)") var geo: GeoOptions
     @OptionGroup(title: "Flow export") var export: ExportOptions
     @OptionGroup(title: "Running as a service") var privileges: PrivilegeOptions
@@ -98,7 +99,7 @@ struct CaptureCommand: ParsableCommand {
         try PacketPipeline.runCommand {
             let (source, live, offlineFilter) = try capture.openSource()
             let pipeline = try makePipeline(source: source, live: live, filter: offlineFilter)
-            historyOptions.attach(store, config: detection?.config, geo: geoDB, to: pipeline, command: "capture", capture: capture, live: live)
+            try historyOptions.attach(store, config: detection?.config, geo: geoDB, sensor: sensor, to: pipeline, command: "capture", capture: capture, live: live)
             try export.attach(to: pipeline, config: detection?.config, command: "capture", capture: capture, live: live, interfaceNames: source.interfaceNames)
             if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
             try ServiceSetup.finish(.init(privileges: privileges, files: [store?.path, capture.write].compactMap { $0 }), pipeline: pipeline,

@@ -33,6 +33,7 @@ struct ConnectionsCommand: ParsableCommand {
     @OptionGroup var capture: CaptureOptions
     @OptionGroup var alerts: AlertOptions
     @OptionGroup var historyOptions: HistoryOptions
+    @OptionGroup var sensor: SensorOption
     @OptionGroup(title: "GeoIP (with --history: each end's country and AS in the conn records)") var geo: GeoOptions
     @OptionGroup(title: "Flow export") var export: ExportOptions
     @OptionGroup(title: "Running as a service") var privileges: PrivilegeOptions
@@ -92,7 +93,7 @@ struct ConnectionsCommand: ParsableCommand {
             pipeline.useServices(services)
             pipeline.processes = processes
             pipeline.statisticsPlan.live = live != nil
-            historyOptions.attach(store, config: detection?.config, geo: geoDB, to: pipeline, command: "connections", capture: capture, live: live)
+            try historyOptions.attach(store, config: detection?.config, geo: geoDB, sensor: sensor, to: pipeline, command: "connections", capture: capture, live: live)
             try export.attach(to: pipeline, config: detection?.config, command: "connections", capture: capture, live: live, interfaceNames: source.interfaceNames)
             if let detection { pipeline.useDetector(config: detection.config, blocklist: detection.blocklist, writer: detection.writer) }
             try ServiceSetup.finish(.init(privileges: privileges, processNames: processes != nil, files: [store?.path, capture.write].compactMap { $0 }), pipeline: pipeline,

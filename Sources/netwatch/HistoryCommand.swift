@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetwatchCentral
 import NetwatchDecode
 import NetwatchDetect
 import NetwatchEvents
@@ -26,12 +27,22 @@ struct HistoryCommand: ParsableCommand {
               netwatch history series --db nw.db --per minute --csv
               netwatch history runs --db nw.db
               netwatch history check --db nw.db
+              netwatch history sensors --db postgresql://netwatch@db.example/netwatch
+              netwatch history flows --db postgresql://netwatch@db.example/netwatch --sensor gw-2 --host 10.0.0.5
+            A central PostgreSQL (written by sensors with --history postgresql://...) answers the same
+            questions over the whole fleet, or one sensor's records with --sensor.
             """,
-        subcommands: [Flows.self, Alerts.self, Sockets.self, Top.self, Series.self, Runs.self, Check.self, HistoryBenchCommand.self])
+        subcommands: [Flows.self, Alerts.self, Sockets.self, Top.self, Series.self, Runs.self, Sensors.self, Check.self, HistoryBenchCommand.self])
 
     struct Common: ParsableArguments {
-        @Option(name: .customLong("db"), help: ArgumentHelp("The history database.", valueName: "file"))
+        @Option(name: .customLong("db"), help: ArgumentHelp("The history database: a SQLite file, or the central postgresql://user@host/database.", valueName: "file|url"))
         var db = "netwatch.db"
+
+        @Option(name: .customLong("sensor"), help: ArgumentHelp("Only this sensor's records (the central database).", valueName: "name"))
+        var sensor: String?
+
+        @Option(name: .customLong("password-file"), help: ArgumentHelp("The central database's password, the file's first line (else PGPASSWORD, else ~/.pgpass).", valueName: "file"))
+        var passwordFile: String?
 
         @Option(name: .customLong("since"), help: ArgumentHelp("From this time: an age (30s, 15m, 2h, 7d) or a date (2026-12-01, 2026-12-01T10:00:00, seconds since the epoch).", valueName: "time"))
         var since: HistoryTimeArgument?
@@ -49,14 +60,32 @@ struct HistoryCommand: ParsableCommand {
             if json && csv { throw ValidationError("--json and --csv cannot be combined") }
         }
 
-        func open() throws -> HistoryStore {
+        /// Whether the rows carry their sensor (the central database).
+        var isCentral: Bool { CentralURL.isCentral(db) }
+
+        func open() throws -> any HistorySource {
             do {
+                if isCentral {
+                    let environment = Environment.variables()
+                    let url = try CentralURL(db, environment: environment)
+                    return try CentralStore(url: url, password: try url.password(file: passwordFile, environment: environment), sensor: sensor)
+                }
+                if sensor != nil || passwordFile != nil {
+                    diagnostics.error("--sensor and --password-file are for a postgresql:// database; \(db) is one sensor's file")
+                    throw ExitCode(2)
+                }
                 return try HistoryStore.openForReading(db)
-            } catch {
+            } catch let error as HistoryError {
+                diagnostics.error("\(error.message)")
+                throw ExitCode(1)
+            } catch let error as CentralError {
                 diagnostics.error("\(error.message)")
                 throw ExitCode(1)
             }
         }
+
+        /// How messages name the database (never with a password).
+        var name: String { isCentral ? ((try? CentralURL(db, environment: Environment.variables()))?.description ?? "the central database") : db }
 
         /// Runs a query; a database error is one sentence and exit 1.
         func query<T>(_ body: () throws(HistoryError) -> T) throws -> T {
@@ -112,15 +141,16 @@ struct HistoryCommand: ParsableCommand {
                                         r.pid.map { "\($0)" } ?? "", r.process ?? ""]))
                 }
             } else {
-                var table = HistoryTable(["time", "proto", "originator", "responder", "service", "state", "history", "pkts", "bytes", "duration", "process", "uid"])
+                let fleet = common.isCentral
+                var table = HistoryTable((fleet ? ["sensor"] : []) + ["time", "proto", "originator", "responder", "service", "state", "history", "pkts", "bytes", "duration", "process", "uid"])
                 for r in records {
-                    table.add([WallTime.readable(Double(r.start) / 1e9), r.proto,
+                    table.add((fleet ? [r.sensor ?? "-"] : []) + [WallTime.readable(Double(r.start) / 1e9), r.proto,
                                HistoryTable.endpoint(r.originatorAddress, r.originatorPort), HistoryTable.endpoint(r.responderAddress, r.responderPort),
                                r.service ?? "-", r.connState, r.history.isEmpty ? "-" : r.history,
                                "\(r.originatorPackets)/\(r.responderPackets)", "\(r.originatorIPBytes)/\(r.responderIPBytes)",
                                HistoryTable.seconds(r.duration) + "s", r.process.map { "\($0) (\(r.pid ?? 0))" } ?? "-", r.uid])
                 }
-                table.write(to: out, empty: "no connections recorded in \(common.db) for this query")
+                table.write(to: out, empty: "no connections recorded in \(common.name) for this query")
             }
             out.flush()
         }
@@ -158,13 +188,14 @@ struct HistoryCommand: ParsableCommand {
                                         a.transport ?? "", a.reason]))
                 }
             } else {
-                var table = HistoryTable(["time", "event", "severity", "signature", "source", "destination", "reason"])
+                let fleet = common.isCentral
+                var table = HistoryTable((fleet ? ["sensor"] : []) + ["time", "event", "severity", "signature", "source", "destination", "reason"])
                 for (a, _) in alerts {
-                    table.add([WallTime.readable(a.time), a.event.rawValue, "\(a.severity)", a.signature.rawValue,
+                    table.add((fleet ? [a.sensor ?? "-"] : []) + [WallTime.readable(a.time), a.event.rawValue, "\(a.severity)", a.signature.rawValue,
                                (a.sourceAddress ?? a.localAddress).map { "\($0)" } ?? "-", (a.destinationAddress ?? a.remoteAddress).map { "\($0)" } ?? "-",
                                a.reason])
                 }
-                table.write(to: out, empty: "no alerts recorded in \(common.db) for this query")
+                table.write(to: out, empty: "no alerts recorded in \(common.name) for this query")
             }
             out.flush()
         }
@@ -203,7 +234,7 @@ struct HistoryCommand: ParsableCommand {
                                s.state.name(for: s.transport), s.owner.map { "\($0.pid)" } ?? "-", s.owner?.name ?? "-"]
                     if common.csv { csv += CSV.row(row) } else { table.add(row) }
                 }
-                if common.csv { out.string(csv) } else { table.write(to: out, empty: "no socket changes recorded in \(common.db) for this query") }
+                if common.csv { out.string(csv) } else { table.write(to: out, empty: "no socket changes recorded in \(common.name) for this query") }
             }
             out.flush()
         }
@@ -242,7 +273,7 @@ struct HistoryCommand: ParsableCommand {
             } else {
                 var table = HistoryTable([name, "packets", "bytes", "flows"])
                 for e in entries { table.add([e.key, "\(e.packets)", "\(e.bytes)", "\(e.flows)"]) }
-                table.write(to: out, empty: "no connections recorded in \(common.db) for this range")
+                table.write(to: out, empty: "no connections recorded in \(common.name) for this range")
             }
             out.flush()
         }
@@ -273,7 +304,45 @@ struct HistoryCommand: ParsableCommand {
             } else {
                 var table = HistoryTable(["time", "packets", "bytes", "tcp", "udp", "icmp", "other", "dropped"])
                 for b in buckets { table.add([WallTime.readable(Double(b.start)), "\(b.packets)", "\(b.bytes)", "\(b.tcp)", "\(b.udp)", "\(b.icmp)", "\(b.other)", "\(b.dropped)"]) }
-                table.write(to: out, empty: "no traffic recorded in \(common.db) for this range")
+                table.write(to: out, empty: "no traffic recorded in \(common.name) for this range")
+            }
+            out.flush()
+        }
+    }
+
+    struct Sensors: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The fleet in a central database: per sensor, its runs, conn records, packets, bytes and alerts.",
+            discussion: "With --host: only the records where that address is either end, so one host seen by several sensors shows on each.")
+        @OptionGroup var common: Common
+        @Option(help: "Either end's address.") var host: String?
+
+        func validate() throws { _ = try canonical(host, "--host") }
+
+        func run() throws {
+            guard let store = try common.open() as? CentralStore else {
+                diagnostics.error("sensors reads a central postgresql:// database; \(common.db) holds one sensor's records (see history runs)")
+                throw ExitCode(2)
+            }
+            let (since, until) = common.range
+            let host = try canonical(host, "--host")
+            let sensors = try common.query { () throws(HistoryError) in try store.sensors(since: since, until: until, host: host) }
+            let out = OutputBuffer(fd: 1)
+            func time(_ t: Double?) -> String { t.map { common.csv || common.json ? WallTime.iso8601($0) : WallTime.readable($0) } ?? "" }
+            if common.json {
+                for s in sensors {
+                    out.string("{\"sensor\":\(AlertWriter.quoted(s.sensor)),\"runs\":\(s.runs),\"flows\":\(s.flows),\"packets\":\(s.packets),\"bytes\":\(s.bytes),\"alerts\":\(s.alerts)"
+                               + (s.first.map { ",\"first\":\"\(time($0))\"" } ?? "") + (s.last.map { ",\"last\":\"\(time($0))\"" } ?? "") + "}\n")
+                }
+            } else {
+                let header = ["sensor", "runs", "flows", "packets", "bytes", "alerts", "first", "last"]
+                var table = HistoryTable(header)
+                var csv = common.csv ? CSV.row(header) : ""
+                for s in sensors {
+                    let row = [s.sensor, "\(s.runs)", "\(s.flows)", "\(s.packets)", "\(s.bytes)", "\(s.alerts)", time(s.first), time(s.last)]
+                    if common.csv { csv += CSV.row(row) } else { table.add(row) }
+                }
+                if common.csv { out.string(csv) } else { table.write(to: out, empty: "no sensors recorded in \(common.name)\(host.map { " saw \($0)" } ?? "")") }
             }
             out.flush()
         }
@@ -285,7 +354,10 @@ struct HistoryCommand: ParsableCommand {
 
         func run() throws {
             let common = try Common.parse(["--db", db])
-            let store = try common.open()
+            guard let store = try common.open() as? HistoryStore else {
+                diagnostics.error("check reads a SQLite history file; PostgreSQL checks its own tables (amcheck)")
+                throw ExitCode(2)
+            }
             let c = try common.query { () throws(HistoryError) in try store.check() }
             let out = OutputBuffer(fd: 1)
             let sound = c.integrity == ["ok"]
@@ -314,13 +386,14 @@ struct HistoryCommand: ParsableCommand {
             if common.json {
                 for r in runs { out.string(HistoryJSON.run(r) + "\n") }
             } else {
-                var table = HistoryTable(["run", "started", "ended", "command", "source", "filter", "host", "packets", "flows", "alerts", "dropped"])
+                let fleet = common.isCentral
+                var table = HistoryTable((fleet ? ["sensor"] : []) + ["run", "started", "ended", "command", "source", "filter", "host", "packets", "flows", "alerts", "dropped"])
                 for r in runs {
-                    table.add(["\(r.id)", WallTime.readable(r.info.started), r.info.ended.map { WallTime.readable($0) } ?? "(running or killed)",
+                    table.add((fleet ? [r.sensor ?? "-"] : []) + ["\(r.id)", WallTime.readable(r.info.started), r.info.ended.map { WallTime.readable($0) } ?? "(running or killed)",
                                r.info.command, source(r), r.info.filter ?? "-", r.info.host, "\(r.info.packets)", "\(r.info.flows)", "\(r.info.alerts)",
                                "\(r.info.dropped + r.recordsDropped)"])
                 }
-                table.write(to: out, empty: "no runs recorded in \(common.db)")
+                table.write(to: out, empty: "no runs recorded in \(common.name)")
             }
             out.flush()
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NetwatchCapture
+import NetwatchCentral
 import NetwatchDetect
 import NetwatchEvents
 import NetwatchGeo
@@ -13,8 +14,11 @@ import Darwin
 
 /// `--history FILE`: record flows, alerts and traffic into a history database.
 struct HistoryOptions: ParsableArguments {
-    @Option(name: .customLong("history"), help: ArgumentHelp("Record conn records, alerts and traffic per second into this SQLite history database (created if missing; runs append).", valueName: "file"))
+    @Option(name: .customLong("history"), help: ArgumentHelp("Record conn records, alerts and traffic per second into this SQLite history database (created if missing; runs append), or into a central PostgreSQL: postgresql://user@host/database[?sslmode=require].", valueName: "file|url"))
     var history: String?
+
+    @Option(name: .customLong("history-password-file"), help: ArgumentHelp("The central database's password, the file's first line (else PGPASSWORD, else ~/.pgpass; never in the URL).", valueName: "file"))
+    var passwordFile: String?
 
     @Option(name: .customLong("retention"), help: ArgumentHelp("Drop history older than this, by the records' own times (30d, 12h, 2w).", valueName: "age"))
     var retention: String?
@@ -33,30 +37,60 @@ struct HistoryOptions: ParsableArguments {
                          maxBytes: maxSize.flatMap(Quantity.size) ?? config?.historyMaxSize)
     }
 
-    /// Opens the store before any capture starts: a bad file ends the run with one sentence.
-    /// `configured` is the config file's `outputs: history:`, which --history overrides.
-    func open(config: DetectionConfig?) throws -> HistoryStore? {
+    /// Opens the store before any capture starts: a bad file, URL, password or server ends
+    /// the run with one sentence. The config file's `outputs: history:` if --history is not given.
+    func open(config: DetectionConfig?) throws -> HistoryTarget? {
         guard let history = history ?? config?.history else { return nil }
         do {
-            return try HistoryStore.openForWriting(history, maxBytes: retentionPolicy(config).maxBytes)
-        } catch {
+            if CentralURL.isCentral(history) {
+                let environment = Environment.variables()
+                let url = try CentralURL(history, environment: environment)
+                let password = try url.password(file: passwordFile, environment: environment)
+                try CentralWriter.check(url: url, password: password)
+                return .central(url, password: password)
+            }
+            if passwordFile != nil {
+                diagnostics.error("--history-password-file is for a postgresql:// history, not the file \(history)")
+                throw ExitCode(1)
+            }
+            return .file(try HistoryStore.openForWriting(history, maxBytes: retentionPolicy(config).maxBytes))
+        } catch let error as HistoryError {
+            diagnostics.error("\(error.message)")
+            throw ExitCode(1)
+        } catch let error as CentralError {
             diagnostics.error("\(error.message)")
             throw ExitCode(1)
         }
     }
 
-    /// The store's sink, told of this run.
     /// The store's writer, warning on standard error.
+    func writer(_ target: HistoryTarget, config: DetectionConfig?, live: Bool, geo: GeoDatabase? = nil, sensor: SensorOption) throws -> any EventSink {
+        switch target {
+        case .file(let store): return writer(store, config: config, live: live, geo: geo)
+        case .central(let url, let password):
+            do {
+                let writer = try CentralWriter(url: url, password: password, sensor: sensor.name, live: live, retention: retentionPolicy(config), geo: geo)
+                writer.warn = { diagnostics.warning("\($0)") }
+                writer.report = { diagnostics.notice("\($0)") }
+                return writer
+            } catch {
+                diagnostics.error("\(error.message)")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    /// The SQLite store's writer, warning on standard error.
     func writer(_ store: HistoryStore, config: DetectionConfig?, live: Bool, geo: GeoDatabase? = nil) -> HistoryWriter {
         let writer = HistoryWriter(store: store, live: live, retention: retentionPolicy(config), geo: geo)
         writer.warn = { diagnostics.warning("\($0)") }
         return writer
     }
 
-    func attach(_ store: HistoryStore?, config: DetectionConfig?, geo: GeoDatabase? = nil, to pipeline: PacketPipeline, command: String,
-                capture: CaptureOptions, live: LiveCapture?) {
-        guard let store else { return }
-        pipeline.add(writer(store, config: config, live: live != nil, geo: geo))
+    func attach(_ target: HistoryTarget?, config: DetectionConfig?, geo: GeoDatabase? = nil, sensor: SensorOption, to pipeline: PacketPipeline, command: String,
+                capture: CaptureOptions, live: LiveCapture?) throws {
+        guard let target else { return }
+        pipeline.add(try writer(target, config: config, live: live != nil, geo: geo, sensor: sensor))
         pipeline.runInfo = Self.runInfo(command: command, capture: capture, live: live)
     }
 
@@ -80,5 +114,17 @@ struct HistoryOptions: ParsableArguments {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "?" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Where --history records: a SQLite file, or the central PostgreSQL.
+enum HistoryTarget {
+    case file(HistoryStore)
+    case central(CentralURL, password: String?)
+
+    /// The file to hand over to the unprivileged user (none for the central database).
+    var path: String? {
+        if case .file(let store) = self { return store.path }
+        return nil
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetwatchCapture
+import NetwatchCentral
 import NetwatchDetect
 import NetwatchEvents
 import NetwatchFlow
@@ -33,6 +34,7 @@ struct MonitorCommand: ParsableCommand {
     @OptionGroup var historyOptions: HistoryOptions
     @OptionGroup(title: "GeoIP (countries and networks of the hosts)") var geo: GeoOptions
     @OptionGroup(title: "Web dashboard") var web: WebOptions
+    @OptionGroup var sensor: SensorOption
     @OptionGroup(title: "Flow export") var export: ExportOptions
     @OptionGroup(title: "Running as a service") var privileges: PrivilegeOptions
     @OptionGroup var logging: LoggingOptions
@@ -60,9 +62,14 @@ struct MonitorCommand: ParsableCommand {
         try ServiceSetup.dropFirst(capture, processNames: capture.read == nil && !capture.noProcesses)
         var options = historyOptions
         if options.history == nil && detection?.config.history == nil { options.history = "netwatch.db" }
-        guard let store = try options.open(config: detection?.config) else { return }
+        if let h = options.history ?? detection?.config.history, CentralURL.isCentral(h) {
+            _ = h
+            diagnostics.error("monitor's dashboard reads a local SQLite history, not a postgresql:// one; send a sensor's records to the central database with capture or connections --history")
+            throw ExitCode(2)
+        }
+        guard case .file(let store) = try options.open(config: detection?.config) else { return }
         let geoDB = geo.geoPath != nil || !geo.mmdbs.isEmpty ? try geo.load(required: true, what: "the dashboard's countries and networks") : nil
-        let webConfiguration = try web.configuration()
+        let webConfiguration = try web.configuration(sensor: sensor)
         let reader: HistoryStore
         do {
             reader = try HistoryStore.openForReading(store.path)
@@ -162,6 +169,7 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup(title: "GeoIP (countries and networks of the hosts)") var geo: GeoOptions
     @OptionGroup(title: "Web dashboard") var web: WebOptions
+    @OptionGroup var sensor: SensorOption
     @OptionGroup(title: "Running as a service") var privileges: PrivilegeOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -175,7 +183,7 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let geoDB = geo.geoPath != nil || !geo.mmdbs.isEmpty ? try geo.load(required: true, what: "the dashboard's countries and networks") : nil
-        let configuration = try web.configuration()
+        let configuration = try web.configuration(sensor: sensor)
         StopSignal.install()
         let now = PacketPipeline.realTimeSeconds()
         let data = WebData(store: store, live: nil, geo: geoDB, historyWriter: nil, metrics: WebMetrics(sensor: configuration.sensor, startTime: now),

@@ -6,10 +6,10 @@ import NetwatchView
 /// A socket-table watch recorded with --history (`sockets --watch`, the socket-table
 /// `timeline`): a run of its own, and each scan's opened and closed connections and alerts.
 final class SocketHistory {
-    let writer: HistoryWriter
+    let writer: any EventSink
     private var run: RunInfo
 
-    init(_ writer: HistoryWriter, command: String) {
+    init(_ writer: any EventSink, command: String) {
         self.writer = writer
         run = RunInfo(started: WallTime.now(), command: command, interfaces: nil, file: nil, filter: nil,
                       host: HistoryOptions.hostName(), version: Netwatch.configuration.version)

@@ -41,6 +41,7 @@ struct SocketsCommand: ParsableCommand {
 
     @Flag(help: "Rescan every interval; report opened and closed connections and alerts until interrupted.") var watch = false
     @OptionGroup var historyOptions: HistoryOptions
+    @OptionGroup var sensor: SensorOption
     @Option(help: ArgumentHelp("Seconds between scans with --watch.", valueName: "seconds")) var interval: Double = 10
     @OptionGroup var alerts: AlertOptions
     @OptionGroup var logging: LoggingOptions
@@ -106,7 +107,7 @@ struct SocketsCommand: ParsableCommand {
         var watcher = SocketWatch(blocklist: setup.blocklist, connectionLimit: limit)
         // --history: the changes and alerts of every scan, a run of their own.
         let history = try historyOptions.open(config: setup.config).map {
-            SocketHistory(historyOptions.writer($0, config: setup.config, live: true), command: "sockets --watch")
+            SocketHistory(try historyOptions.writer($0, config: setup.config, live: true, sensor: sensor), command: "sockets --watch")
         }
         defer { history?.finish() }
         StopSignal.install()

@@ -62,6 +62,7 @@ struct TimelineCommand: ParsableCommand {
     @OptionGroup var geo: GeoOptions
 
     @OptionGroup var historyOptions: HistoryOptions
+    @OptionGroup var sensor: SensorOption
     @OptionGroup var logging: LoggingOptions
 
     @Flag(name: .customLong("filter-local"), help: "Hide private, loopback, link-local, CGNAT, unique-local, multicast and reserved addresses.")
@@ -158,11 +159,11 @@ struct TimelineCommand: ParsableCommand {
             namesResolved: session.resolver?.resolved))
     }
 
-    private func watchSockets(_ session: TimelineSession, store: HistoryStore?) throws {
+    private func watchSockets(_ session: TimelineSession, store: HistoryTarget?) throws {
         let source = defaultSocketSource()
         var feed = SocketTimelineFeed()
         // --history: the scans' opened and closed connections, a run of their own.
-        let history = store.map { SocketHistory(historyOptions.writer($0, config: nil, live: true), command: "timeline") }
+        let history = try store.map { SocketHistory(try historyOptions.writer($0, config: nil, live: true, sensor: sensor), command: "timeline") }
         defer { history?.finish() }
         var changes = SocketWatch(blocklist: Blocklist(), connectionLimit: Int.max)
         let stopAt = duration.map { PacketPipeline.monotonicSeconds() + $0 }
@@ -192,7 +193,7 @@ struct TimelineCommand: ParsableCommand {
         }
     }
 
-    private func watchPackets(_ session: TimelineSession, store: HistoryStore?) throws {
+    private func watchPackets(_ session: TimelineSession, store: HistoryTarget?) throws {
         var arguments: [String] = []
         if let read { arguments += ["-r", read] }
         for i in interface { arguments += ["-i", i] }
@@ -214,7 +215,7 @@ struct TimelineCommand: ParsableCommand {
             pipeline.statisticsPlan.live = live != nil
             // Service names for the conn records, as the other commands name them.
             pipeline.useServices(capture.services())
-            historyOptions.attach(store, config: nil, geo: session.db, to: pipeline, command: "timeline", capture: capture, live: live)
+            try historyOptions.attach(store, config: nil, geo: session.db, sensor: sensor, to: pipeline, command: "timeline", capture: capture, live: live)
             let isLive = live != nil
             pipeline.onTick = {
                 if isLive {

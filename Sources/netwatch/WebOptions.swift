@@ -16,24 +16,18 @@ struct WebOptions: ParsableArguments {
     @Option(name: .customLong("web-token-file"), help: ArgumentHelp("A file whose first line is the token requests must carry (Authorization: Bearer TOKEN; a browser asks for it as a password).", valueName: "file"))
     var tokenFile: String?
 
-    @Option(name: .customLong("sensor"), help: ArgumentHelp("This sensor's name, a label on every /metrics series so that one Prometheus tells sensors apart (default: the host name).", valueName: "name"))
-    var sensor: String?
-
     @Flag(name: .customLong("resolve-names"), help: "Host pages show reverse DNS (PTR) names, looked up in the background when a page asks.")
     var resolveNames = false
 
     func validate() throws {
-        if let sensor, sensor.isEmpty || sensor.count > 64 || sensor.contains(where: { $0.isNewline || $0 == "\"" || $0 == "\\" }) {
-            throw ValidationError("--sensor takes a name of 1 to 64 characters, without quotes, backslashes or line breaks")
-        }
         if let listen, WebConfiguration.parseListen(listen) == nil { throw ValidationError("--listen takes ADDRESS:PORT (127.0.0.1:9752, [::1]:9752, :9752), not '\(listen)'") }
     }
 
     /// The configuration, refusing a non-loopback address without a token.
-    func configuration() throws -> WebConfiguration {
+    func configuration(sensor: SensorOption) throws -> WebConfiguration {
         let (host, port) = listen.flatMap(WebConfiguration.parseListen) ?? ("127.0.0.1", WebConfiguration.defaultPort)
         var c = WebConfiguration(host: host, port: port)
-        c.sensor = sensor ?? HistoryOptions.hostName()
+        c.sensor = sensor.name
         if let tokenFile {
             guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
                 diagnostics.error("cannot read the token file \(tokenFile)")

@@ -1,0 +1,128 @@
+import Dispatch
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+
+/// One connection to the central PostgreSQL, used from an ordinary thread: each call waits
+/// for postgres-nio's answer (the writer and the history commands are not async code).
+final class CentralConnection: @unchecked Sendable {
+    let url: CentralURL
+    private let password: String?
+    private var connection: PostgresConnection?
+    private let logger = Logger(label: "netwatch.central", factory: { _ in SwiftLogNoOpLogHandler() })
+    private static let ids = NIOLockedValueBox(0)
+
+    init(url: CentralURL, password: String?) {
+        self.url = url
+        self.password = password
+    }
+
+    deinit { close() }
+
+    var isOpen: Bool { connection.map { !$0.isClosed } ?? false }
+
+    /// Connects (TLS as `sslmode` asks); a refusal is one sentence naming the server.
+    func open() throws(CentralError) {
+        if isOpen { return }
+        close()
+        var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: password,
+                                                             database: url.database, tls: try tls())
+        configuration.options.connectTimeout = .seconds(5)
+        if url.sslMode == .verifyFull { configuration.options.tlsServerName = url.host }
+        let id = Self.ids.withLockedValue { $0 += 1; return $0 }
+        let logger = self.logger
+        let settings = configuration
+        do {
+            connection = try Self.wait {
+                try await PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: settings, id: id, logger: logger)
+            }
+        } catch {
+            throw CentralError("cannot connect to \(url): \(Self.describe(error))")
+        }
+    }
+
+    func close() {
+        guard let c = connection else { return }
+        connection = nil
+        try? Self.wait { try await c.close() }
+    }
+
+    /// The rows of one statement.
+    @discardableResult
+    func query(_ q: PostgresQuery) throws -> [PostgresRow] {
+        guard let c = connection else { throw CentralError("not connected to \(url)") }
+        let logger = self.logger
+        return try Self.wait { try await c.query(q, logger: logger).collect() }
+    }
+
+    /// SQL made by netwatch itself (table names, numbers): nothing from outside in it.
+    @discardableResult
+    func execute(unsafeSQL sql: String) throws -> [PostgresRow] {
+        try query(PostgresQuery(unsafeSQL: sql))
+    }
+
+    /// COPY table (columns) FROM STDIN, in text format, with `data` as its rows.
+    func copy(table: String, columns: [String], data: ByteBuffer) throws {
+        guard let c = connection else { throw CentralError("not connected to \(url)") }
+        let logger = self.logger
+        try Self.wait {
+            try await c.copyFrom(table: table, columns: columns, logger: logger) { writer in try await writer.write(data) }
+        }
+    }
+
+    private func tls() throws(CentralError) -> PostgresConnection.Configuration.TLS {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch url.sslMode {
+        case .disable: return .disable
+        case .allow, .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        do {
+            let context = try NIOSSLContext(configuration: configuration)
+            return url.sslMode == .allow || url.sslMode == .prefer ? .prefer(context) : .require(context)
+        } catch {
+            throw CentralError("TLS for \(url): \(error)")
+        }
+    }
+
+    /// Whether an error means the connection (or the server) went away, so the same work can
+    /// be tried again once it is back; anything else is the statement's own fault.
+    static func isConnectionLost(_ error: any Error) -> Bool {
+        guard let e = error as? PSQLError else { return true }
+        guard e.code == .server else { return true }
+        let state = e.serverInfo?[.sqlState] ?? ""
+        // 08: connection exception; 57P01-03: shutting down, crash, cannot connect now; 53: out of resources.
+        return state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("53")
+    }
+
+    /// An error as one line: the server's own message when it sent one.
+    static func describe(_ error: any Error) -> String {
+        if let e = error as? PSQLError {
+            if let message = e.serverInfo?[.message] { return message }
+            switch e.code {
+            case .connectionError, .serverClosedConnection, .uncleanShutdown: return "connection refused or lost"
+            case .sslUnsupported: return "the server does not offer TLS (sslmode=\("require" ) or stricter)"
+            case .authMechanismRequiresPassword: return "the server asks for a password (PGPASSWORD, ~/.pgpass or --history-password-file)"
+            default: return "\(e.code)"
+            }
+        }
+        if let e = error as? IOError { return e.description }
+        return "\(error)"
+    }
+
+    /// Runs async work from a thread that is not part of Swift's concurrency pool, and waits.
+    static func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = NIOLockedValueBox<Result<T, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { let v = try await body(); box.withLockedValue { $0 = .success(v) } } catch { box.withLockedValue { $0 = .failure(error) } }
+            done.signal()
+        }
+        done.wait()
+        return try box.withLockedValue { $0! }.get()
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+import NetwatchDetect
+import NetwatchEvents
+import NetwatchHistory
+import PostgresNIO
+
+/// The central PostgreSQL read by `netwatch history`: every sensor's records, or one
+/// sensor's (`sensor`). Top lists and series are summed over the sensors read.
+public final class CentralStore: HistorySource, @unchecked Sendable {
+    public let url: CentralURL
+    /// Only this sensor's rows; nil: the whole fleet.
+    public let sensor: String?
+    private let connection: CentralConnection
+
+    public var name: String { url.description }
+
+    public init(url: CentralURL, password: String?, sensor: String?) throws(CentralError) {
+        self.url = url
+        self.sensor = sensor
+        connection = CentralConnection(url: url, password: password)
+        try connection.open()
+        do {
+            let rows = try connection.execute(unsafeSQL: "SELECT to_regclass('conn') IS NOT NULL")
+            guard try rows.first?.decode(Bool.self) == true else {
+                throw CentralError("\(url) holds no netwatch history yet (no conn table); record into it with --history \(url)")
+            }
+        } catch let e as CentralError {
+            throw e
+        } catch {
+            throw CentralError("cannot read \(url): \(CentralConnection.describe(error))")
+        }
+    }
+
+    /// Runs a query written with SQLite's `?` placeholders (the WHERE clauses are shared with
+    /// the SQLite store), with `$n` in their place.
+    func rows(_ sql: String, _ arguments: [any Sendable & Equatable]) throws(HistoryError) -> [PostgresRandomAccessRow] {
+        var q = PostgresQuery(unsafeSQL: "")
+        var text = ""
+        var n = 0
+        for c in sql {
+            if c == "?" {
+                n += 1
+                text += "$\(n)"
+            } else {
+                text.append(c)
+            }
+        }
+        q.sql = text
+        for a in arguments {
+            switch a {
+            case let d as Double: q.binds.append(d)
+            case let i as Int: q.binds.append(i)
+            case let i as Int64: q.binds.append(i)
+            case let s as String: q.binds.append(s)
+            default: q.binds.appendNull()
+            }
+        }
+        do {
+            return try connection.query(q).map { $0.makeRandomAccess() }
+        } catch {
+            throw HistoryError("cannot read \(url): \(CentralConnection.describe(error))")
+        }
+    }
+
+    /// `WHERE` terms with the sensor's added.
+    func whereClause(_ terms: [String], _ args: [any Sendable & Equatable]) -> (String, [any Sendable & Equatable]) {
+        var terms = terms, args = args
+        if let sensor { terms.append("sensor = ?"); args.append(sensor) }
+        return (terms.isEmpty ? "" : "WHERE " + terms.joined(separator: " AND "), args)
+    }
+
+    public func runs() throws(HistoryError) -> [RunRecord] {
+        let (w, args) = whereClause([], [])
+        return try rows("SELECT * FROM run \(w) ORDER BY id", args).map { HistoryRecords.run(CentralRow($0)) }
+    }
+
+    public func flows(_ query: FlowQuery) throws(HistoryError) -> [FlowRecord] {
+        var q = query
+        q.sensor = q.sensor ?? sensor
+        let (w, args) = q.clause()
+        var sql = "SELECT * FROM conn \(w) ORDER BY " + (q.newestFirst ? "id DESC" : "ts, id")
+        if let limit = q.limit { sql += " LIMIT \(limit)" }
+        if let offset = q.offset { sql += " OFFSET \(offset)" }
+        return try rows(sql, args).map { HistoryRecords.flow(CentralRow($0)) }
+    }
+
+    public func alerts(since: Double?, until: Double?, signature: String?, source: String?, destination: String?,
+                       limit: Int?) throws(HistoryError) -> [(alert: Alert, details: String)] {
+        var terms: [String] = []
+        var args: [any Sendable & Equatable] = []
+        if let since { terms.append("ts >= ?"); args.append(since) }
+        if let until { terms.append("ts < ?"); args.append(until) }
+        if let signature { terms.append("signature = ?"); args.append(signature) }
+        if let source { terms.append("(src_ip = ? OR local_ip = ?)"); args += [source, source] }
+        if let destination { terms.append("(dest_ip = ? OR remote_ip = ?)"); args += [destination, destination] }
+        let (w, all) = whereClause(terms, args)
+        return try rows("SELECT * FROM alert \(w) ORDER BY ts, id" + (limit.map { " LIMIT \($0)" } ?? ""), all).map {
+            let a = HistoryRecords.alert(CentralRow($0))
+            return (a.alert, a.details)
+        }
+    }
+
+    public func socketEvents(since: Double?, until: Double?, host: String?, process: String?, limit: Int?) throws(HistoryError) -> [SocketEventRecord] {
+        var terms: [String] = []
+        var args: [any Sendable & Equatable] = []
+        if let since { terms.append("ts >= ?"); args.append(since) }
+        if let until { terms.append("ts < ?"); args.append(until) }
+        if let host { terms.append("(local_ip = ? OR remote_ip = ?)"); args += [host, host] }
+        if let process { terms.append("process = ?"); args.append(process) }
+        let (w, all) = whereClause(terms, args)
+        return try rows("SELECT * FROM socket_event \(w) ORDER BY ts, id" + (limit.map { " LIMIT \($0)" } ?? ""), all).map {
+            HistoryRecords.socketEvent(CentralRow($0))
+        }
+    }
+
+    /// Summed over the sensors read (each sensor's own seconds are added, not merged).
+    public func series(resolution: Int, since: Double?, until: Double?, interface: String?) throws(HistoryError) -> [TrafficBucket] {
+        var terms = ["resolution = ?"]
+        var args: [any Sendable & Equatable] = [resolution]
+        if let interface { terms.append("interface = ?"); args.append(interface) }
+        if let since { terms.append("t >= ?"); args.append(HistoryTime.floor(Int64(since.rounded(.down)), Int64(resolution))) }
+        if let until { terms.append("t < ?"); args.append(until) }
+        let (w, all) = whereClause(terms, args)
+        let columns = interface == nil
+            ? ["packets", "bytes", "tcp", "udp", "icmp", "other", "dropped", "tcp_bytes", "udp_bytes", "icmp_bytes"].map { "sum(\($0))::bigint AS \($0)" }.joined(separator: ", ")
+            : "sum(packets)::bigint AS packets, sum(bytes)::bigint AS bytes"
+        let sql = "SELECT t, \(columns) FROM \(interface == nil ? "traffic" : "traffic_interface") \(w) GROUP BY t ORDER BY t"
+        return try rows(sql, all).map { HistoryRecords.bucket(CentralRow($0)) }
+    }
+
+    /// Summed from the conn records that ended in the range (PostgreSQL scans them in
+    /// parallel; there are no per-minute top tables here).
+    public func top(_ kind: TopKind, byPackets: Bool, since: Double?, until: Double?, n: Int, exact: Bool) throws(HistoryError) -> [TopEntry] {
+        var terms: [String] = []
+        var args: [any Sendable & Equatable] = []
+        if let since { terms.append("ts + duration >= ?"); args.append(since) }
+        if let until { terms.append("ts + duration < ?"); args.append(until) }
+        let (w, all) = whereClause(terms, args)
+        let and = w.isEmpty ? "WHERE" : w + " AND"
+        let p = "orig_pkts + resp_pkts", b = "orig_ip_bytes + resp_ip_bytes"
+        let totals = "sum(p)::bigint AS packets, sum(b)::bigint AS bytes, count(*) AS flows"
+        let order = "ORDER BY \(byPackets ? "packets" : "bytes") DESC, key LIMIT \(n)"
+        let rows = "\(p) AS p, \(b) AS b FROM conn"
+        let sql = switch kind {
+        case .hosts:
+            "SELECT h AS key, \(totals), sum(s)::bigint AS sent, sum(r)::bigint AS received FROM (SELECT orig_h AS h, orig_ip_bytes AS s, resp_ip_bytes AS r, \(rows) \(w) UNION ALL SELECT resp_h, resp_ip_bytes, orig_ip_bytes, \(rows) \(and) resp_h <> orig_h) x GROUP BY h \(order)"
+        case .ports: "SELECT resp_p || '/' || proto AS key, \(totals) FROM (SELECT resp_p, proto, \(rows) \(w)) x GROUP BY resp_p, proto \(order)"
+        case .conversations: "SELECT orig_h || ' <-> ' || resp_h AS key, \(totals) FROM (SELECT orig_h, resp_h, \(rows) \(w)) x GROUP BY orig_h, resp_h \(order)"
+        case .processes: "SELECT process AS key, \(totals) FROM (SELECT process, \(rows) \(and) process IS NOT NULL) x GROUP BY process \(order)"
+        case .countries:
+            "SELECT c AS key, \(totals) FROM (SELECT orig_cc AS c, \(rows) \(and) orig_cc IS NOT NULL UNION ALL SELECT resp_cc, \(rows) \(and) resp_cc IS NOT NULL AND resp_cc IS DISTINCT FROM orig_cc) x GROUP BY c \(order)"
+        case .services: "SELECT coalesce(service, '-') AS key, \(totals) FROM (SELECT service, \(rows) \(w)) x GROUP BY 1 \(order)"
+        case .states: "SELECT coalesce(conn_state, '') AS key, \(totals) FROM (SELECT conn_state, \(rows) \(w)) x GROUP BY 1 \(order)"
+        case .networks:
+            "SELECT a::text AS key, \(totals) FROM (SELECT orig_asn AS a, \(rows) \(and) orig_asn IS NOT NULL UNION ALL SELECT resp_asn, \(rows) \(and) resp_asn IS NOT NULL AND resp_asn IS DISTINCT FROM orig_asn) x GROUP BY a \(order)"
+        }
+        let twice = kind == .hosts || kind == .countries || kind == .networks
+        return try self.rows(sql, twice ? all + all : all).map { HistoryRecords.topEntry(CentralRow($0), directions: kind == .hosts) }
+    }
+
+    /// The fleet at a glance: per sensor, its runs, conn records, packets, bytes and alerts,
+    /// first and last seen; `host`: only the records where that address is either end (one
+    /// host seen by several sensors).
+    public func sensors(since: Double?, until: Double?, host: String?) throws(HistoryError) -> [SensorSummary] {
+        var terms: [String] = []
+        var args: [any Sendable & Equatable] = []
+        if let since { terms.append("ts >= ?"); args.append(since) }
+        if let until { terms.append("ts < ?"); args.append(until) }
+        if let host { terms.append("(orig_h = ? OR resp_h = ?)"); args += [host, host] }
+        let (w, all) = whereClause(terms, args)
+        var alertTerms: [String] = []
+        var alertArgs: [any Sendable & Equatable] = []
+        if let since { alertTerms.append("ts >= ?"); alertArgs.append(since) }
+        if let until { alertTerms.append("ts < ?"); alertArgs.append(until) }
+        if let host { alertTerms.append("(src_ip = ? OR dest_ip = ? OR local_ip = ? OR remote_ip = ?)"); alertArgs += [host, host, host, host] }
+        let (aw, aall) = whereClause(alertTerms, alertArgs)
+        let sql = """
+            SELECT s.sensor AS sensor, coalesce(c.flows, 0) AS flows, coalesce(c.packets, 0) AS packets, coalesce(c.bytes, 0) AS bytes,
+              c.first AS first, c.last AS last, coalesce(a.alerts, 0) AS alerts, s.runs AS runs
+            FROM (SELECT sensor, count(*) AS runs FROM run GROUP BY sensor) s
+            LEFT JOIN (SELECT sensor, count(*) AS flows, sum(orig_pkts + resp_pkts)::bigint AS packets, sum(orig_ip_bytes + resp_ip_bytes)::bigint AS bytes,
+                         min(ts) AS first, max(ts + duration) AS last FROM conn \(w) GROUP BY sensor) c ON c.sensor = s.sensor
+            LEFT JOIN (SELECT sensor, count(*) AS alerts FROM alert \(aw) GROUP BY sensor) a ON a.sensor = s.sensor
+            \(sensor != nil ? "WHERE s.sensor = ?" : "")
+            \(host != nil ? (sensor != nil ? "AND" : "WHERE") + " c.flows IS NOT NULL OR a.alerts IS NOT NULL" : "")
+            ORDER BY s.sensor
+            """
+        return try rows(sql, all + aall + (sensor.map { [$0] } ?? [])).map { r in
+            let row = CentralRow(r)
+            return SensorSummary(sensor: row.text("sensor") ?? "", runs: Int(row.int("runs") ?? 0), flows: UInt64(row.int("flows") ?? 0),
+                                 packets: UInt64(row.int("packets") ?? 0), bytes: UInt64(row.int("bytes") ?? 0), alerts: UInt64(row.int("alerts") ?? 0),
+                                 first: row.double("first"), last: row.double("last"))
+        }
+    }
+}
+
+/// One sensor's line in the fleet view.
+public struct SensorSummary: Sendable, Equatable {
+    public var sensor: String
+    public var runs: Int
+    public var flows: UInt64, packets: UInt64, bytes: UInt64, alerts: UInt64
+    /// Its records' first start and last end in the range.
+    public var first: Double?, last: Double?
+}
+
+/// A PostgreSQL row read by column name, as `HistoryRecords` reads rows.
+struct CentralRow: HistoryRow {
+    let row: PostgresRandomAccessRow
+    init(_ row: PostgresRandomAccessRow) { self.row = row }
+
+    func text(_ column: String) -> String? {
+        guard row.contains(column) else { return nil }
+        let cell = row[column]
+        guard cell.dataType == .text || cell.dataType == .varchar else { return nil }
+        return try? cell.decode(String?.self)
+    }
+
+    func int(_ column: String) -> Int64? {
+        guard row.contains(column) else { return nil }
+        let cell = row[column]
+        if cell.dataType == .bool { return (try? cell.decode(Bool?.self)).flatMap { $0 }.map { $0 ? 1 : 0 } }
+        return (try? cell.decode(Int64?.self)) ?? nil
+    }
+
+    func double(_ column: String) -> Double? {
+        guard row.contains(column) else { return nil }
+        return (try? row[column].decode(Double?.self)) ?? nil
+    }
+}
