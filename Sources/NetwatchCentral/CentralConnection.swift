@@ -28,8 +28,11 @@ final class CentralConnection: @unchecked Sendable {
     func open() throws(CentralError) {
         if isOpen { return }
         close()
-        var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: password,
-                                                             database: url.database, tls: try tls())
+        var configuration = if let path = url.socketPath {
+            PostgresConnection.Configuration(unixSocketPath: path, username: url.user, password: password, database: url.database)
+        } else {
+            PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: password, database: url.database, tls: try tls())
+        }
         configuration.options.connectTimeout = .seconds(5)
         if url.sslMode == .verifyFull { configuration.options.tlsServerName = url.host }
         let id = Self.ids.withLockedValue { $0 += 1; return $0 }

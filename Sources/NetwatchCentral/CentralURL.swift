@@ -84,6 +84,11 @@ public struct CentralURL: Sendable, Equatable, CustomStringConvertible {
                 mode = m
             case "password":
                 throw CentralError("\(Self.redacted(text)): a password in the URL would show in the process list; put it in PGPASSWORD, ~/.pgpass or --history-password-file")
+            case "host":
+                self.host = value
+            case "port":
+                guard let n = Int(value), (1...65535).contains(n) else { throw CentralError("\(text): bad port '\(value)'") }
+                self.port = n
             case "application_name", "connect_timeout":
                 break
             default:
@@ -93,8 +98,13 @@ public struct CentralURL: Sendable, Equatable, CustomStringConvertible {
         sslMode = mode
     }
 
+    /// A host that is a directory (libpq's convention) means the server's Unix socket there,
+    /// which also reaches a server outside the caller's network namespace.
+    public var socketPath: String? { host.hasPrefix("/") ? host + "/.s.PGSQL.\(port)" : nil }
+
     /// How messages name it: never with a password.
     public var description: String {
+        if socketPath != nil { return "postgresql://\(user)@/\(database)?host=\(host)&port=\(port)" }
         let h = host.contains(":") ? "[\(host)]" : host
         return "postgresql://\(user)@\(h):\(port)/\(database)"
     }
@@ -118,7 +128,8 @@ public struct CentralURL: Sendable, Equatable, CustomStringConvertible {
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let fields = Self.pgpassFields(String(line))
             guard fields.count == 5 else { continue }
-            let wanted = [host, String(port), database, user]
+            // As libpq, a socket connection is "localhost" there.
+            let wanted = [socketPath != nil ? "localhost" : host, String(port), database, user]
             if zip(fields.prefix(4), wanted).allSatisfy({ $0 == "*" || $0 == $1 || ($1 == "127.0.0.1" && $0 == "localhost") }) { return fields[4] }
         }
         return nil

@@ -67,8 +67,10 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
     public func receive(_ event: NetwatchEvent) {
         condition.lock()
         defer { condition.unlock() }
+        let ending = if case .runEnded = event { true } else { false }
         while queue.count >= capacity {
-            if live {
+            // The run's end is never dropped: it closes the run's row and the writer.
+            if live && !ending {
                 droppedRecords &+= 1
                 if !warned {
                     warned = true

@@ -26,7 +26,11 @@ struct HistoryOptions: ParsableArguments {
     @Option(name: .customLong("history-max-size"), help: ArgumentHelp("Keep the history file under this size, dropping the oldest first (2GB, 500MB).", valueName: "size"))
     var maxSize: String?
 
+    @Option(name: .customLong("history-queue"), help: ArgumentHelp("Events the history writer may hold while the database is busy or (central) away; live, what does not fit is counted as dropped (default 65536).", valueName: "n"))
+    var queue: Int?
+
     func validate() throws {
+        if let queue, queue < 1 { throw ValidationError("--history-queue takes 1 or more") }
         if let retention, Quantity.age(retention) == nil { throw ValidationError("--retention takes an age such as 30d, 12h or 2w, not '\(retention)'") }
         if let maxSize, Quantity.size(maxSize) == nil { throw ValidationError("--history-max-size takes a size such as 2GB or 500MB, not '\(maxSize)'") }
     }
@@ -69,7 +73,8 @@ struct HistoryOptions: ParsableArguments {
         case .file(let store): return writer(store, config: config, live: live, geo: geo)
         case .central(let url, let password):
             do {
-                let writer = try CentralWriter(url: url, password: password, sensor: sensor.name, live: live, retention: retentionPolicy(config), geo: geo)
+                let writer = try CentralWriter(url: url, password: password, sensor: sensor.name, live: live, retention: retentionPolicy(config), geo: geo,
+                                               capacity: queue ?? 1 << 16)
                 writer.warn = { diagnostics.warning("\($0)") }
                 writer.report = { diagnostics.notice("\($0)") }
                 return writer
@@ -82,7 +87,7 @@ struct HistoryOptions: ParsableArguments {
 
     /// The SQLite store's writer, warning on standard error.
     func writer(_ store: HistoryStore, config: DetectionConfig?, live: Bool, geo: GeoDatabase? = nil) -> HistoryWriter {
-        let writer = HistoryWriter(store: store, live: live, retention: retentionPolicy(config), geo: geo)
+        let writer = HistoryWriter(store: store, live: live, retention: retentionPolicy(config), geo: geo, capacity: queue ?? 1 << 16)
         writer.warn = { diagnostics.warning("\($0)") }
         return writer
     }
