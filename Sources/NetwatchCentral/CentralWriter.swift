@@ -5,6 +5,7 @@ import NetwatchGeo
 import NetwatchHistory
 import NetwatchHost
 import NetwatchView
+import NIOConcurrencyHelpers
 import PostgresNIO
 
 /// The central PostgreSQL as a sink: the same bounded queue as the SQLite store's writer
@@ -22,13 +23,8 @@ public final class CentralWriter: EventSink, @unchecked Sendable {
     let retention: HistoryRetention
     let geo: GeoDatabase?
     private let connection: CentralConnection
-    private let condition = NSCondition()
-    private var queue: [NetwatchEvent] = []
-    private var closing = false
-    private var done = false
-    private var droppedRecords: UInt64 = 0
-    private var warnedFull = false
-    private var written: UInt64 = 0
+    private let events: EventQueue
+    private let counts = NIOLockedValueBox<UInt64>(0)
     // The writer thread's own.
     private var run: RunInfo?
     private var runID: Int64?
@@ -57,9 +53,14 @@ public final class CentralWriter: EventSink, @unchecked Sendable {
         connection = CentralConnection(url: url, password: password)
         try connection.open()
         try CentralSchema.prepare(connection)
-        let t = Thread { [unowned self] in self.writeLoop() }
-        t.name = "netwatch-central"
-        t.start()
+        events = EventQueue(capacity: capacity, live: live, interval: commitInterval, weight: Self.records(in:))
+        events.onFull = { [unowned self] in
+            warn?("the central database \(url) cannot keep up; records are being dropped (counted in the run's records_dropped)")
+        }
+        events.start(threadName: "nw-central", write: { [unowned self] batch in deliver(batch) }, finish: { [unowned self] in
+            connection.close()
+            report?("history to \(url) as sensor \(sensor): \(delivered) records written, \(dropped) not delivered")
+        })
     }
 
     /// Connects and creates the tables (before capture starts and privileges are dropped),
@@ -73,63 +74,21 @@ public final class CentralWriter: EventSink, @unchecked Sendable {
 
     /// Records not delivered: the queue full live, a server gone past the end of the run, or
     /// a batch the server refused.
-    public var dropped: UInt64 {
-        condition.lock()
-        defer { condition.unlock() }
-        return droppedRecords
-    }
+    public var dropped: UInt64 { events.dropped }
 
     /// Records committed (conn records, alerts, socket events, DNS answers).
-    public var delivered: UInt64 {
-        condition.lock()
-        defer { condition.unlock() }
-        return written
-    }
+    public var delivered: UInt64 { counts.withLockedValue { $0 } }
 
-    public var queueDepth: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return queue.count
-    }
+    public var queueDepth: Int { events.depth }
 
-    public func receive(_ event: NetwatchEvent) {
-        condition.lock()
-        defer { condition.unlock() }
-        let ending = if case .runEnded = event { true } else { false }
-        while queue.count >= capacity {
-            // The run's end is never dropped: it closes the run's row and the writer.
-            if live && !ending {
-                droppedRecords &+= Self.records(in: event)
-                if !warnedFull {
-                    warnedFull = true
-                    warn?("the central database \(url) cannot keep up; records are being dropped (counted in the run's records_dropped)")
-                }
-                return
-            }
-            condition.signal()
-            condition.wait()
-        }
-        queue.append(event)
-        if queue.count >= 4096 { condition.signal() }
-        if case .runEnded = event { closeLocked() }
-    }
+    public func receive(_ event: NetwatchEvent) { events.push(event) }
 
     public var hearsFlowOpens: Bool { false }
     public var hearsDNSAnswers: Bool { true }
     public func flush() {}
 
     /// Writes everything queued (or gives up on a lost server after `patienceAtEnd`) and stops.
-    public func close() {
-        condition.lock()
-        closeLocked()
-        condition.unlock()
-    }
-
-    private func closeLocked() {
-        closing = true
-        condition.broadcast()
-        while !done { condition.wait() }
-    }
+    public func close() { events.close() }
 
     static func records(in event: NetwatchEvent) -> UInt64 {
         switch event {
@@ -138,47 +97,11 @@ public final class CentralWriter: EventSink, @unchecked Sendable {
         }
     }
 
-    private func writeLoop() {
-        ThreadPriority.nameCurrentThread("nw-central")
-        var batch: [NetwatchEvent] = []
-        var closedAt: Double?
-        while true {
-            condition.lock()
-            let deadline = Date(timeIntervalSinceNow: commitInterval)
-            while queue.count < 4096 && !closing {
-                if !condition.wait(until: deadline) { break }
-            }
-            swap(&batch, &queue)
-            let last = closing
-            condition.broadcast()
-            condition.unlock()
-            if last && closedAt == nil { closedAt = Date().timeIntervalSince1970 }
-            if !batch.isEmpty { deliver(batch, closedAt: closedAt) }
-            batch.removeAll(keepingCapacity: true)
-            if last {
-                condition.lock()
-                if queue.isEmpty {
-                    let summary = "history to \(url) as sensor \(sensor): \(written) records written, \(droppedRecords) not delivered"
-                    condition.unlock()
-                    connection.close()
-                    // Before `done`: the process may end as soon as close() returns.
-                    report?(summary)
-                    condition.lock()
-                    done = true
-                    condition.broadcast()
-                    condition.unlock()
-                    return
-                }
-                condition.unlock()
-            }
-        }
-    }
-
     /// Commits one batch, reconnecting for as long as the server is away; the queue fills
     /// meanwhile (and drops, live, once full).
-    private func deliver(_ batch: [NetwatchEvent], closedAt: Double?) {
+    private func deliver(_ batch: [NetwatchEvent]) {
         var delay = 0.25
-        var closedAt = closedAt
+        var closedAt: Double?
         while true {
             do {
                 try connection.open()
@@ -203,16 +126,10 @@ public final class CentralWriter: EventSink, @unchecked Sendable {
                     outage = now
                     warn?("lost the central database \(url) (\(message)); retrying, queued records are kept")
                 }
-                condition.lock()
-                if closing && closedAt == nil { closedAt = now }
-                condition.unlock()
+                if events.isClosing && closedAt == nil { closedAt = now }
                 if let closedAt, now - closedAt > patienceAtEnd {
                     count(batch)
-                    condition.lock()
-                    let rest = queue.reduce(0) { $0 + Self.records(in: $1) }
-                    droppedRecords &+= rest
-                    queue.removeAll()
-                    condition.unlock()
+                    _ = events.discardAll()
                     warn?("gave up on the central database \(url) after \(Int(patienceAtEnd)) s at the end of the run")
                     return
                 }
@@ -223,10 +140,7 @@ public final class CentralWriter: EventSink, @unchecked Sendable {
     }
 
     private func count(_ batch: [NetwatchEvent]) {
-        let n = batch.reduce(0) { $0 + Self.records(in: $1) }
-        condition.lock()
-        droppedRecords &+= n
-        condition.unlock()
+        events.countDropped(batch.reduce(0) { $0 + Self.records(in: $1) })
     }
 
     private static let connColumns = [
@@ -353,9 +267,7 @@ public final class CentralWriter: EventSink, @unchecked Sendable {
         try prune()
         try connection.execute(unsafeSQL: "COMMIT")
         batchNumber += 1
-        condition.lock()
-        written &+= records
-        condition.unlock()
+        counts.withLockedValue { $0 &+= records }
     }
 
     static func row(_ r: FlowRecord, sensor: String, run: Int64, into c: inout CopyRows) {

@@ -16,15 +16,10 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
     let live: Bool
     let capacity: Int
     let commitInterval: Double
-    private let condition = NSCondition()
-    private var queue: [NetwatchEvent] = []
-    private var closing = false
-    private var done = false
-    private var thread: Thread?
-    // Written by the writer thread, read under the lock.
+    private let events: EventQueue
+    // Written by the writer thread.
     private var runID: Int64?
-    private var droppedRecords: UInt64 = 0
-    private var warned = false
+    private var statements = Statements()
     public private(set) var written: UInt64 = 0
     /// Called once with a warning (disk full, records dropped live).
     public var warn: (@Sendable (String) -> Void)?
@@ -44,47 +39,20 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
         self.live = live
         self.capacity = capacity
         self.commitInterval = commitInterval
-        let t = Thread { [unowned self] in self.writeLoop() }
-        t.name = "netwatch-history"
-        thread = t
-        t.start()
+        events = EventQueue(capacity: capacity, live: live, interval: commitInterval)
+        events.onFull = { [unowned self] in
+            warn?("the history database \(store.path) cannot keep up; records are being dropped (counted in the run's records_dropped)")
+        }
+        events.start(threadName: Self.threadName, write: { [unowned self] batch in commit(batch, &self.statements) })
     }
 
     /// Records that could not be written (queue full live, or a failed commit).
-    public var dropped: UInt64 {
-        condition.lock()
-        defer { condition.unlock() }
-        return droppedRecords
-    }
+    public var dropped: UInt64 { events.dropped }
 
     /// Events waiting to be written (the bounded queue's depth, for `/metrics`).
-    public var queueDepth: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return queue.count
-    }
+    public var queueDepth: Int { events.depth }
 
-    public func receive(_ event: NetwatchEvent) {
-        condition.lock()
-        defer { condition.unlock() }
-        let ending = if case .runEnded = event { true } else { false }
-        while queue.count >= capacity {
-            // The run's end is never dropped: it closes the run's row and the writer.
-            if live && !ending {
-                droppedRecords &+= 1
-                if !warned {
-                    warned = true
-                    warn?("the history database \(store.path) cannot keep up; records are being dropped (counted in the run's records_dropped)")
-                }
-                return
-            }
-            condition.signal()
-            condition.wait()
-        }
-        queue.append(event)
-        if queue.count >= 4096 { condition.signal() }
-        if case .runEnded = event { closeLocked() }
-    }
+    public func receive(_ event: NetwatchEvent) { events.push(event) }
 
     /// Conn rows are written when flows end: a record at each open would be made for nothing.
     public var hearsFlowOpens: Bool { false }
@@ -94,51 +62,11 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
     public func flush() {}
 
     /// Writes everything queued and stops the thread (at the run's end).
-    public func close() {
-        condition.lock()
-        closeLocked()
-        condition.unlock()
-    }
-
-    /// Called with the lock held.
-    private func closeLocked() {
-        closing = true
-        condition.broadcast()
-        while !done { condition.wait() }
-    }
+    public func close() { events.close() }
 
     /// The writer thread's name as the kernel shows it (`comm`, 15 bytes at most): `monitor`
     /// keeps this thread's priority when it lowers the web server's.
     public static let threadName = "nw-history"
-
-    private func writeLoop() {
-        ThreadPriority.nameCurrentThread(Self.threadName)
-        var batch: [NetwatchEvent] = []
-        var statements = Statements()
-        while true {
-            condition.lock()
-            let deadline = Date(timeIntervalSinceNow: commitInterval)
-            while queue.count < 4096 && !closing {
-                if !condition.wait(until: deadline) { break }
-            }
-            swap(&batch, &queue)
-            let last = closing
-            condition.broadcast()
-            condition.unlock()
-            if !batch.isEmpty { commit(batch, &statements) }
-            batch.removeAll(keepingCapacity: true)
-            if last {
-                condition.lock()
-                if queue.isEmpty {
-                    done = true
-                    condition.broadcast()
-                    condition.unlock()
-                    return
-                }
-                condition.unlock()
-            }
-        }
-    }
 
     /// Retention, in the commit's own transaction (so that what is committed is within the
     /// bounds): by age every 10 s, by size whenever the file is over its bound.
@@ -204,11 +132,7 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
             statements.span = nil
             statements.lost = true
             let records = UInt64(batch.count { if case .tick = $0 { false } else { true } })
-            condition.lock()
-            droppedRecords &+= records
-            let first = !warned
-            warned = true
-            condition.unlock()
+            let first = events.countDropped(records)
             // Warned once per outage: again after writing resumed and failed anew.
             if first || !failingBefore { warn?("\(HistoryStore.explain(error, path: store.path, writing: true, existed: true).message); \(records) records not written, capture goes on") }
         }
