@@ -52,6 +52,7 @@ public final class CentralStore: HistorySource, @unchecked Sendable {
             case let i as Int: q.binds.append(i)
             case let i as Int64: q.binds.append(i)
             case let s as String: q.binds.append(s)
+            case let list as [String]: q.binds.append(list)
             default: q.binds.appendNull()
             }
         }
@@ -156,6 +157,73 @@ public final class CentralStore: HistorySource, @unchecked Sendable {
         }
         let twice = kind == .hosts || kind == .countries || kind == .networks
         return try self.rows(sql, twice ? all + all : all).map { HistoryRecords.topEntry(CentralRow($0), directions: kind == .hosts) }
+    }
+
+    /// Per minute (or hour) of the conn records' end times, summed from `conn`: the report's
+    /// outcome chart and activity strips.
+    public func topPoints(_ kind: TopKind, keys: [String]?, since: Double, until: Double, hours: Bool) throws(HistoryError) -> [TopPoint] {
+        if let keys, keys.isEmpty { return [] }
+        let resolution = hours ? 3600 : 60
+        let end = "ts + duration"
+        let (w, args) = whereClause(["\(end) >= ?", "\(end) < ?"], [since, until])
+        let t = "(floor((\(end)) / \(resolution)) * \(resolution))::bigint"
+        let p = "orig_pkts + resp_pkts", b = "orig_ip_bytes + resp_ip_bytes"
+        let inner: String = switch kind {
+        case .hosts: "SELECT \(t) AS t, orig_h AS key, \(p) AS p, \(b) AS b FROM conn \(w) UNION ALL SELECT \(t), resp_h, \(p), \(b) FROM conn \(w) AND resp_h <> orig_h"
+        case .ports: "SELECT \(t) AS t, resp_p || '/' || proto AS key, \(p) AS p, \(b) AS b FROM conn \(w)"
+        case .conversations: "SELECT \(t) AS t, orig_h || ' <-> ' || resp_h AS key, \(p) AS p, \(b) AS b FROM conn \(w)"
+        case .processes: "SELECT \(t) AS t, process AS key, \(p) AS p, \(b) AS b FROM conn \(w) AND process IS NOT NULL"
+        case .countries: "SELECT \(t) AS t, orig_cc AS key, \(p) AS p, \(b) AS b FROM conn \(w) AND orig_cc IS NOT NULL UNION ALL SELECT \(t), resp_cc, \(p), \(b) FROM conn \(w) AND resp_cc IS NOT NULL AND resp_cc IS DISTINCT FROM orig_cc"
+        case .services: "SELECT \(t) AS t, coalesce(service, '-') AS key, \(p) AS p, \(b) AS b FROM conn \(w)"
+        case .states: "SELECT \(t) AS t, coalesce(conn_state, '') AS key, \(p) AS p, \(b) AS b FROM conn \(w)"
+        case .networks: "SELECT \(t) AS t, orig_asn::text AS key, \(p) AS p, \(b) AS b FROM conn \(w) AND orig_asn IS NOT NULL UNION ALL SELECT \(t), resp_asn::text, \(p), \(b) FROM conn \(w) AND resp_asn IS NOT NULL AND resp_asn IS DISTINCT FROM orig_asn"
+        }
+        let twice = kind == .hosts || kind == .countries || kind == .networks
+        var all = twice ? args + args : args
+        var filter = ""
+        if let keys {
+            filter = " WHERE key = ANY(?)"
+            all.append(keys)
+        }
+        let sql = "SELECT t, key, sum(p)::bigint AS packets, sum(b)::bigint AS bytes, count(*) AS flows FROM (\(inner)) x\(filter) GROUP BY t, key ORDER BY t, key"
+        return try rows(sql, all).map { r in
+            let row = CentralRow(r)
+            let e = HistoryRecords.topEntry(row, directions: false)
+            return TopPoint(t: row.int("t") ?? 0, key: e.key, packets: e.packets, bytes: e.bytes, flows: e.flows)
+        }
+    }
+
+    public func alertCounts(since: Double, until: Double) throws(HistoryError) -> (bySeverity: [Int: UInt64], total: UInt64) {
+        let (w, args) = whereClause(["ts >= ?", "ts < ?"], [since, until])
+        var out: [Int: UInt64] = [:]
+        var total: UInt64 = 0
+        for r in try rows("SELECT severity, event_type, count(*) AS n FROM alert \(w) GROUP BY 1, 2", args) {
+            let row = CentralRow(r)
+            let n = UInt64(row.int("n") ?? 0)
+            total += n
+            if row.text("event_type") == "alert" { out[Int(row.int("severity") ?? 0), default: 0] += n }
+        }
+        return (out, total)
+    }
+
+    /// Distinct addresses at either end of the conn records that ended in the range: exact.
+    public func hostCount(since: Double, until: Double) throws(HistoryError) -> (count: UInt64, exact: Bool) {
+        let (w, args) = whereClause(["ts + duration >= ?", "ts + duration < ?"], [since, until])
+        let r = try rows("SELECT count(*) AS n FROM (SELECT orig_h FROM conn \(w) UNION SELECT resp_h FROM conn \(w)) x", args + args)
+        return (UInt64(r.first.map { CentralRow($0).int("n") ?? 0 } ?? 0), true)
+    }
+
+    /// The name each address was last given by a DNS answer seen before `until`, by any
+    /// sensor read.
+    public func names(for addresses: [String], until: Double) throws(HistoryError) -> [String: String] {
+        guard !addresses.isEmpty else { return [:] }
+        let (w, args) = whereClause(["address = ANY(?)", "first_ts < ?"], [addresses, until])
+        var out: [String: String] = [:]
+        for r in try rows("SELECT DISTINCT ON (address) address, name FROM dns_name \(w) ORDER BY address, last_ts DESC, name", args) {
+            let row = CentralRow(r)
+            if let a = row.text("address"), let n = row.text("name") { out[a] = n }
+        }
+        return out
     }
 
     /// The fleet at a glance: per sensor, its runs, conn records, packets, bytes and alerts,

@@ -10,6 +10,14 @@ public struct TopPoint: Sendable, Equatable {
     public var packets: UInt64
     public var bytes: UInt64
     public var flows: UInt64
+
+    public init(t: Int64, key: String, packets: UInt64, bytes: UInt64, flows: UInt64) {
+        self.t = t
+        self.key = key
+        self.packets = packets
+        self.bytes = bytes
+        self.flows = flows
+    }
 }
 
 extension HistoryStore {
@@ -77,15 +85,6 @@ extension HistoryStore {
             for data in rows { if let sketch = HostSketch(bytes: [UInt8](data)) { merged.merge(sketch) } }
             return (merged.count, merged.isExact)
         }
-    }
-
-    /// Whether `host` is at either end of a conn record that started before `time`.
-    public func seenBefore(_ host: String, _ time: Double) throws(HistoryError) -> Bool {
-        var q = FlowQuery()
-        q.host = host
-        q.until = time
-        q.limit = 1
-        return try !flows(q).isEmpty
     }
 }
 

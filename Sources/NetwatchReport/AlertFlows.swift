@@ -23,7 +23,7 @@ public enum AlertFlows {
             || ReportAssembly.concerns(ReportAssembly.alertLine(a, id: 0), ReportAssembly.flowLine(r), communityID: nil)
     }
 
-    public static func flows(_ a: Alert, store: HistoryStore, limit: Int = 50) throws(HistoryError) -> [FlowRecord] {
+    public static func flows(_ a: Alert, store: any HistorySource, limit: Int = 50) throws(HistoryError) -> [FlowRecord] {
         if let c = a.communityID, !c.isEmpty, a.sourceAddress == nil && a.localAddress == nil {
             var q = FlowQuery()
             q.communityID = c

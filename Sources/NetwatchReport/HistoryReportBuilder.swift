@@ -7,18 +7,18 @@ import NetwatchHistory
 /// per-hour top tables, alerts and their flows from `alert` and the host index. Nothing
 /// scans the conn table, so a day of ten million flows reads in well under a second.
 public struct HistoryReportBuilder {
-    public let store: HistoryStore
+    public let store: any HistorySource
     public var top = 10
     public var geo: GeoDatabase?
 
-    public init(store: HistoryStore, top: Int = 10, geo: GeoDatabase? = nil) {
+    public init(store: any HistorySource, top: Int = 10, geo: GeoDatabase? = nil) {
         self.store = store
         self.top = top
         self.geo = geo
     }
 
     public func build(since: Double, until: Double) throws(HistoryError) -> Report {
-        var report = Report(source: "history " + store.path, since: since, until: until)
+        var report = Report(source: "history " + store.name, since: since, until: until)
         let s = Int64(since.rounded(.down)), u = Int64(until.rounded(.up))
         let span = u - s
         // The finest rows that keep the read small: seconds up to two hours, minutes up to three days.
@@ -45,6 +45,7 @@ public struct HistoryReportBuilder {
             }
         }
         summary.interfaces = interfaces
+        summary.sensors = Array(Set(runs.compactMap(\.sensor))).sorted()
         let states = try store.top(.states, since: since, until: until, n: 1000)
         summary.flows = states.reduce(0) { $0 + $1.flows }
         let (severities, total) = try store.alertCounts(since: since, until: until)
@@ -73,7 +74,7 @@ public struct HistoryReportBuilder {
         if points.isEmpty { for e in states { report.outcomes.connState[e.key, default: 0] += e.flows } }
 
         // Alerts, and the flows each concerns (through the host index).
-        let alerts = try store.alerts(since: since, until: until, limit: ReportAssembly.alertLimit)
+        let alerts = try store.alerts(since: since, until: until, signature: nil, source: nil, destination: nil, limit: ReportAssembly.alertLimit)
         var seen = Set<String>()
         for (i, (a, _)) in alerts.enumerated() {
             var line = ReportAssembly.alertLine(a, id: i + 1)

@@ -48,6 +48,8 @@ public struct Report: Codable, Sendable {
         public var hosts: UInt64 = 0
         public var hostsExact = true
         public var runs: Int = 0
+        /// The sensors whose runs fall in the range (a central database; empty for one sensor's file).
+        public var sensors: [String] = []
     }
 
     /// The traffic series: a bucket every `resolution` seconds from `start`, dense.

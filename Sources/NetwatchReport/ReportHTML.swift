@@ -42,6 +42,7 @@ public struct ReportHTML {
             "hosts": (s.hostsExact ? "" : "≈ ") + ReportText.count(s.hosts), "dropped": ReportText.count(s.dropped),
                         "interfaces": s.interfaces.isEmpty ? "—" : ReportText.visible(s.interfaces.joined(separator: ", ")),
             "runs": s.runs,
+            "sensors": s.sensors.isEmpty ? "" : ReportText.visible(s.sensors.joined(separator: ", ")),
             "alerts": severityNames.map { ["name": $0.1, "level": $0.1, "count": ReportText.count(s.alertsBySeverity[$0.0] ?? 0)] },
             "alerts_total": ReportText.count(r.alertsTotal),
         ]

@@ -50,7 +50,8 @@ public struct ReportMarkdown {
                 Self.table(["", ""], [["Packets", ReportText.count(s.packets)], ["Bytes", ReportText.bytes(s.bytes)], ["Connections", ReportText.count(s.flows)],
                                       ["Hosts seen", (s.hostsExact ? "" : "≈ ") + ReportText.count(s.hosts)],
                                       ["Alerts (high / medium / low)", ["1", "2", "3"].map { ReportText.count(s.alertsBySeverity[$0] ?? 0) }.joined(separator: " / ")],
-                                      ["Capture drops", ReportText.count(s.dropped)], ["Interfaces or files", s.interfaces.joined(separator: ", ")]], &out)
+                                      ["Capture drops", ReportText.count(s.dropped)], ["Interfaces or files", s.interfaces.joined(separator: ", ")]]
+                                     + (s.sensors.isEmpty ? [] : [["Sensors", s.sensors.joined(separator: ", ")]]), &out)
             case .traffic:
                 let peak = zip(r.traffic.packets.indices, r.traffic.packets).max { $0.1 < $1.1 }
                 if let peak, peak.1 > 0 {

@@ -28,7 +28,7 @@ enum ReportTemplate {
 <dt>Connections</dt><dd>{{flows}}</dd><dt>Hosts seen</dt><dd>{{hosts}}</dd>
 <dt>Alerts</dt><dd>{{#alerts}}<span class="sev sev-{{level}}">{{name}} {{count}}</span> {{/alerts}}</dd><dt>Alerts, summaries and clearings</dt><dd>{{alerts_total}}</dd>
 <dt>Capture drops</dt><dd>{{dropped}}</dd>{{#malformed}}<dt>Malformed packets</dt><dd>{{malformed}}</dd>{{/malformed}}
-<dt>Interfaces or files</dt><dd>{{interfaces}}</dd><dt>Runs</dt><dd>{{runs}}</dd>
+<dt>Interfaces or files</dt><dd>{{interfaces}}</dd><dt>Runs</dt><dd>{{runs}}</dd>{{#sensors}}<dt>Sensors</dt><dd>{{sensors}}</dd>{{/sensors}}
 </dl>
 {{/summary}}{{/is_summary}}
 {{#charts}}<figure>{{{svg}}}</figure>{{/charts}}

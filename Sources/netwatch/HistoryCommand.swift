@@ -64,24 +64,7 @@ struct HistoryCommand: ParsableCommand {
         var isCentral: Bool { CentralURL.isCentral(db) }
 
         func open() throws -> any HistorySource {
-            do {
-                if isCentral {
-                    let environment = Environment.variables()
-                    let url = try CentralURL(db, environment: environment)
-                    return try CentralStore(url: url, password: try url.password(file: passwordFile, environment: environment), sensor: sensor)
-                }
-                if sensor != nil || passwordFile != nil {
-                    diagnostics.error("--sensor and --password-file are for a postgresql:// database; \(db) is one sensor's file")
-                    throw ExitCode(2)
-                }
-                return try HistoryStore.openForReading(db)
-            } catch let error as HistoryError {
-                diagnostics.error("\(error.message)")
-                throw ExitCode(1)
-            } catch let error as CentralError {
-                diagnostics.error("\(error.message)")
-                throw ExitCode(1)
-            }
+            try HistoryCommand.open(db, sensor: sensor, passwordFile: passwordFile)
         }
 
         /// How messages name the database (never with a password).
@@ -396,6 +379,31 @@ struct HistoryCommand: ParsableCommand {
                 table.write(to: out, empty: "no runs recorded in \(common.name)")
             }
             out.flush()
+        }
+    }
+}
+
+extension HistoryCommand {
+    /// A history database to read: a SQLite file, or the central PostgreSQL (one sensor's
+    /// records with `sensor`); a bad one is one sentence and exit 1.
+    static func open(_ db: String, sensor: String?, passwordFile: String?) throws -> any HistorySource {
+        do {
+            if CentralURL.isCentral(db) {
+                let environment = Environment.variables()
+                let url = try CentralURL(db, environment: environment)
+                return try CentralStore(url: url, password: try url.password(file: passwordFile, environment: environment), sensor: sensor)
+            }
+            if sensor != nil || passwordFile != nil {
+                diagnostics.error("--sensor and --password-file are for a postgresql:// database; \(db) is one sensor's file")
+                throw ExitCode(2)
+            }
+            return try HistoryStore.openForReading(db)
+        } catch let error as HistoryError {
+            diagnostics.error("\(error.message)")
+            throw ExitCode(1)
+        } catch let error as CentralError {
+            diagnostics.error("\(error.message)")
+            throw ExitCode(1)
         }
     }
 }

@@ -34,7 +34,13 @@ struct ReportCommand: ParsableCommand {
             Sections: \(ReportSection.allCases.map(\.rawValue).joined(separator: ", ")).
             """)
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("The history database (default netwatch.db; not with -r).", valueName: "file"))
+    @Option(name: .customLong("sensor"), help: ArgumentHelp("Only this sensor's records (a postgresql:// database; default: the whole fleet).", valueName: "name"))
+    var sensor: String?
+
+    @Option(name: .customLong("password-file"), help: ArgumentHelp("The central database's password, the file's first line (else PGPASSWORD, else ~/.pgpass).", valueName: "file"))
+    var passwordFile: String?
+
+    @Option(name: .customLong("db"), help: ArgumentHelp("The history database: a SQLite file (default netwatch.db; not with -r) or the central postgresql://user@host/database.", valueName: "file|url"))
     var db: String?
 
     @Option(name: .customLong("since"), help: ArgumentHelp("From this time: an age (30s, 15m, 2h, 7d) or a date (2026-12-01, 2026-12-01T10:00:00, seconds since the epoch); default 24h.", valueName: "time"))
@@ -105,13 +111,7 @@ struct ReportCommand: ParsableCommand {
 
     func fromHistory(geo: GeoDatabase?) throws -> Report {
         let path = db ?? "netwatch.db"
-        let store: HistoryStore
-        do {
-            store = try HistoryStore.openForReading(path)
-        } catch {
-            diagnostics.error("\(error.message)")
-            throw ExitCode(1)
-        }
+        let store = try HistoryCommand.open(path, sensor: sensor, passwordFile: passwordFile)
         let now = WallTime.now()
         let u = until.map { $0.seconds(now: now) } ?? now
         let s = since.map { $0.seconds(now: now) } ?? u - 86_400
@@ -122,7 +122,7 @@ struct ReportCommand: ParsableCommand {
         do {
             let report = try HistoryReportBuilder(store: store, top: top, geo: geo).build(since: s, until: u)
             if report.summary.packets == 0 && report.summary.flows == 0 && report.alertsTotal == 0 {
-                diagnostics.error("no traffic recorded between \(CivilTimeText.local(s)) and \(CivilTimeText.local(u)) in \(path)")
+                diagnostics.error("no traffic recorded between \(CivilTimeText.local(s)) and \(CivilTimeText.local(u)) in \(store.name)")
                 throw ExitCode(1)
             }
             return report

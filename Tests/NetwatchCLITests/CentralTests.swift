@@ -123,6 +123,48 @@ final class CentralTests: XCTestCase {
         let all = try history(["flows", "--db", pg.url], password: pg.password)
         for (sensor, _) in sensors { XCTAssertTrue(all.contains("\n\(sensor) "), "the fleet's flows name \(sensor)") }
         XCTAssertEqual(try pg.psql("SELECT count(DISTINCT sensor) FROM run").trimmingCharacters(in: .whitespacesAndNewlines), "3")
+
+        // The report: one sensor's equals its file's; the fleet's names all three and sums them.
+        func report(_ db: [String]) throws -> [String: Any] {
+            let r = try runCommand(netwatch, ["report", "--since", "2000-01-01", "--until", "2030-01-01", "--format", "json"] + db, environment: ["PGPASSWORD": pg.password])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try XCTUnwrap(try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any], r.stderr)
+        }
+        /// Without what differs by database (source, sensors, uids), equal-bytes ties in key order.
+        func comparable(_ r: [String: Any]) -> String {
+            var r = r
+            r["source"] = nil
+            var summary = r["summary"] as? [String: Any] ?? [:]
+            summary["sensors"] = nil
+            r["summary"] = summary
+            for (k, v) in r {
+                if let list = v as? [[String: Any]], list.first?["key"] != nil {
+                    // The last place's ties are cut differently (collations differ): left out.
+                    let least = list.map { $0["bytes"] as? Int ?? 0 }.min() ?? 0
+                    r[k] = list.filter { ($0["bytes"] as? Int ?? 0) > least || list.count < 10 }
+                        .sorted { ($0["bytes"] as? Int ?? 0, $1["key"] as? String ?? "") > ($1["bytes"] as? Int ?? 0, $0["key"] as? String ?? "") }
+                }
+            }
+            let data = try? JSONSerialization.data(withJSONObject: r, options: [.sortedKeys])
+            return String(decoding: data ?? Data(), as: UTF8.self).replacingOccurrences(of: #""C[0-9A-Za-z]{11}""#, with: "\"uid\"", options: .regularExpression)
+        }
+        var sums = [String: Int]()
+        for (sensor, _) in sensors {
+            let local = try report(["--db", dir.appendingPathComponent("\(sensor).db").path])
+            let central = try report(["--db", pg.url, "--sensor", sensor])
+            XCTAssertEqual(comparable(central), comparable(local), "\(sensor): report")
+            XCTAssertEqual((central["summary"] as? [String: Any])?["sensors"] as? [String], [sensor])
+            for key in ["flows", "packets", "bytes"] { sums[key, default: 0] += (local["summary"] as? [String: Any])?[key] as? Int ?? 0 }
+        }
+        let fleetReport = try report(["--db", pg.url])
+        let summary = fleetReport["summary"] as? [String: Any] ?? [:]
+        XCTAssertEqual(summary["sensors"] as? [String], ["gw-1", "gw-2", "gw-3"])
+        for key in ["flows", "packets", "bytes"] { XCTAssertEqual(summary[key] as? Int, sums[key], "fleet report: \(key)") }
+        let html = try runCommand(netwatch, ["report", "--since", "2000-01-01", "--db", pg.url, "-o", dir.appendingPathComponent("fleet.html").path],
+                                  environment: ["PGPASSWORD": pg.password])
+        XCTAssertEqual(html.status, 0, html.stderr)
+        let page = try String(contentsOf: dir.appendingPathComponent("fleet.html"), encoding: .utf8)
+        XCTAssertTrue(page.contains("<dt>Sensors</dt><dd>gw-1, gw-2, gw-3</dd>"), "the fleet report names its sensors")
     }
 
     /// What an operator gets wrong: a password in the URL, a wrong password, no server, a
