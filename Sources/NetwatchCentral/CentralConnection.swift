@@ -108,7 +108,7 @@ final class CentralConnection: @unchecked Sendable {
             if let message = e.serverInfo?[.message] { return message }
             switch e.code {
             case .connectionError, .serverClosedConnection, .uncleanShutdown: return "connection refused or lost"
-            case .sslUnsupported: return "the server does not offer TLS (sslmode=\("require" ) or stricter)"
+            case .sslUnsupported: return "the server does not offer TLS (sslmode=require or stricter)"
             case .authMechanismRequiresPassword: return "the server asks for a password (PGPASSWORD, ~/.pgpass or --history-password-file)"
             default: return "\(e.code)"
             }

@@ -250,7 +250,7 @@ public final class CentralStore: HistorySource, @unchecked Sendable {
                          min(ts) AS first, max(ts + duration) AS last FROM conn \(w) GROUP BY sensor) c ON c.sensor = s.sensor
             LEFT JOIN (SELECT sensor, count(*) AS alerts FROM alert \(aw) GROUP BY sensor) a ON a.sensor = s.sensor
             \(sensor != nil ? "WHERE s.sensor = ?" : "")
-            \(host != nil ? (sensor != nil ? "AND" : "WHERE") + " c.flows IS NOT NULL OR a.alerts IS NOT NULL" : "")
+            \(host != nil ? (sensor != nil ? "AND" : "WHERE") + " (c.flows IS NOT NULL OR a.alerts IS NOT NULL)" : "")
             ORDER BY s.sensor
             """
         return try rows(sql, all + aall + (sensor.map { [$0] } ?? [])).map { r in

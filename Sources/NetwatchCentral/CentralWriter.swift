@@ -17,9 +17,6 @@ import PostgresNIO
 public final class CentralWriter: EventSink, @unchecked Sendable {
     public let url: CentralURL
     public let sensor: String
-    let live: Bool
-    let capacity: Int
-    let commitInterval: Double
     let retention: HistoryRetention
     let geo: GeoDatabase?
     private let connection: CentralConnection
@@ -45,9 +42,6 @@ public final class CentralWriter: EventSink, @unchecked Sendable {
                 geo: GeoDatabase? = nil, capacity: Int = 1 << 16, commitInterval: Double = 1) throws(CentralError) {
         self.url = url
         self.sensor = sensor
-        self.live = live
-        self.capacity = capacity
-        self.commitInterval = commitInterval
         self.retention = retention
         self.geo = geo.flatMap { $0.isEmpty ? nil : $0 }
         connection = CentralConnection(url: url, password: password)
@@ -190,15 +184,13 @@ public final class CentralWriter: EventSink, @unchecked Sendable {
                 Self.row(r, sensor: sensor, run: runID, into: &conns)
             case .alert(let a):
                 records += 1
-                var c = alerts
-                c.text(sensor); c.int(runID); c.double(a.time); c.text(a.event.rawValue); c.text(a.signature.rawValue); c.text(a.category)
-                c.int(Int64(a.severity)); c.text(a.reason); c.text(a.sourceAddress?.description); c.int(a.sourcePort.map { Int64($0) })
-                c.text(a.destinationAddress?.description); c.int(a.destinationPort.map { Int64($0) }); c.text(a.transport); c.text(a.communityID)
-                c.int(a.pid.map { Int64($0) }); c.text(a.process); c.bool(AlertWriter.isSocketAlert(a)); c.text(a.localAddress?.description)
-                c.int(a.localPort.map { Int64($0) }); c.text(a.remoteAddress?.description); c.int(a.remotePort.map { Int64($0) })
-                c.int(a.connections.map { Int64($0) }); c.text("{" + AlertWriter.detailsJSON(a) + "}")
-                c.endRow()
-                alerts = c
+                alerts.text(sensor); alerts.int(runID); alerts.double(a.time); alerts.text(a.event.rawValue); alerts.text(a.signature.rawValue); alerts.text(a.category)
+                alerts.int(Int64(a.severity)); alerts.text(a.reason); alerts.text(a.sourceAddress?.description); alerts.int(a.sourcePort.map { Int64($0) })
+                alerts.text(a.destinationAddress?.description); alerts.int(a.destinationPort.map { Int64($0) }); alerts.text(a.transport); alerts.text(a.communityID)
+                alerts.int(a.pid.map { Int64($0) }); alerts.text(a.process); alerts.bool(AlertWriter.isSocketAlert(a)); alerts.text(a.localAddress?.description)
+                alerts.int(a.localPort.map { Int64($0) }); alerts.text(a.remoteAddress?.description); alerts.int(a.remotePort.map { Int64($0) })
+                alerts.int(a.connections.map { Int64($0) }); alerts.text("{" + AlertWriter.detailsJSON(a) + "}")
+                alerts.endRow()
             case .socketOpened(let s, let time), .socketClosed(let s, let time):
                 records += 1
                 let opened = if case .socketOpened = event { true } else { false }

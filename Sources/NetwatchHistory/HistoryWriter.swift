@@ -13,9 +13,6 @@ import NetwatchView
 /// once, its records counted as dropped, and writing resumes when the disk takes it again.
 public final class HistoryWriter: EventSink, @unchecked Sendable {
     public let store: HistoryStore
-    let live: Bool
-    let capacity: Int
-    let commitInterval: Double
     private let events: EventQueue
     // Written by the writer thread.
     private var runID: Int64?
@@ -36,9 +33,6 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
         self.store = store
         self.geo = geo.flatMap { $0.isEmpty ? nil : $0 }
         self.retention = retention
-        self.live = live
-        self.capacity = capacity
-        self.commitInterval = commitInterval
         events = EventQueue(capacity: capacity, live: live, interval: commitInterval)
         events.onFull = { [unowned self] in
             warn?("the history database \(store.path) cannot keep up; records are being dropped (counted in the run's records_dropped)")

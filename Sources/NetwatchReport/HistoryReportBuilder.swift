@@ -4,8 +4,9 @@ import NetwatchGeo
 import NetwatchHistory
 
 /// A report from a history database: series from `traffic`, lists from the per-minute and
-/// per-hour top tables, alerts and their flows from `alert` and the host index. Nothing
-/// scans the conn table, so a day of ten million flows reads in well under a second.
+/// per-hour top tables, alerts and their flows from `alert` and the host index. From a SQLite
+/// file nothing scans the conn table, so a day of ten million flows reads in well under a
+/// second; the central PostgreSQL sums its conn table instead (it has no top tables).
 public struct HistoryReportBuilder {
     public let store: any HistorySource
     public var top = 10

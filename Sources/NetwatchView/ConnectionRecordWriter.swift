@@ -72,13 +72,12 @@ public final class ConnectionRecordWriter: EventSink {
         writeSeconds(r.start)
         out.text(",\"event_type\":\"")
         out.text(event)
+        out.byte(UInt8(ascii: "\""))
         if let sensor = r.sensor {
-            out.text("\",\"sensor\":")
+            out.text(",\"sensor\":")
             out.string(AlertWriter.quoted(sensor))
-            out.text(",\"uid\":\"")
-        } else {
-            out.text("\",\"uid\":\"")
         }
+        out.text(",\"uid\":\"")
         out.string(r.uid)
         out.text("\",\"community_id\":\"")
         out.string(r.communityID)

@@ -387,7 +387,7 @@ extension HistoryCommand {
     /// A history database to read: a SQLite file, or the central PostgreSQL (one sensor's
     /// records with `sensor`); a bad one is one sentence and exit 1.
     static func open(_ db: String, sensor: String?, passwordFile: String?) throws -> any HistorySource {
-        do {
+        try HistoryOptions.oneSentence {
             if CentralURL.isCentral(db) {
                 let environment = Environment.variables()
                 let url = try CentralURL(db, environment: environment)
@@ -398,12 +398,6 @@ extension HistoryCommand {
                 throw ExitCode(2)
             }
             return try HistoryStore.openForReading(db)
-        } catch let error as HistoryError {
-            diagnostics.error("\(error.message)")
-            throw ExitCode(1)
-        } catch let error as CentralError {
-            diagnostics.error("\(error.message)")
-            throw ExitCode(1)
         }
     }
 }

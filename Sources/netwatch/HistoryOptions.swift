@@ -45,7 +45,7 @@ struct HistoryOptions: ParsableArguments {
     /// the run with one sentence. The config file's `outputs: history:` if --history is not given.
     func open(config: DetectionConfig?) throws -> HistoryTarget? {
         guard let history = history ?? config?.history else { return nil }
-        do {
+        return try Self.oneSentence {
             if CentralURL.isCentral(history) {
                 let environment = Environment.variables()
                 let url = try CentralURL(history, environment: environment)
@@ -58,6 +58,13 @@ struct HistoryOptions: ParsableArguments {
                 throw ExitCode(1)
             }
             return .file(try HistoryStore.openForWriting(history, maxBytes: retentionPolicy(config).maxBytes))
+        }
+    }
+
+    /// Runs `body`; a history or central-database error is its one sentence and exit 1.
+    static func oneSentence<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
         } catch let error as HistoryError {
             diagnostics.error("\(error.message)")
             throw ExitCode(1)

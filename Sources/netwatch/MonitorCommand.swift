@@ -62,8 +62,7 @@ struct MonitorCommand: ParsableCommand {
         try ServiceSetup.dropFirst(capture, processNames: capture.read == nil && !capture.noProcesses)
         var options = historyOptions
         if options.history == nil && detection?.config.history == nil { options.history = "netwatch.db" }
-        if let h = options.history ?? detection?.config.history, CentralURL.isCentral(h) {
-            _ = h
+        if (options.history ?? detection?.config.history).map(CentralURL.isCentral) == true {
             diagnostics.error("monitor's dashboard reads a local SQLite history, not a postgresql:// one; send a sensor's records to the central database with capture or connections --history")
             throw ExitCode(2)
         }

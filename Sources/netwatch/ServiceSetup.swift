@@ -10,7 +10,7 @@ import NetwatchView
 enum ServiceSetup {
     /// systemd's notify socket, when started by it with `Type=notify`; connected at first use,
     /// which is before the privilege drop.
-    nonisolated(unsafe) static let notifier = ServiceNotifier(environment: Environment.variables())
+    static let notifier = ServiceNotifier(environment: Environment.variables())
 
     struct Plan {
         var privileges: PrivilegeOptions

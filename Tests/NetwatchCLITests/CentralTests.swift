@@ -92,7 +92,7 @@ final class CentralTests: XCTestCase {
             p.arguments = arguments
             p.environment = env
             let err = dir.appendingPathComponent("\(sensor).err")
-            FileManager.default.createFile(atPath: err.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: err.path, contents: nil)
             p.standardOutput = FileHandle.nullDevice
             p.standardError = try FileHandle(forWritingTo: err)
             try p.run()
@@ -120,6 +120,10 @@ final class CentralTests: XCTestCase {
             let local = try history(["flows", "--json", "--db", dir.appendingPathComponent("\(sensor).db").path]).split(separator: "\n").count
             XCTAssertEqual(row["flows"] as? Int, local, sensor)
         }
+        // One address, as the sensors that saw it saw it: the scanner only in gw-2's capture.
+        let scanner = try history(["sensors", "--json", "--db", pg.url, "--host", "172.16.0.8"], password: pg.password)
+        XCTAssertEqual(scanner.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.map { $0["sensor"] as? String }, ["gw-2"], scanner)
+        XCTAssertTrue(try history(["sensors", "--json", "--db", pg.url, "--host", "172.16.0.8", "--sensor", "gw-1"], password: pg.password).isEmpty)
         let all = try history(["flows", "--db", pg.url], password: pg.password)
         for (sensor, _) in sensors { XCTAssertTrue(all.contains("\n\(sensor) "), "the fleet's flows name \(sensor)") }
         XCTAssertEqual(try pg.psql("SELECT count(DISTINCT sensor) FROM run").trimmingCharacters(in: .whitespacesAndNewlines), "3")
