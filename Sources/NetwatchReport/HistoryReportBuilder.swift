@@ -115,7 +115,8 @@ public struct HistoryReportBuilder {
         for i in report.topHosts.indices { report.topHosts[i].name = names[report.topHosts[i].ip] }
         for i in report.activity.hosts.indices { report.activity.hosts[i].name = names[report.activity.hosts[i].ip] }
         for i in report.newHosts.indices { report.newHosts[i].name = names[report.newHosts[i].ip] }
-        if !report.topHosts.isEmpty {
+        // The SQLite file's bounded top tables; the central database sums conn exactly.
+        if !report.topHosts.isEmpty && store is HistoryStore {
             report.notes.append("Top lists sum the history's per-minute top tables (the 100 biggest keys of each minute): a key small in every minute of the range can be missing (netwatch history top --exact scans instead).")
         }
         return report
