@@ -6,12 +6,20 @@ import NIOPosix
 import NIOSSL
 import PostgresNIO
 
-/// One connection to the central PostgreSQL, used from an ordinary thread: each call waits
+/// One connection to the central PostgreSQL, used from ordinary threads: each call waits
 /// for postgres-nio's answer (the writer and the history commands are not async code).
+/// Several threads may query at once (the web server's); postgres-nio queues their
+/// statements on the one connection.
 final class CentralConnection: @unchecked Sendable {
     let url: CentralURL
     private let password: String?
-    private var connection: PostgresConnection?
+    private let current = NIOLockedValueBox<PostgresConnection?>(nil)
+    /// Held while connecting, so two threads finding the connection lost open one.
+    private let opening = NIOLock()
+    private var connection: PostgresConnection? {
+        get { current.withLockedValue { $0 } }
+        set { current.withLockedValue { $0 = newValue } }
+    }
     private let logger = Logger(label: "netwatch.central", factory: { _ in SwiftLogNoOpLogHandler() })
     private static let ids = NIOLockedValueBox(0)
 
@@ -26,6 +34,20 @@ final class CentralConnection: @unchecked Sendable {
 
     /// Connects (TLS as `sslmode` asks); a refusal is one sentence naming the server.
     func open() throws(CentralError) {
+        opening.lock()
+        defer { opening.unlock() }
+        try openLocked()
+    }
+
+    /// Connects again after `failed` was found lost, unless another thread already has.
+    func reopen(replacing failed: PostgresConnection) throws(CentralError) {
+        opening.lock()
+        defer { opening.unlock() }
+        if connection === failed { close() }
+        try openLocked()
+    }
+
+    private func openLocked() throws(CentralError) {
         if isOpen { return }
         close()
         var configuration = if let path = url.socketPath {
@@ -48,17 +70,37 @@ final class CentralConnection: @unchecked Sendable {
     }
 
     func close() {
-        guard let c = connection else { return }
-        connection = nil
+        guard let c = current.withLockedValue({ c in defer { c = nil }; return c }) else { return }
         try? Self.wait { try await c.close() }
     }
 
-    /// The rows of one statement.
+    /// How long a reader's statement may take.
+    static let readTimeout = 60.0
+
+    /// The rows of one statement. `reconnecting`: a lost connection is opened again and the
+    /// statement sent once more (a reader's; the writer keeps its batch and retries itself).
     @discardableResult
-    func query(_ q: PostgresQuery) throws -> [PostgresRow] {
+    func query(_ q: PostgresQuery, reconnecting: Bool = false) throws -> [PostgresRow] {
+        // A statement sent on a connection the server has closed is never answered: a reader
+        // connects again first (and after a failed attempt left none).
+        if reconnecting, connection.map({ $0.isClosed }) ?? true {
+            if let old = connection { try reopen(replacing: old) } else { try open() }
+        }
         guard let c = connection else { throw CentralError("not connected to \(url)") }
-        let logger = self.logger
-        return try Self.wait { try await c.query(q, logger: logger).collect() }
+        let logger = self.logger, sent = c
+        do {
+            // A reader waits a bounded time: a server gone without closing the connection
+            // (a cable, a firewall) would otherwise hold the request for ever.
+            return try Self.wait(timeout: reconnecting ? Self.readTimeout : nil) { try await sent.query(q, logger: logger).collect() }
+        } catch is TimedOut {
+            // Taken for lost: the next statement connects again.
+            opening.withLock { if connection === sent { close() } }
+            throw CentralError("no answer from \(url) within \(Int(Self.readTimeout)) s")
+        } catch where reconnecting && Self.isConnectionLost(error) {
+            try reopen(replacing: c)
+            guard let again = connection else { throw CentralError("not connected to \(url)") }
+            return try Self.wait(timeout: Self.readTimeout) { try await again.query(q, logger: logger).collect() }
+        }
     }
 
     /// SQL made by netwatch itself (table names, numbers): nothing from outside in it.
@@ -104,6 +146,8 @@ final class CentralConnection: @unchecked Sendable {
 
     /// An error as one line: the server's own message when it sent one.
     static func describe(_ error: any Error) -> String {
+        if let e = error as? TimedOut { return "no answer within \(Int(e.seconds)) s" }
+        if let e = error as? CentralError { return e.message }
         if let e = error as? PSQLError {
             if let message = e.serverInfo?[.message] { return message }
             switch e.code {
@@ -118,14 +162,27 @@ final class CentralConnection: @unchecked Sendable {
     }
 
     /// Runs async work from a thread that is not part of Swift's concurrency pool, and waits.
-    static func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    /// `timeout`: give up waiting after that many seconds (the work is cancelled).
+    static func wait<T: Sendable>(timeout: Double? = nil, _ body: @escaping @Sendable () async throws -> T) throws -> T {
         let box = NIOLockedValueBox<Result<T, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
-        Task {
+        let task = Task {
             do { let v = try await body(); box.withLockedValue { $0 = .success(v) } } catch { box.withLockedValue { $0 = .failure(error) } }
             done.signal()
         }
-        done.wait()
+        if let timeout {
+            guard done.wait(timeout: .now() + timeout) == .success else {
+                task.cancel()
+                throw TimedOut(seconds: timeout)
+            }
+        } else {
+            done.wait()
+        }
         return try box.withLockedValue { $0! }.get()
+    }
+
+    /// No answer in time: the connection is taken for lost.
+    struct TimedOut: Error {
+        var seconds: Double
     }
 }

@@ -57,7 +57,10 @@ public final class CentralStore: HistorySource, @unchecked Sendable {
             }
         }
         do {
-            return try connection.query(q).map { $0.makeRandomAccess() }
+            // A long-running reader (`serve`) outlives a server restart.
+            return try connection.query(q, reconnecting: true).map { $0.makeRandomAccess() }
+        } catch let e as CentralError {
+            throw HistoryError(e.message)
         } catch {
             throw HistoryError("cannot read \(url): \(CentralConnection.describe(error))")
         }
@@ -77,6 +80,8 @@ public final class CentralStore: HistorySource, @unchecked Sendable {
 
     public func flows(_ query: FlowQuery) throws(HistoryError) -> [FlowRecord] {
         var q = query
+        // A store narrowed to one sensor answers nothing of another's.
+        if let sensor, let asked = q.sensor, asked != sensor { return [] }
         q.sensor = q.sensor ?? sensor
         let (w, args) = q.clause()
         var sql = "SELECT * FROM conn \(w) ORDER BY " + (q.newestFirst ? "id DESC" : "ts, id")
@@ -85,19 +90,27 @@ public final class CentralStore: HistorySource, @unchecked Sendable {
         return try rows(sql, args).map { HistoryRecords.flow(CentralRow($0)) }
     }
 
-    public func alerts(since: Double?, until: Double?, signature: String?, source: String?, destination: String?,
-                       limit: Int?) throws(HistoryError) -> [(alert: Alert, details: String)] {
-        var terms: [String] = []
+    /// Ordered by time (ids interleave the sensors' batches), then id.
+    public func alertRows(_ q: AlertQuery) throws(HistoryError) -> [(id: Int64, alert: Alert, details: String)] {
+        if let sensor, let asked = q.sensor, asked != sensor { return [] }
+        var q = q
+        if q.sensor == sensor { q.sensor = nil }
+        let (terms, args) = q.terms()
+        let (w, all) = whereClause(terms, args)
+        return try rows("SELECT * FROM alert \(w) ORDER BY " + (q.newestFirst ? "ts DESC, id DESC" : "ts, id") + q.postgresPage, all).map {
+            HistoryRecords.alert(CentralRow($0))
+        }
+    }
+
+    public func alertSignatures(since: Double?, until: Double?) throws(HistoryError) -> [(signature: String, count: UInt64)] {
+        var terms = ["event_type = 'alert'"]
         var args: [any Sendable & Equatable] = []
         if let since { terms.append("ts >= ?"); args.append(since) }
         if let until { terms.append("ts < ?"); args.append(until) }
-        if let signature { terms.append("signature = ?"); args.append(signature) }
-        if let source { terms.append("(src_ip = ? OR local_ip = ?)"); args += [source, source] }
-        if let destination { terms.append("(dest_ip = ? OR remote_ip = ?)"); args += [destination, destination] }
         let (w, all) = whereClause(terms, args)
-        return try rows("SELECT * FROM alert \(w) ORDER BY ts, id" + (limit.map { " LIMIT \($0)" } ?? ""), all).map {
-            let a = HistoryRecords.alert(CentralRow($0))
-            return (a.alert, a.details)
+        return try rows("SELECT signature, count(*) AS n FROM alert \(w) GROUP BY signature ORDER BY n DESC, signature LIMIT 200", all).map {
+            let row = CentralRow($0)
+            return (row.text("signature") ?? "", UInt64(row.int("n") ?? 0))
         }
     }
 
@@ -229,7 +242,7 @@ public final class CentralStore: HistorySource, @unchecked Sendable {
     /// The fleet at a glance: per sensor, its runs, conn records, packets, bytes and alerts,
     /// first and last seen; `host`: only the records where that address is either end (one
     /// host seen by several sensors).
-    public func sensors(since: Double?, until: Double?, host: String?) throws(HistoryError) -> [SensorSummary] {
+    public func sensors(since: Double?, until: Double?, host: String?) throws(HistoryError) -> [SensorSummary]? {
         var terms: [String] = []
         var args: [any Sendable & Equatable] = []
         if let since { terms.append("ts >= ?"); args.append(since) }
@@ -259,39 +272,5 @@ public final class CentralStore: HistorySource, @unchecked Sendable {
                                  packets: UInt64(row.int("packets") ?? 0), bytes: UInt64(row.int("bytes") ?? 0), alerts: UInt64(row.int("alerts") ?? 0),
                                  first: row.double("first"), last: row.double("last"))
         }
-    }
-}
-
-/// One sensor's line in the fleet view.
-public struct SensorSummary: Sendable, Equatable {
-    public var sensor: String
-    public var runs: Int
-    public var flows: UInt64, packets: UInt64, bytes: UInt64, alerts: UInt64
-    /// Its records' first start and last end in the range.
-    public var first: Double?, last: Double?
-}
-
-/// A PostgreSQL row read by column name, as `HistoryRecords` reads rows.
-struct CentralRow: HistoryRow {
-    let row: PostgresRandomAccessRow
-    init(_ row: PostgresRandomAccessRow) { self.row = row }
-
-    func text(_ column: String) -> String? {
-        guard row.contains(column) else { return nil }
-        let cell = row[column]
-        guard cell.dataType == .text || cell.dataType == .varchar else { return nil }
-        return try? cell.decode(String?.self)
-    }
-
-    func int(_ column: String) -> Int64? {
-        guard row.contains(column) else { return nil }
-        let cell = row[column]
-        if cell.dataType == .bool { return (try? cell.decode(Bool?.self)).flatMap { $0 }.map { $0 ? 1 : 0 } }
-        return (try? cell.decode(Int64?.self)) ?? nil
-    }
-
-    func double(_ column: String) -> Double? {
-        guard row.contains(column) else { return nil }
-        return (try? row[column].decode(Double?.self)) ?? nil
     }
 }

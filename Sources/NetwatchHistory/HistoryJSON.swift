@@ -22,8 +22,16 @@ public enum HistoryJSON {
         return "{\"alert_id\":\(id)," + line.dropFirst()
     }
 
+    /// One sensor's line in the fleet view.
+    public static func sensor(_ s: SensorSummary) -> String {
+        "{\"sensor\":\(AlertWriter.quoted(s.sensor)),\"runs\":\(s.runs),\"flows\":\(s.flows),\"packets\":\(s.packets),\"bytes\":\(s.bytes),\"alerts\":\(s.alerts)"
+            + (s.first.map { ",\"first\":\"\(WallTime.iso8601($0))\"" } ?? "") + (s.last.map { ",\"last\":\"\(WallTime.iso8601($0))\"" } ?? "") + "}"
+    }
+
     public static func run(_ r: RunRecord) -> String {
-        var f = ["\"run\":\(r.id)", "\"started\":\"\(WallTime.iso8601(r.info.started))\""]
+        var f = ["\"run\":\(r.id)"]
+        if let sensor = r.sensor { f.append("\"sensor\":\(AlertWriter.quoted(sensor))") }
+        f.append("\"started\":\"\(WallTime.iso8601(r.info.started))\"")
         if let e = r.info.ended { f.append("\"ended\":\"\(WallTime.iso8601(e))\"") }
         f.append("\"command\":\(AlertWriter.quoted(r.info.command))")
         if let i = r.info.interfaces { f.append("\"interfaces\":\(AlertWriter.quoted(i))") }

@@ -132,33 +132,13 @@ extension HistoryStore {
         }
     }
 
-    /// Alerts, summaries and clearings in the order they were raised (a summary comes when its incident closes), each with its details' JSON members.
-    public func alerts(since: Double? = nil, until: Double? = nil, signature: String? = nil, source: String? = nil,
-                       destination: String? = nil, limit: Int? = nil) throws(HistoryError) -> [(alert: Alert, details: String)] {
-        try alertRows(since: since, until: until, signature: signature, source: source, destination: destination, limit: limit).map { ($0.alert, $0.details) }
-    }
-
-    /// Alerts with their row ids; `host`: either end; `newestFirst` and `offset` page them.
-    public func alertRows(id: Int64? = nil, since: Double? = nil, until: Double? = nil, signature: String? = nil, source: String? = nil,
-                          destination: String? = nil, host: String? = nil, limit: Int? = nil, offset: Int? = nil,
-                          newestFirst: Bool = false) throws(HistoryError) -> [(id: Int64, alert: Alert, details: String)] {
-        var terms: [String] = []
-        var args: [any Sendable & Equatable] = []
-        if let id { terms.append("id = ?"); args.append(id) }
-        if let host {
-            terms.append("(src_ip = ? OR local_ip = ? OR dest_ip = ? OR remote_ip = ?)")
-            args += [host, host, host, host]
-        }
-        if let since { terms.append("ts >= ?"); args.append(since) }
-        if let until { terms.append("ts < ?"); args.append(until) }
-        if let signature { terms.append("signature = ?"); args.append(signature) }
-        if let source { terms.append("(src_ip = ? OR local_ip = ?)"); args.append(source); args.append(source) }
-        if let destination { terms.append("(dest_ip = ? OR remote_ip = ?)"); args.append(destination); args.append(destination) }
+    /// Alerts with their row ids, in the order they were raised (a summary comes when its
+    /// incident closes), or newest first.
+    public func alertRows(_ q: AlertQuery) throws(HistoryError) -> [(id: Int64, alert: Alert, details: String)] {
+        let (terms, args) = q.terms()
         let whereClause = terms.isEmpty ? "" : "WHERE " + terms.joined(separator: " AND ")
-        var limitClause = limit.map { " LIMIT \($0)" } ?? (offset != nil ? " LIMIT -1" : "")
-        if let offset { limitClause += " OFFSET \(offset)" }
         return try run { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM alert \(whereClause) ORDER BY id\(newestFirst ? " DESC" : "")\(limitClause)", arguments: Self.arguments(args))
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM alert \(whereClause) ORDER BY id\(q.newestFirst ? " DESC" : "")\(q.sqlitePage)", arguments: Self.arguments(args))
             guard let first = rows.first else { return [] }
             let columns = ColumnIndex(first)
             return rows.map { HistoryRecords.alert(SQLiteRow(row: $0, columns: columns)) }

@@ -105,7 +105,7 @@ extension HistoryStore {
 
 extension HistoryStore {
     /// The signatures of the alerts recorded (raised, not summaries), most frequent first.
-    public func alertSignatures(since: Double? = nil, until: Double? = nil) throws(HistoryError) -> [(signature: String, count: UInt64)] {
+    public func alertSignatures(since: Double?, until: Double?) throws(HistoryError) -> [(signature: String, count: UInt64)] {
         var terms = ["event_type = 'alert'"]
         var args: [any Sendable & Equatable] = []
         if let since { terms.append("ts >= ?"); args.append(since) }

@@ -205,6 +205,7 @@ enum OpenAPIDocument {
      {"name": "process", "in": "query", "required": false, "description": "local process name", "schema": {"type": "string", "maxLength": 256}},
      {"name": "community_id", "in": "query", "required": false, "description": "Community ID", "schema": {"type": "string", "maxLength": 64}},
      {"name": "uid", "in": "query", "required": false, "description": "the flow's uid", "schema": {"type": "string", "maxLength": 32}},
+     {"name": "sensor", "in": "query", "required": false, "description": "one sensor's records (a central PostgreSQL; not read over a SQLite file)", "schema": {"type": "string", "maxLength": 64}},
      {"$ref": "#/components/parameters/Limit"},
      {"$ref": "#/components/parameters/Offset"}
     ],
@@ -237,6 +238,7 @@ enum OpenAPIDocument {
      {"$ref": "#/components/parameters/Since"},
      {"$ref": "#/components/parameters/Until"},
      {"name": "signature", "in": "query", "required": false, "description": "the signature", "schema": {"type": "string", "maxLength": 256}},
+     {"name": "sensor", "in": "query", "required": false, "description": "one sensor's records (a central PostgreSQL; not read over a SQLite file)", "schema": {"type": "string", "maxLength": 64}},
      {"name": "host", "in": "query", "required": false, "description": "source or destination", "schema": {"type": "string", "maxLength": 64, "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}},
      {"$ref": "#/components/parameters/Limit"},
      {"$ref": "#/components/parameters/Offset"}
@@ -271,7 +273,7 @@ enum OpenAPIDocument {
      {"name": "ip", "in": "path", "required": true, "description": "an IPv4 or IPv6 address", "schema": {"type": "string", "maxLength": 64, "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]}}
     ],
     "responses": {
-     "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object", "properties": {"ip": {"type": "string"}, "names": {"type": "array", "items": {"type": "string"}}, "country": {"type": "string"}, "asn": {"$ref": "#/components/schemas/Count"}, "as_org": {"type": "string"}, "since": {"type": "string"}, "until": {"type": "string"}, "flows": {"$ref": "#/components/schemas/Count"}, "sent_bytes": {"$ref": "#/components/schemas/Count"}, "received_bytes": {"$ref": "#/components/schemas/Count"}, "ports": {"type": "array", "items": {"type": "object", "properties": {"port": {"type": "string"}, "packets": {"$ref": "#/components/schemas/Count"}, "bytes": {"$ref": "#/components/schemas/Count"}, "flows": {"$ref": "#/components/schemas/Count"}}, "additionalProperties": true}}, "peers": {"type": "array", "items": {"type": "object", "properties": {"host": {"type": "string"}, "packets": {"$ref": "#/components/schemas/Count"}, "bytes": {"$ref": "#/components/schemas/Count"}, "flows": {"$ref": "#/components/schemas/Count"}}, "additionalProperties": true}}, "alerts": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}}, "activity": {"type": "object", "properties": {"start": {"type": "string"}, "interval": {"$ref": "#/components/schemas/Count"}, "bytes": {"type": "array", "items": {"$ref": "#/components/schemas/Count"}}}, "additionalProperties": true}, "ptr": {"type": "string"}}, "required": ["ip", "names", "flows", "ports", "peers", "alerts", "activity"], "additionalProperties": true}}}},
+     "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object", "properties": {"ip": {"type": "string"}, "names": {"type": "array", "items": {"type": "string"}}, "country": {"type": "string"}, "asn": {"$ref": "#/components/schemas/Count"}, "as_org": {"type": "string"}, "since": {"type": "string"}, "until": {"type": "string"}, "flows": {"$ref": "#/components/schemas/Count"}, "sent_bytes": {"$ref": "#/components/schemas/Count"}, "received_bytes": {"$ref": "#/components/schemas/Count"}, "ports": {"type": "array", "items": {"type": "object", "properties": {"port": {"type": "string"}, "packets": {"$ref": "#/components/schemas/Count"}, "bytes": {"$ref": "#/components/schemas/Count"}, "flows": {"$ref": "#/components/schemas/Count"}}, "additionalProperties": true}}, "peers": {"type": "array", "items": {"type": "object", "properties": {"host": {"type": "string"}, "packets": {"$ref": "#/components/schemas/Count"}, "bytes": {"$ref": "#/components/schemas/Count"}, "flows": {"$ref": "#/components/schemas/Count"}}, "additionalProperties": true}}, "alerts": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}}, "activity": {"type": "object", "properties": {"start": {"type": "string"}, "interval": {"$ref": "#/components/schemas/Count"}, "bytes": {"type": "array", "items": {"$ref": "#/components/schemas/Count"}}}, "additionalProperties": true}, "ptr": {"type": "string"}, "sensors": {"type": "array", "items": {"type": "object", "additionalProperties": true}}}, "required": ["ip", "names", "flows", "ports", "peers", "alerts", "activity"], "additionalProperties": true}}}},
      "400": {"$ref": "#/components/responses/BadRequest"},
      "503": {"$ref": "#/components/responses/Unavailable"}
     }
@@ -308,6 +310,23 @@ enum OpenAPIDocument {
     "responses": {
      "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object", "properties": {"top": {"type": "array", "items": {"$ref": "#/components/schemas/Top"}}}, "required": ["top"], "additionalProperties": true}}}},
      "400": {"$ref": "#/components/responses/BadRequest"},
+     "503": {"$ref": "#/components/responses/Unavailable"}
+    }
+   }
+  },
+  "/api/v1/sensors": {
+   "get": {
+    "summary": "The fleet (a central PostgreSQL): per sensor, its runs, conn records, packets, bytes and alerts in the range; with host, of that address only",
+    "operationId": "sensors",
+    "parameters": [
+     {"$ref": "#/components/parameters/Since"},
+     {"$ref": "#/components/parameters/Until"},
+     {"$ref": "#/components/parameters/Host"}
+    ],
+    "responses": {
+     "200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object", "properties": {"sensors": {"type": "array", "items": {"type": "object", "properties": {"sensor": {"type": "string"}, "runs": {"$ref": "#/components/schemas/Count"}, "flows": {"$ref": "#/components/schemas/Count"}, "packets": {"$ref": "#/components/schemas/Count"}, "bytes": {"$ref": "#/components/schemas/Count"}, "alerts": {"$ref": "#/components/schemas/Count"}, "first": {"type": "string", "format": "date-time"}, "last": {"type": "string", "format": "date-time"}}, "required": ["sensor", "runs", "flows", "packets", "bytes", "alerts"], "additionalProperties": true}}}, "required": ["sensors"], "additionalProperties": true}}}},
+     "400": {"$ref": "#/components/responses/BadRequest"},
+     "404": {"$ref": "#/components/responses/NotFound"},
      "503": {"$ref": "#/components/responses/Unavailable"}
     }
    }

@@ -13,7 +13,7 @@ struct WebAPI {
     let pages: WebPages
 
     func flows(_ request: Request) throws -> Response {
-        let q = try WebQuery(request, now: data.now()).flowQuery()
+        let q = try WebQuery(request, now: data.now()).flowQuery(fleet: data.fleet)
         let recorded = try data.store.flows(q)
         let open = data.openFlows(q)
         let body = "{\"flows\":\(WebResponses.array(recorded.map(HistoryJSON.flow))),\"open\":\(WebResponses.array(open.records.map(HistoryJSON.flow))),"
@@ -30,8 +30,10 @@ struct WebAPI {
         let w = WebQuery(request, now: data.now())
         let since = try w.time("since"), until = try w.time("until")
         if let since, let until, since >= until { throw BadRequest("since must be before until") }
-        let rows = try data.store.alertRows(since: since, until: until, signature: try w.string("signature"), host: try w.address("host"),
-                                            limit: try w.int("limit", 1...1000) ?? 50, offset: try w.int("offset", 0...1_000_000), newestFirst: true)
+        var q = AlertQuery(since: since, until: until, signature: try w.string("signature"), host: try w.address("host"),
+                           limit: try w.int("limit", 1...1000) ?? 50, offset: try w.int("offset", 0...1_000_000), newestFirst: true)
+        if data.fleet { q.sensor = try w.string("sensor", max: 64) }
+        let rows = try data.store.alertRows(q)
         return WebResponses.json("{\"alerts\":\(WebResponses.array(rows.map { HistoryJSON.alert(id: $0.id, $0.alert, details: $0.details) }))}\n")
     }
 
@@ -55,6 +57,8 @@ struct WebAPI {
               "\"peers\":" + WebResponses.array(h.peers.map { "{\"host\":\(AlertWriter.quoted($0.key)),\"packets\":\($0.packets),\"bytes\":\($0.bytes),\"flows\":\($0.flows)}" }),
               "\"alerts\":" + WebResponses.array(h.alerts.map { HistoryJSON.alert(id: $0.id, $0.alert, details: $0.details) }),
               "\"activity\":{\"start\":\"\(WallTime.iso8601(Double(Int64(h.since) / 600 * 600)))\",\"interval\":600,\"bytes\":[" + h.activity.bytes.map { String(UInt64($0.rounded())) }.joined(separator: ",") + "]}"]
+        // Which sensors recorded it (a central database only).
+        if let sensors = h.sensors { f.append("\"sensors\":" + WebResponses.array(sensors.map(HistoryJSON.sensor))) }
         return WebResponses.json("{" + f.joined(separator: ",") + "}\n")
     }
 
@@ -81,8 +85,20 @@ struct WebAPI {
         if let since, let until, since >= until { throw BadRequest("since must be before until") }
         let by = try w.oneOf("by", ["bytes", "packets"]) ?? "bytes"
         let n = try w.int("n", 1...1000) ?? 10
-        let entries = try data.store.top(kind, byPackets: by == "packets", since: since, until: until, n: n)
+        let entries = try data.store.top(kind, byPackets: by == "packets", since: since, until: until, n: n, exact: false)
         return WebResponses.json("{\"top\":\(WebResponses.array(entries.map { HistoryJSON.top($0, kind: kind) }))}\n")
+    }
+
+    /// The fleet (a central database): per sensor, what it recorded in the range; `host`: of
+    /// that address only (one host as each sensor saw it).
+    func sensors(_ request: Request) throws -> Response {
+        let w = WebQuery(request, now: data.now())
+        let since = try w.time("since"), until = try w.time("until")
+        if let since, let until, since >= until { throw BadRequest("since must be before until") }
+        guard let sensors = try data.store.sensors(since: since, until: until, host: try w.address("host")) else {
+            return WebResponses.error(.notFound, "\(data.source) holds one sensor's records; the fleet view reads a central postgresql:// database")
+        }
+        return WebResponses.json("{\"sensors\":\(WebResponses.array(sensors.map(HistoryJSON.sensor)))}\n")
     }
 
     func runs() throws -> Response {

@@ -8,11 +8,13 @@ import NetwatchHost
 import NetwatchReport
 import Synchronization
 
-/// What the pages and the API read: the history database, and (in `monitor`) the live state
-/// of the run. The costlier history summaries are kept a few seconds, so many clients
+/// What the pages and the API read: the history database (a SQLite file, or the central
+/// PostgreSQL's fleet), and (in `monitor`) the live state of the run. The costlier history summaries are kept a few seconds, so many clients
 /// refreshing once a second cost one query.
 public final class WebData: Sendable {
-    public let store: HistoryStore
+    public let store: any HistorySource
+    /// The rows carry the sensor that recorded them (the central database).
+    public let fleet: Bool
     public let live: LiveState?
     public let geo: GeoDatabase?
     let historyWriter: HistoryWriter?
@@ -38,9 +40,10 @@ public final class WebData: Sendable {
         var matched: Int
     }
 
-    public init(store: HistoryStore, live: LiveState?, geo: GeoDatabase?, historyWriter: HistoryWriter?, metrics: WebMetrics, offset: Int64, source: String, resolver: ReverseResolver? = nil) {
+    public init(store: any HistorySource, fleet: Bool = false, live: LiveState?, geo: GeoDatabase?, historyWriter: HistoryWriter?, metrics: WebMetrics, offset: Int64, source: String, resolver: ReverseResolver? = nil) {
         self.resolver = resolver
         self.store = store
+        self.fleet = fleet
         self.live = live
         self.geo = geo
         self.historyWriter = historyWriter
@@ -69,6 +72,11 @@ public final class WebData: Sendable {
         let report = try HistoryReportBuilder(store: store, top: 10, geo: geo).build(since: now - hours * 3600, until: now)
         recentReport.withLock { $0 = Cached(value: report, at: wall, key: key) }
         return report
+    }
+
+    /// The fleet's sensors over the overview's hours (nil: one sensor's database).
+    func sensors(now: Double, hours: Double = 6) throws(HistoryError) -> [SensorSummary]? {
+        try store.sensors(since: now - hours * 3600, until: now, host: nil)
     }
 
     /// The overview's live part, rendered at most once a second for all clients.

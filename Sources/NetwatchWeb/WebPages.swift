@@ -21,6 +21,7 @@ struct WebPages {
     static let overview = template(WebTemplates.overview)
     static let overviewFragment = template(WebTemplates.overviewFragment)
     static let topTable = template(WebTemplates.topTable)
+    static let sensorTable = template(WebTemplates.sensorTable)
     static let flowTable = template(WebTemplates.flowTable)
     static let flows = template(WebTemplates.flows)
     static let fields = template(WebTemplates.fields)
@@ -85,11 +86,27 @@ struct WebPages {
             "packets": count(r.originatorPackets + r.responderPackets), "bytes": bytes(r.originatorIPBytes + r.responderIPBytes), "uid": r.uid,
         ]
         if let p = r.process { row["process"] = visible(p) }
+        if let s = r.sensor { row["sensor"] = visible(s) }
         return row
     }
 
     func flowTable(_ records: [FlowRecord], empty: String) -> String {
-        Self.flowTable.render(["flows": records.map(flowRow), "empty": empty] as [String: Any])
+        Self.flowTable.render(["flows": records.map(flowRow), "empty": empty, "fleet": data.fleet, "columns": data.fleet ? 11 : 10] as [String: Any])
+    }
+
+    /// The search forms' sensor choice: any, or each sensor that recorded a run.
+    func sensorOptions(_ chosen: String?) throws(HistoryError) -> [[String: Any]] {
+        guard data.fleet else { return [] }
+        let names = Set(try data.store.runs().compactMap(\.sensor)).sorted()
+        return ([""] + names).map { ["value": visible($0), "label": $0.isEmpty ? "any" : visible($0), "selected": (chosen ?? "") == $0] as [String: Any] }
+    }
+
+    /// The fleet's sensors (a central database), each linking to its flows and alerts.
+    func sensorTable(_ sensors: [SensorSummary], empty: String) -> String {
+        Self.sensorTable.render(["empty": empty, "rows": sensors.map { s -> [String: Any] in
+            ["sensor": visible(s.sensor), "href": Self.percent(s.sensor), "runs": s.runs, "flows": count(s.flows), "packets": count(s.packets),
+             "bytes": bytes(s.bytes), "alerts": count(s.alerts), "last": s.last.map(time) ?? "-"]
+        }] as [String: Any])
     }
 
     func alertRow(id: Int64, _ a: Alert) -> [String: Any] {
@@ -97,11 +114,12 @@ struct WebPages {
                                   "reason": visible(a.reason), "event": a.event.rawValue, "summary": a.event != .alert]
         if let s = a.sourceAddress ?? a.localAddress { row["src"] = "\(s)" }
         if let d = a.destinationAddress ?? a.remoteAddress { row["dst"] = "\(d)" }
+        if let s = a.sensor { row["sensor"] = visible(s) }
         return row
     }
 
     func alertTable(_ rows: [(id: Int64, alert: Alert, details: String)], empty: String) -> String {
-        Self.alertTable.render(["alerts": rows.map { alertRow(id: $0.id, $0.alert) }, "empty": empty] as [String: Any])
+        Self.alertTable.render(["alerts": rows.map { alertRow(id: $0.id, $0.alert) }, "empty": empty, "fleet": data.fleet, "columns": data.fleet ? 7 : 6] as [String: Any])
     }
 
     func fieldTable(_ fields: [(String, String, String?)]) -> String {
@@ -121,7 +139,7 @@ struct WebPages {
         let lastFive = data.lastSeconds(now: now)
         var liveReport = Report(source: data.source, since: now - 300, until: now)
         liveReport.traffic = lastFive
-        liveReport.alerts = alerts.map { Report.AlertLine($0.alert, id: Int($0.id)) }
+        liveReport.alerts = alerts.filter { $0.alert.time >= now - 300 }.map { Report.AlertLine($0.alert, id: Int($0.id)) }
         var cards: [(String, String, String)] = []
         let live = data.live?.snapshot()
         if let snap = live {
@@ -144,6 +162,8 @@ struct WebPages {
             "topHosts": hostTable(recent.topHosts), "topPorts": topTable(recent.topPorts, keyName: "port"),
             "protocols": recent.protocols.isEmpty ? "" : ReportCharts.protocols(recent),
             "hasAlerts": !alerts.isEmpty, "alerts": alerts.map { alertRow(id: $0.id, $0.alert) },
+            "fleet": data.fleet,
+            "sensors": data.fleet ? sensorTable(try data.sensors(now: now) ?? [], empty: "no sensor recorded in these hours") : "",
         ]
         return Self.overviewFragment.render(view)
     }
@@ -165,7 +185,7 @@ struct WebPages {
             return "/flows" + WebPages.queryString(params)
         }
         let view: [String: Any] = [
-            "q": raw, "error": error.map(visible) ?? false,
+            "q": raw, "error": error.map(visible) ?? false, "fleet": data.fleet, "sensorOptions": try sensorOptions(raw["sensor"]),
             "protos": [("", "any"), ("tcp", "tcp"), ("udp", "udp"), ("icmp", "icmp")].map { ["value": $0.0, "label": $0.1, "selected": raw["proto"] == $0.0] as [String: Any] },
             "showLive": data.live != nil, "liveCount": count(UInt64(open.1)),
             "liveTable": flowTable(open.0, empty: "no open connection matches"),
@@ -237,8 +257,11 @@ struct WebPages {
 
     // MARK: alerts
 
-    func alerts(since: Double?, until: Double?, signature: String?, host: String?, limit: Int, offset: Int, raw: [String: String], error: String?) throws(HistoryError) -> String {
-        let rows = error == nil ? try data.store.alertRows(since: since, until: until, signature: signature, host: host, limit: limit, offset: offset, newestFirst: true) : []
+    func alerts(since: Double?, until: Double?, signature: String?, host: String?, sensor: String?, limit: Int, offset: Int, raw: [String: String],
+                error: String?) throws(HistoryError) -> String {
+        var q = AlertQuery(since: since, until: until, signature: signature, host: host, limit: limit, offset: offset, newestFirst: true)
+        q.sensor = sensor
+        let rows = error == nil ? try data.store.alertRows(q) : []
         func link(_ o: Int) -> String {
             var params = raw
             params["offset"] = o > 0 ? "\(o)" : nil
@@ -257,7 +280,7 @@ struct WebPages {
         }
         let known = try data.store.alertSignatures().map(\.signature)
         let view: [String: Any] = [
-            "q": raw, "error": error.map(visible) ?? false,
+            "q": raw, "error": error.map(visible) ?? false, "fleet": data.fleet, "sensorOptions": try sensorOptions(raw["sensor"]),
             "signatures": ([""] + known).map { ["value": $0, "label": $0.isEmpty ? "any" : $0, "selected": (raw["signature"] ?? "") == $0] as [String: Any] },
             "timeline": timeline, "table": alertTable(rows, empty: "no alert matches"),
             "prev": offset > 0 ? link(max(0, offset - limit)) as Any : false, "next": rows.count == limit ? link(offset + limit) as Any : false,
@@ -335,6 +358,8 @@ struct WebPages {
         var peers: [Report.Top]
         var sent: UInt64
         var received: UInt64
+        /// The sensors that recorded it (a central database).
+        var sensors: [SensorSummary]?
     }
 
     func hostFacts(_ ip: String, hours: Double = 24) throws(HistoryError) -> HostFacts? {
@@ -370,8 +395,9 @@ struct WebPages {
         func ranked(_ d: [String: Report.Top]) -> [Report.Top] {
             Array(d.values.sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.key < $1.key }.prefix(10))
         }
+        let sensors = data.fleet ? try data.store.sensors(since: since, until: until, host: address.description) : nil
         return HostFacts(ip: address.description, names: names, ptr: ptr, geo: geo, activity: activity, since: since, until: until, alerts: alerts,
-                         ports: ranked(ports), peers: ranked(peers), sent: sent, received: received)
+                         ports: ranked(ports), peers: ranked(peers), sent: sent, received: received, sensors: sensors)
     }
 
     func host(_ ip: String) throws(HistoryError) -> String? {
@@ -388,6 +414,7 @@ struct WebPages {
             "ports": topTable(h.ports, keyName: "port"),
             "peers": topTable(h.peers, keyName: "peer") { "/hosts/" + $0.key },
             "alerts": alertTable(h.alerts, empty: "no alert names it"),
+            "fleet": data.fleet, "sensors": h.sensors.map { sensorTable($0, empty: "no sensor recorded it in these hours") } ?? "",
             "flows": flowTable(Array(h.activity.flows.prefix(50)), empty: "no connection recorded"),
         ]
         return page(h.ip, current: "/hosts", body: Self.host.render(view))

@@ -50,8 +50,9 @@ struct WebQuery {
 
     static let states = ["S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH"]
 
-    /// The flow search: time range, host, port, protocol, state, process, community_id, paging.
-    func flowQuery(defaultLimit: Int = 50) throws(BadRequest) -> FlowQuery {
+    /// The flow search: time range, host, port, protocol, state, process, community_id, paging;
+    /// `fleet`: the sensor too (a central database's rows name theirs).
+    func flowQuery(defaultLimit: Int = 50, fleet: Bool = false) throws(BadRequest) -> FlowQuery {
         var q = FlowQuery()
         q.since = try time("since")
         q.until = try time("until")
@@ -63,6 +64,7 @@ struct WebQuery {
         q.process = try string("process")
         q.communityID = try string("community_id", max: 64)
         q.uid = try string("uid", max: 32)
+        if fleet { q.sensor = try string("sensor", max: 64) }
         q.limit = try int("limit", 1...1000) ?? defaultLimit
         q.offset = try int("offset", 0...1_000_000)
         q.newestFirst = true

@@ -4,6 +4,7 @@ import HummingbirdCore
 import Logging
 import NetwatchHistory
 import NIOCore
+import NIOPosix
 import Synchronization
 
 /// The dashboard, the JSON API and `/metrics` on one port, served by Hummingbird on its own
@@ -33,10 +34,13 @@ public final class WebServer: Sendable {
         let api = WebAPI(data: data, pages: pages)
         let data = self.data
 
+        // The pages and the API read the database with blocking calls (SQLite's, and the central
+        // PostgreSQL's waits): they run on NIO's thread pool, not on Swift's few cooperative
+        // threads, which would otherwise wait on work that needs them.
         func page(_ make: @escaping @Sendable (Request, WebContext) throws -> String?) -> @Sendable (Request, WebContext) async throws -> Response {
             { request, context in
                 do {
-                    guard let html = try make(request, context) else {
+                    guard let html = try await NIOThreadPool.singleton.runIfActive({ try make(request, context) }) else {
                         return WebResponses.html(pages.problem("Not found", "Nothing here by that name.", current: ""), status: .notFound)
                     }
                     return WebResponses.html(html)
@@ -50,7 +54,7 @@ public final class WebServer: Sendable {
         func json(_ make: @escaping @Sendable (Request, WebContext) throws -> Response) -> @Sendable (Request, WebContext) async throws -> Response {
             { request, context in
                 do {
-                    return try make(request, context)
+                    return try await NIOThreadPool.singleton.runIfActive { try make(request, context) }
                 } catch let e as BadRequest {
                     return WebResponses.error(.badRequest, e.message)
                 } catch let e as HistoryError {
@@ -65,14 +69,14 @@ public final class WebServer: Sendable {
         }
 
         router.get("/") { _, _ in
-            do { return WebResponses.html(try pages.overview()) } catch let error as HistoryError {
+            do { return WebResponses.html(try await NIOThreadPool.singleton.runIfActive { try pages.overview() }) } catch let error as HistoryError {
                 return WebResponses.html(pages.problem("History unavailable", error.message, current: "/"), status: .serviceUnavailable)
             }
         }
         router.get("/flows", use: page { request, _ in
             let params = raw(request)
             do {
-                let q = try WebQuery(request, now: data.now()).flowQuery()
+                let q = try WebQuery(request, now: data.now()).flowQuery(fleet: data.fleet)
                 return try pages.flows(q, raw: params, error: nil)
             } catch let e as BadRequest {
                 return try pages.flows(FlowQuery(), raw: params, error: e.message)
@@ -85,9 +89,9 @@ public final class WebServer: Sendable {
             do {
                 let since = try w.time("since"), until = try w.time("until")
                 return try pages.alerts(since: since, until: until, signature: try w.string("signature"), host: try w.address("host"),
-                                        limit: try w.int("limit", 1...1000) ?? 50, offset: try w.int("offset", 0...1_000_000) ?? 0, raw: params, error: nil)
+                                        sensor: data.fleet ? try w.string("sensor", max: 64) : nil, limit: try w.int("limit", 1...1000) ?? 50, offset: try w.int("offset", 0...1_000_000) ?? 0, raw: params, error: nil)
             } catch let e as BadRequest {
-                return try pages.alerts(since: nil, until: nil, signature: nil, host: nil, limit: 50, offset: 0, raw: params, error: e.message)
+                return try pages.alerts(since: nil, until: nil, signature: nil, host: nil, sensor: nil, limit: 50, offset: 0, raw: params, error: e.message)
             }
         })
         router.get("/alerts/{id}", use: page { _, context in
@@ -115,6 +119,7 @@ public final class WebServer: Sendable {
         router.get("/api/v1/series", use: json { request, _ in try api.series(request) })
         router.get("/api/v1/top/{kind}", use: json { request, context in try api.top(context.parameters.get("kind") ?? "", request) })
         router.get("/api/v1/runs", use: json { _, _ in try api.runs() })
+        router.get("/api/v1/sensors", use: json { request, _ in try api.sensors(request) })
         router.get("/api/v1/processes", use: json { _, _ in try api.processes() })
         router.get("/api/v1/live", use: json { _, _ in try api.live() })
         router.get("/api/v1/openapi.json") { _, _ in WebResponses.text(OpenAPIDocument.json, type: "application/json; charset=utf-8") }
@@ -138,7 +143,10 @@ public final class WebServer: Sendable {
             defer { self.streams.release(client) }
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             while !Task.isCancelled {
-                let fragment = (try? self.data.overviewFragment { () throws(HistoryError) in try pages.overviewFragment() }) ?? ""
+                let data = self.data
+                let fragment = (try? await NIOThreadPool.singleton.runIfActive {
+                    try data.overviewFragment { () throws(HistoryError) in try pages.overviewFragment() }
+                }) ?? ""
                 var event = "event: fragment\n"
                 for line in fragment.split(separator: "\n", omittingEmptySubsequences: false) { event += "data: " + line + "\n" }
                 event += "\n"

@@ -40,12 +40,20 @@ enum WebTemplates {
 {{/alerts}}</tbody></table>{{/hasAlerts}}
 {{^hasAlerts}}<p class="meta">No alerts.</p>{{/hasAlerts}}
 <h2>Last {{hours}} hours</h2>
+{{#fleet}}<h3>Sensors</h3>
+{{{sensors}}}{{/fleet}}
 {{{hourPackets}}}
 <div class="cols">
 <div><h3>Top talkers</h3>{{{topHosts}}}</div>
 <div><h3>Top ports</h3>{{{topPorts}}}</div>
 </div>
 {{{protocols}}}
+"""#
+
+    static let sensorTable = #"""
+<table><thead><tr><th>sensor</th><th class="n">runs</th><th class="n">flows</th><th class="n">packets</th><th class="n">bytes</th><th class="n">alerts</th><th>last seen</th></tr></thead><tbody>
+{{#rows}}<tr><td><a href="/flows?sensor={{href}}">{{sensor}}</a></td><td class="n">{{runs}}</td><td class="n">{{flows}}</td><td class="n">{{packets}}</td><td class="n">{{bytes}}</td><td class="n"><a href="/alerts?sensor={{href}}">{{alerts}}</a></td><td class="t">{{last}}</td></tr>
+{{/rows}}{{^rows}}<tr><td colspan="7" class="meta">{{empty}}</td></tr>{{/rows}}</tbody></table>
 """#
 
     static let topTable = #"""
@@ -55,9 +63,9 @@ enum WebTemplates {
 """#
 
     static let flowTable = #"""
-<table class="flows"><thead><tr><th>start</th><th>proto</th><th>originator</th><th>responder</th><th>service</th><th>state</th><th class="n">pkts</th><th class="n">bytes</th><th>process</th><th>uid</th></tr></thead><tbody>
-{{#flows}}<tr><td class="t">{{time}}</td><td>{{proto}}</td><td><a href="/hosts/{{origH}}">{{origH}}</a>:{{origP}}</td><td><a href="/hosts/{{respH}}">{{respH}}</a>:{{respP}}</td><td>{{service}}</td><td>{{state}}</td><td class="n">{{packets}}</td><td class="n">{{bytes}}</td><td>{{process}}</td><td><a href="/flows/{{uid}}"><code>{{uid}}</code></a></td></tr>
-{{/flows}}{{^flows}}<tr><td colspan="10" class="meta">{{empty}}</td></tr>{{/flows}}</tbody></table>
+<table class="flows"><thead><tr>{{#fleet}}<th>sensor</th>{{/fleet}}<th>start</th><th>proto</th><th>originator</th><th>responder</th><th>service</th><th>state</th><th class="n">pkts</th><th class="n">bytes</th><th>process</th><th>uid</th></tr></thead><tbody>
+{{#flows}}<tr>{{#fleet}}<td>{{sensor}}</td>{{/fleet}}<td class="t">{{time}}</td><td>{{proto}}</td><td><a href="/hosts/{{origH}}">{{origH}}</a>:{{origP}}</td><td><a href="/hosts/{{respH}}">{{respH}}</a>:{{respP}}</td><td>{{service}}</td><td>{{state}}</td><td class="n">{{packets}}</td><td class="n">{{bytes}}</td><td>{{process}}</td><td><a href="/flows/{{uid}}"><code>{{uid}}</code></a></td></tr>
+{{/flows}}{{^flows}}<tr><td colspan="{{columns}}" class="meta">{{empty}}</td></tr>{{/flows}}</tbody></table>
 """#
 
     static let flows = #"""
@@ -71,7 +79,8 @@ enum WebTemplates {
 <label>state <input name="state" value="{{q.state}}" size="6"></label>
 <label>process <input name="process" value="{{q.process}}" size="10"></label>
 <label>community_id <input name="community_id" value="{{q.community_id}}" size="22"></label>
-<button type="submit">Search</button>
+{{#fleet}}<label>sensor <select name="sensor">{{#sensorOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/sensorOptions}}</select></label>
+{{/fleet}}<button type="submit">Search</button>
 </form>
 {{#error}}<p class="error">{{error}}</p>{{/error}}
 {{#showLive}}<h2>Open now ({{liveCount}})</h2>
@@ -95,9 +104,9 @@ enum WebTemplates {
 """#
 
     static let alertTable = #"""
-<table><thead><tr><th>time</th><th>severity</th><th>signature</th><th>source</th><th>destination</th><th>reason</th></tr></thead><tbody>
-{{#alerts}}<tr><td class="t"><a href="/alerts/{{id}}">{{time}}</a></td><td><span class="sev sev-{{severityName}}">{{severityName}}</span></td><td>{{signature}}{{#summary}} <span class="meta">({{event}})</span>{{/summary}}</td><td>{{#src}}<a href="/hosts/{{src}}">{{src}}</a>{{/src}}</td><td>{{#dst}}<a href="/hosts/{{dst}}">{{dst}}</a>{{/dst}}</td><td>{{reason}}</td></tr>
-{{/alerts}}{{^alerts}}<tr><td colspan="6" class="meta">{{empty}}</td></tr>{{/alerts}}</tbody></table>
+<table><thead><tr>{{#fleet}}<th>sensor</th>{{/fleet}}<th>time</th><th>severity</th><th>signature</th><th>source</th><th>destination</th><th>reason</th></tr></thead><tbody>
+{{#alerts}}<tr>{{#fleet}}<td>{{sensor}}</td>{{/fleet}}<td class="t"><a href="/alerts/{{id}}">{{time}}</a></td><td><span class="sev sev-{{severityName}}">{{severityName}}</span></td><td>{{signature}}{{#summary}} <span class="meta">({{event}})</span>{{/summary}}</td><td>{{#src}}<a href="/hosts/{{src}}">{{src}}</a>{{/src}}</td><td>{{#dst}}<a href="/hosts/{{dst}}">{{dst}}</a>{{/dst}}</td><td>{{reason}}</td></tr>
+{{/alerts}}{{^alerts}}<tr><td colspan="{{columns}}" class="meta">{{empty}}</td></tr>{{/alerts}}</tbody></table>
 """#
 
     static let alerts = #"""
@@ -107,7 +116,8 @@ enum WebTemplates {
 <label>until <input name="until" value="{{q.until}}" size="10"></label>
 <label>signature <select name="signature">{{#signatures}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/signatures}}</select></label>
 <label>host <input name="host" value="{{q.host}}" size="16"></label>
-<button type="submit">Search</button>
+{{#fleet}}<label>sensor <select name="sensor">{{#sensorOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/sensorOptions}}</select></label>
+{{/fleet}}<button type="submit">Search</button>
 </form>
 {{#error}}<p class="error">{{error}}</p>{{/error}}
 {{{timeline}}}
@@ -131,6 +141,8 @@ enum WebTemplates {
 <h1>{{ip}}</h1>
 <p class="meta">{{#ptr}}reverse DNS {{ptr}} · {{/ptr}}{{#names}}DNS answers named it {{.}} {{/names}}{{^names}}no name seen in DNS answers{{/names}}{{#country}} · country {{country}}{{/country}}{{#asn}} · AS{{asn}}{{/asn}}{{#org}} {{org}}{{/org}} · <a href="/api/v1/hosts/{{ip}}">JSON</a></p>
 <dl class="cards">{{#cards}}<div class="card"><dt>{{name}}</dt><dd>{{value}}</dd></div>{{/cards}}</dl>
+{{#fleet}}<h2>Seen by</h2>
+{{{sensors}}}{{/fleet}}
 <h2>Activity, last {{hours}} hours</h2>
 {{{strip}}}
 <div class="cols">

@@ -303,20 +303,17 @@ struct HistoryCommand: ParsableCommand {
         func validate() throws { _ = try canonical(host, "--host") }
 
         func run() throws {
-            guard let store = try common.open() as? CentralStore else {
+            let store = try common.open()
+            let (since, until) = common.range
+            let host = try canonical(host, "--host")
+            guard let sensors = try common.query({ () throws(HistoryError) in try store.sensors(since: since, until: until, host: host) }) else {
                 diagnostics.error("sensors reads a central postgresql:// database; \(common.db) holds one sensor's records (see history runs)")
                 throw ExitCode(2)
             }
-            let (since, until) = common.range
-            let host = try canonical(host, "--host")
-            let sensors = try common.query { () throws(HistoryError) in try store.sensors(since: since, until: until, host: host) }
             let out = OutputBuffer(fd: 1)
             func time(_ t: Double?) -> String { t.map { common.csv || common.json ? WallTime.iso8601($0) : WallTime.readable($0) } ?? "" }
             if common.json {
-                for s in sensors {
-                    out.string("{\"sensor\":\(AlertWriter.quoted(s.sensor)),\"runs\":\(s.runs),\"flows\":\(s.flows),\"packets\":\(s.packets),\"bytes\":\(s.bytes),\"alerts\":\(s.alerts)"
-                               + (s.first.map { ",\"first\":\"\(time($0))\"" } ?? "") + (s.last.map { ",\"last\":\"\(time($0))\"" } ?? "") + "}\n")
-                }
+                for s in sensors { out.string(HistoryJSON.sensor(s) + "\n") }
             } else {
                 let header = ["sensor", "runs", "flows", "packets", "bytes", "alerts", "first", "last"]
                 var table = HistoryTable(header)

@@ -161,10 +161,16 @@ struct ServeCommand: ParsableCommand {
             Examples:
               netwatch serve --db netwatch.db
               netwatch serve --db /var/lib/netwatch/netwatch.db --listen 0.0.0.0:9752 --web-token-file token
+              netwatch serve --db postgresql://netwatch@db.example/netwatch
+            Over a central PostgreSQL the pages show the whole fleet (a sensor column, the sensors'
+            table, which sensors saw a host); --sensor NAME narrows them to one sensor.
             """)
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("The history database (default netwatch.db).", valueName: "file"))
+    @Option(name: .customLong("db"), help: ArgumentHelp("The history database: a SQLite file (default netwatch.db) or the central postgresql://user@host/database.", valueName: "file|url"))
     var db = "netwatch.db"
+
+    @Option(name: .customLong("password-file"), help: ArgumentHelp("The central database's password, the file's first line (else PGPASSWORD, else ~/.pgpass).", valueName: "file"))
+    var passwordFile: String?
 
     @OptionGroup(title: "GeoIP (countries and networks of the hosts)") var geo: GeoOptions
     @OptionGroup(title: "Web dashboard") var web: WebOptions
@@ -174,21 +180,18 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         try ServiceSetup.dropFirst(nil, processNames: false)
-        let store: HistoryStore
-        do {
-            store = try HistoryStore.openForReading(db)
-        } catch {
-            diagnostics.error("\(error.message)")
-            throw ExitCode(1)
-        }
+        let central = CentralURL.isCentral(db)
+        // Over the central database --sensor narrows the pages to that sensor; over a file it
+        // only labels /metrics.
+        let store = try HistoryCommand.open(db, sensor: central ? sensor.sensor : nil, passwordFile: passwordFile)
         let geoDB = geo.geoPath != nil || !geo.mmdbs.isEmpty ? try geo.load(required: true, what: "the dashboard's countries and networks") : nil
         let configuration = try web.configuration(sensor: sensor)
         StopSignal.install()
         let now = PacketPipeline.realTimeSeconds()
-        let data = WebData(store: store, live: nil, geo: geoDB, historyWriter: nil, metrics: WebMetrics(sensor: configuration.sensor, startTime: now),
-                           offset: ReportCommand.localOffset(at: now), source: db, resolver: web.resolveNames ? ReverseResolver() : nil)
+        let data = WebData(store: store, fleet: central, live: nil, geo: geoDB, historyWriter: nil, metrics: WebMetrics(sensor: configuration.sensor, startTime: now),
+                           offset: ReportCommand.localOffset(at: now), source: store.name + (central ? sensor.sensor.map { " (sensor \($0))" } ?? " (the fleet)" : ""), resolver: web.resolveNames ? ReverseResolver() : nil)
         let server = try MonitorCommand.startServer(configuration, data: data)
-        try ServiceSetup.finish(.init(privileges: privileges, dropByDefault: true, web: true), pipeline: nil, alerts: nil, detection: nil, reopen: [], status: "serving \(db)")
+        try ServiceSetup.finish(.init(privileges: privileges, dropByDefault: true, web: true), pipeline: nil, alerts: nil, detection: nil, reopen: [], status: "serving \(store.name)")
         MonitorCommand.waitForStop()
         ServiceSetup.notifier?.stopping()
         server.stop()

@@ -170,6 +170,78 @@ final class CentralTests: XCTestCase {
         XCTAssertEqual(html.status, 0, html.stderr)
         let page = try String(contentsOf: dir.appendingPathComponent("fleet.html"), encoding: .utf8)
         XCTAssertTrue(page.contains("<dt>Sensors</dt><dd>gw-1, gw-2, gw-3</dd>"), "the fleet report names its sensors")
+
+        try assertServeShowsTheFleet(pg, sensors: sensors.map(\.0), files: dir)
+    }
+
+    /// A JSON object without what differs between the central database and a file of the same
+    /// traffic (the run's uid salt, the sensor, the alert's row id), as comparable text.
+    func comparableObject(_ o: [String: Any]) -> String {
+        var o = o
+        for k in ["uid", "sensor", "alert_id"] { o[k] = nil }
+        let data = try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
+        return String(decoding: data ?? Data(), as: UTF8.self)
+    }
+
+    /// `serve` over the central database: the API's flows and alerts per sensor are that
+    /// sensor's own file's, the fleet view names every sensor, a host page says which sensors
+    /// saw the host, the pages carry a sensor column; `--sensor` narrows it all to one.
+    func assertServeShowsTheFleet(_ pg: TestPostgres, sensors: [String], files dir: URL) throws {
+        setenv("PGPASSWORD", pg.password, 1)
+        defer { unsetenv("PGPASSWORD") }
+        let server = try startServer(["serve", "--db", pg.url], dir: dir)
+        defer { TestHosts.interrupt(server.process) }
+        let fleet = try get(server.base + "/api/v1/sensors")
+        XCTAssertEqual(fleet.status, 200, fleet.body)
+        let rows = fleet.json["sensors"] as? [[String: Any]] ?? []
+        XCTAssertEqual(rows.map { $0["sensor"] as? String }, sensors, fleet.body)
+        for sensor in sensors {
+            let file = dir.appendingPathComponent("\(sensor).db").path
+            let localFlows = try history(["flows", "--json", "--db", file]).split(separator: "\n")
+                .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.map(comparableObject).sorted()
+            var served: [String] = []
+            for page in 0..<20 {
+                let r = try get(server.base + "/api/v1/flows?sensor=\(sensor)&limit=1000&offset=\(page * 1000)")
+                XCTAssertEqual(r.status, 200, r.body)
+                let flows = r.json["flows"] as? [[String: Any]] ?? []
+                XCTAssertTrue(flows.allSatisfy { $0["sensor"] as? String == sensor }, "\(sensor): another sensor's flow")
+                served += flows.map(comparableObject)
+                if flows.count < 1000 { break }
+            }
+            XCTAssertEqual(served.sorted(), localFlows, "\(sensor): the API's flows against its own file's")
+            XCTAssertEqual(rows.first { $0["sensor"] as? String == sensor }?["flows"] as? Int, localFlows.count, sensor)
+            let localAlerts = try history(["alerts", "--json", "--db", file]).split(separator: "\n")
+                .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.map(comparableObject).sorted()
+            let alerts = try get(server.base + "/api/v1/alerts?sensor=\(sensor)&limit=1000").json["alerts"] as? [[String: Any]] ?? []
+            XCTAssertEqual(alerts.map(comparableObject).sorted(), localAlerts, "\(sensor): the API's alerts")
+            let page = try get(server.base + "/flows?sensor=\(sensor)")
+            XCTAssertEqual(page.status, 200)
+            XCTAssertTrue(page.body.contains("<th>sensor</th>") && page.body.contains("<td>\(sensor)</td>"), "\(sensor): the flows page's sensor column")
+            XCTAssertFalse(sensors.filter { $0 != sensor }.contains { page.body.contains("<td>\($0)</td>") }, "\(sensor): another sensor's flow on its page")
+        }
+        let alertsPage = try get(server.base + "/alerts")
+        XCTAssertTrue(alertsPage.body.contains("<td>gw-2</td>"), "the alerts page names the scan's sensor")
+        // A host of the newest capture (the pages' "now" is the newest data): the sensor that saw it.
+        let newest = try XCTUnwrap(rows.max { ($0["last"] as? String ?? "") < ($1["last"] as? String ?? "") }?["sensor"] as? String)
+        let one = try get(server.base + "/api/v1/flows?sensor=\(newest)&limit=1").json["flows"] as? [[String: Any]] ?? []
+        let host = try XCTUnwrap(one.first?["id.orig_h"] as? String)
+        let facts = try get(server.base + "/api/v1/hosts/\(host)")
+        XCTAssertEqual((facts.json["sensors"] as? [[String: Any]])?.map { $0["sensor"] as? String }, [newest], facts.body)
+        let hostPage = try get(server.base + "/hosts/\(host)")
+        XCTAssertTrue(hostPage.body.contains("<h2>Seen by</h2>") && hostPage.body.contains(">\(newest)</a>"), "the host page's sensors")
+        let overview = try get(server.base + "/")
+        XCTAssertEqual(overview.status, 200)
+        XCTAssertTrue(overview.body.contains("<h3>Sensors</h3>"), "the overview's sensors")
+
+        // Narrowed to one sensor: nothing of another's, even when asked for.
+        let narrow = try startServer(["serve", "--db", pg.url, "--sensor", "gw-3"], dir: dir)
+        defer { TestHosts.interrupt(narrow.process) }
+        let own = try get(narrow.base + "/api/v1/flows?limit=1000").json["flows"] as? [[String: Any]] ?? []
+        XCTAssertFalse(own.isEmpty)
+        XCTAssertTrue(own.allSatisfy { $0["sensor"] as? String == "gw-3" })
+        XCTAssertEqual((try get(narrow.base + "/api/v1/flows?sensor=gw-2").json["flows"] as? [Any])?.count, 0)
+        XCTAssertEqual((try get(narrow.base + "/api/v1/alerts?sensor=gw-2").json["alerts"] as? [Any])?.count, 0)
+        XCTAssertEqual((try get(narrow.base + "/api/v1/sensors").json["sensors"] as? [[String: Any]])?.map { $0["sensor"] as? String }, ["gw-3"])
     }
 
     /// What an operator gets wrong: a password in the URL, a wrong password, no server, a
@@ -274,11 +346,22 @@ final class CentralTests: XCTestCase {
         let local = try hosts.start(hosts.b, [netwatch] + common + ["--history", dir.appendingPathComponent("local.db").path], error: localErr)
         for err in [keptErr, smallErr, localErr] { XCTAssertTrue(waitFor("capturing on", in: err)) }
         usleep(500_000)
+        // A dashboard over the same database, through the outage.
+        let server = try startServer(["serve", "--db", pg.url], dir: dir)
+        defer { TestHosts.interrupt(server.process) }
+        XCTAssertEqual(try get(server.base + "/api/v1/runs").status, 200)
         let client = try hosts.start(hosts.a, ["sh", "-c", "for i in $(seq 1 120); do curl -s -o /dev/null http://\(hosts.addressB)/; sleep 0.15; done"])
         sleep(4)
         try pg.stop()
+        let away = try get(server.base + "/api/v1/runs")
+        XCTAssertEqual(away.status, 503, away.body)
+        XCTAssertTrue(away.body.contains("cannot connect to postgresql://"), away.body)
         sleep(10)
         try pg.start()
+        // Its connection was lost: the next request connects again.
+        let back = try get(server.base + "/api/v1/runs")
+        XCTAssertEqual(back.status, 200, back.body)
+        XCTAssertEqual(try get(server.base + "/flows").status, 200)
         while client.isRunning { usleep(200_000) }
         sleep(7)
         for p in [kept, small, local] { TestHosts.interrupt(p) }

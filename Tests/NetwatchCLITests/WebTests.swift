@@ -6,74 +6,6 @@ import XCTest
 /// the token, the security headers, `/metrics` scraped by a real Prometheus, the pages in a
 /// real browser (Selenium driving Chromium) while test hosts make traffic, hostile names.
 final class WebTests: XCTestCase {
-    /// A netwatch serving the dashboard: the process, its port, its standard error.
-    struct Server {
-        var process: Process
-        var port: Int
-        var stderr: URL
-        var base: String { "http://127.0.0.1:\(port)" }
-    }
-
-    /// Starts `netwatch ARGUMENTS --listen 127.0.0.1:0` (in `host` when given) and waits for the
-    /// dashboard's URL; `until`: text standard error must show as well (a replay's end).
-    func start(_ arguments: [String], in hosts: TestHosts? = nil, host: String? = nil, dir: URL, until: String? = nil, listen: String = "127.0.0.1:0") throws -> Server {
-        let err = dir.appendingPathComponent("server-\(UInt32.random(in: 0...UInt32.max)).err")
-        let args = [try netwatchBinary()] + arguments + ["--listen", listen]
-        let process: Process
-        if let hosts, let host {
-            process = try hosts.start(host, args, error: err)
-        } else {
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: args[0])
-            process.arguments = Array(args.dropFirst())
-            process.currentDirectoryURL = dir
-            process.standardOutput = FileHandle.nullDevice
-            _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: err)
-            try process.run()
-        }
-        guard waitFor("dashboard at http://", in: err, timeout: 60) else {
-            TestHosts.interrupt(process)
-            throw XCTSkip("the dashboard did not start: " + ((try? String(contentsOf: err, encoding: .utf8)) ?? ""))
-        }
-        let text = try String(contentsOf: err, encoding: .utf8)
-        let port = text.range(of: #"dashboard at http://[^:]+:(\d+)/"#, options: .regularExpression).map { m -> Int in
-            Int(text[m].split(separator: ":").last!.dropLast()) ?? 0
-        } ?? 0
-        if let until { XCTAssertTrue(waitFor(until, in: err, timeout: 120), "never saw '\(until)'") }
-        return Server(process: process, port: port, stderr: err)
-    }
-
-    struct Reply {
-        var status: Int
-        var headers: [String: String]
-        var body: String
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
-    }
-
-    /// One request with curl (in `host` when given).
-    func get(_ url: String, method: String = "GET", headers: [String] = [], in hosts: TestHosts? = nil, host: String? = nil) throws -> Reply {
-        var args = ["-s", "-i", "-X", method, "--max-time", "30"]
-        for h in headers { args += ["-H", h] }
-        args.append(url)
-        let output: String
-        if let hosts, let host {
-            output = try hosts.exec(host, "curl " + args.map { "'\($0)'" }.joined(separator: " "))
-        } else {
-            guard let curl = which("curl") else { throw XCTSkip("curl is not installed") }
-            output = try runCommand(curl, args).output
-        }
-        guard let split = output.range(of: "\r\n\r\n") else { return Reply(status: 0, headers: [:], body: output) }
-        let head = output[..<split.lowerBound].split(separator: "\r\n")
-        let status = Int(head.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
-        var fields: [String: String] = [:]
-        for line in head.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return Reply(status: status, headers: fields, body: String(output[split.upperBound...]))
-    }
-
     static let scan = "attack/cs_nmap_synscan.pcapng"
 
     /// The API answers what the history holds, field names as the JSON lines, and turns bad
@@ -83,7 +15,7 @@ final class WebTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let capture = try TestData.path("pcap/" + Self.scan)
         let db = dir.appendingPathComponent("nw.db")
-        let server = try start(["monitor", "-r", capture, "--speed", "0", "-q", "--history", db.path, "--sensor", "edge-1"], dir: dir, until: "replay finished")
+        let server = try startServer(["monitor", "-r", capture, "--speed", "0", "-q", "--history", db.path, "--sensor", "edge-1"], dir: dir, until: "replay finished")
         defer { TestHosts.interrupt(server.process) }
         let base = server.base
 
@@ -169,7 +101,7 @@ final class WebTests: XCTestCase {
         let openapi = try get(base + "/api/v1/openapi.json").json
         let paths = (openapi["paths"] as? [String: Any] ?? [:]).keys
         for p in ["/api/v1/flows", "/api/v1/flows/{uid}", "/api/v1/alerts", "/api/v1/alerts/{id}", "/api/v1/hosts/{ip}", "/api/v1/series",
-                  "/api/v1/top/{kind}", "/api/v1/runs", "/api/v1/processes", "/api/v1/live"] {
+                  "/api/v1/top/{kind}", "/api/v1/runs", "/api/v1/sensors", "/api/v1/processes", "/api/v1/live"] {
             XCTAssertTrue(paths.contains(p), p)
         }
         // /metrics: the totals, Prometheus names, the sensor on every series, no address or port in a label.
@@ -206,7 +138,7 @@ final class WebTests: XCTestCase {
         let token = "k3Jd9-tokens-are-long-enough"
         let file = dir.appendingPathComponent("token")
         try (token + "\n").write(to: file, atomically: true, encoding: .utf8)
-        let server = try start(["serve", "--db", db.path, "--web-token-file", file.path], dir: dir, listen: "0.0.0.0:0")
+        let server = try startServer(["serve", "--db", db.path, "--web-token-file", file.path], dir: dir, listen: "0.0.0.0:0")
         defer { TestHosts.interrupt(server.process) }
         let basic = Data("anyone:\(token)".utf8).base64EncodedString()
         for path in ["/", "/flows", "/alerts", "/hosts/172.16.0.8", "/api/v1/flows", "/api/v1/openapi.json", "/metrics", "/static/netwatch.js", "/nothing-here"] {
@@ -225,7 +157,7 @@ final class WebTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("nw.db")
         XCTAssertEqual(try runCommand(try netwatchBinary(), ["-r", try TestData.path("pcap/" + Self.scan), "-q", "--history", db.path]).status, 0)
-        let server = try start(["serve", "--db", db.path], dir: dir)
+        let server = try startServer(["serve", "--db", db.path], dir: dir)
         defer { TestHosts.interrupt(server.process) }
         let r = try runPython("""
             import socket, sys, time
@@ -269,7 +201,7 @@ final class WebTests: XCTestCase {
         _ = try ReportTests.hostileCapture(capture)
         let db = dir.appendingPathComponent("hostile.db")
         XCTAssertEqual(try runCommand(try netwatchBinary(), ["-r", capture.path, "-q", "--history", db.path]).status, 0)
-        let server = try start(["serve", "--db", db.path], dir: dir)
+        let server = try startServer(["serve", "--db", db.path], dir: dir)
         defer { TestHosts.interrupt(server.process) }
         for path in ["/", "/hosts", "/hosts/10.9.0.1", "/hosts/10.9.0.2", "/hosts/10.9.0.3", "/flows?host=10.9.0.2"] {
             let html = try get(server.base + path).body
@@ -314,7 +246,7 @@ final class WebTests: XCTestCase {
         // A web server and a page on host b.
         try "hello from b\n".write(to: dir.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
         _ = try hosts.start(hosts.b, [python, "-m", "http.server", "8080", "--bind", hosts.addressB, "--directory", dir.path])
-        let server = try start(["monitor", "-i", hosts.interfaceA, "-q", "--history", dir.appendingPathComponent("nw.db").path], in: hosts, host: hosts.a, dir: dir)
+        let server = try startServer(["monitor", "-i", hosts.interfaceA, "-q", "--history", dir.appendingPathComponent("nw.db").path], in: hosts, host: hosts.a, dir: dir)
         defer { TestHosts.interrupt(server.process) }
 
         // Prometheus in host a, scraping every second.
