@@ -68,7 +68,8 @@ public struct IPFIXEncoder: Sendable {
     public func append(_ r: ExportRecord, to out: inout [UInt8]) {
         let v6 = r.isIPv6
         let start = out.count
-        out.append(contentsOf: repeatElement(0, count: v6 ? Self.ipv6RecordLength : Self.ipv4RecordLength))
+        // Room for the record, copied from zeros (a memcpy; `repeatElement` went byte by byte).
+        Self.zeros.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<(v6 ? Self.ipv6RecordLength : Self.ipv4RecordLength)])) }
         out.withUnsafeMutableBytes { p in
             var o = start
             func put<T: FixedWidthInteger>(_ v: T) {
@@ -109,6 +110,7 @@ public struct IPFIXEncoder: Sendable {
 
     static let ipv4RecordLength = recordLength(ipv6: false)
     static let ipv6RecordLength = recordLength(ipv6: true)
+    static let zeros = [UInt8](repeating: 0, count: 128)
 
     /// Messages carrying `records` (v4 and v6 in their own sets), each within `maxMessage`,
     /// with `templates` first when asked. `sequence` counts data records sent before (RFC 7011
@@ -129,6 +131,8 @@ public struct IPFIXEncoder: Sendable {
                        into buffer: inout [UInt8], ends: inout [Int]) {
         buffer.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
+        // Records, and a message header and set header per message's worth of them.
+        buffer.reserveCapacity(records.count * (Self.ipv6RecordLength + 2) + 1024)
         let lengths = (v4: Self.ipv4RecordLength, v6: Self.ipv6RecordLength)
         var messageStart = 0
         var count: UInt32 = 0

@@ -13,7 +13,7 @@ import Darwin
 /// delivered. Over TCP the templates go once per connection and a lost connection is tried
 /// again after 1 s, doubling to 30 s.
 public final class IPFIXExporter: EventSink, @unchecked Sendable {
-    public let encoder: IPFIXEncoder
+    public private(set) var encoder: IPFIXEncoder
     /// The socket (the sender thread's after init); -1 while TCP is not connected.
     var fd: Int32 = -1
     let tcp: Bool
@@ -42,8 +42,14 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
         var end: UInt64
     }
 
-    /// Records made on the packet thread, not yet handed to the sender (`flush`).
-    private var pending: [ExportRecord] = []
+    /// Records made on the packet thread, not yet handed to the sender (`flush`), and their
+    /// count. Behind pointers: a class's stored `var` is checked for exclusive access at each
+    /// use, which cost more than making the record.
+    private static let batch = 256
+    private let pending = UnsafeMutablePointer<ExportRecord>.allocate(capacity: IPFIXExporter.batch)
+    private let pendingCount = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+    /// Whether `exported` holds anything (a flow was exported while open).
+    private let exportedAny = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
     private let condition = NSCondition()
     private var queue: [ExportRecord] = []
     private var closing = false
@@ -58,6 +64,8 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
     public init(destination: String, observationDomain: UInt32 = 0, interfaceNames: [String] = [], templateInterval: Double = 10,
                 capacity: Int = 1 << 16, activeTimeout: Double? = nil) throws(Failure) {
         encoder = IPFIXEncoder(observationDomain: observationDomain)
+        pendingCount.initialize(to: 0)
+        exportedAny.initialize(to: false)
         self.activeTimeout = activeTimeout
         self.interfaceNames = interfaceNames
         self.templateInterval = templateInterval
@@ -77,11 +85,24 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
         address = Array(UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
         if !tcp {
             fd = try Self.open(family: family, tcp: false, address: address, destination: target)
+            // Messages as large as the path MTU allows (RFC 7011 10.3.3): 1,400 bytes is
+            // what fits a 1,500-byte Ethernet path either way; a larger path (loopback,
+            // jumbo frames) takes fewer, larger datagrams.
+            if let mtu = Self.pathMTU(fd, family: family) {
+                let payload = mtu - (family == AF_INET6 ? 40 : 20) - 8
+                encoder = IPFIXEncoder(observationDomain: observationDomain, maxMessage: min(max(payload, 512), 65_507))
+            }
         }
         let t = Thread { [unowned self] in self.sendLoop() }
         t.name = "nw-ipfix"
         thread = t
         t.start()
+    }
+
+    deinit {
+        pending.deallocate()
+        pendingCount.deallocate()
+        exportedAny.deallocate()
     }
 
     /// A socket connected to `address`.
@@ -95,6 +116,20 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
             throw Failure(message: "--ipfix: cannot reach \(destination): \(reason)")
         }
         return s
+    }
+
+    /// The path MTU the kernel knows for a connected UDP socket (Linux's IP_MTU), or nil.
+    static func pathMTU(_ fd: Int32, family: Int32) -> Int? {
+        #if os(Linux)
+        var mtu: Int32 = 0
+        var size = socklen_t(MemoryLayout<Int32>.size)
+        // IP_MTU (14) and IPV6_MTU (24) from <linux/in.h> and <linux/in6.h>.
+        let (level, name) = family == AF_INET6 ? (Int32(IPPROTO_IPV6), Int32(24)) : (Int32(IPPROTO_IP), Int32(14))
+        guard getsockopt(fd, level, name, &mtu, &size) == 0, mtu >= 576 else { return nil }
+        return Int(mtu)
+        #else
+        return nil
+        #endif
     }
 
     /// Sends all of `bytes` (a stream may take them in parts).
@@ -126,6 +161,7 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
 
     /// The flow table's records themselves: no conn record is made for the exporter.
     public var hearsFlowRecords: Bool { false }
+    public var needsEndOrder: Bool { false }
 
     public func receive(_ event: NetwatchEvent) {
         if case .runEnded = event {
@@ -136,8 +172,12 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
 
     public func flowEnded(_ flow: Flow, _ reason: FlowEnd) {
         var record = ExportRecord(flow, reason: reason, interface: interfaceIndex(flow.interfaceRaw))
-        if !exported.isEmpty, let before = exported.removeValue(forKey: flow.id) { Self.since(before, &record) }
+        if exportedAny.pointee, let before = exported.removeValue(forKey: flow.id) { Self.since(before, &record) }
         enqueue(record)
+    }
+
+    public func flowsOpenAtEnd(_ flows: FlowTable) {
+        flows.forEachOpen { flowEnded($0.pointee, .shutdown) }
     }
 
     public func flowActive(_ flow: Flow) {
@@ -149,20 +189,22 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
             Self.since(before, &record)
         }
         exported[flow.id] = now
+        exportedAny.pointee = true
         enqueue(record)
     }
 
     /// Hands the records gathered on the packet thread to the sender (between packets, and
     /// every 256 records): one lock per batch, not per flow.
     public func flush() {
-        guard !pending.isEmpty else { return }
+        let count = pendingCount.pointee
+        guard count > 0 else { return }
         condition.lock()
         let room = max(0, capacity - queue.count)
-        if pending.count > room { notDelivered &+= UInt64(pending.count - room) }
-        queue.append(contentsOf: pending.prefix(room))
+        if count > room { notDelivered &+= UInt64(count - room) }
+        queue.append(contentsOf: UnsafeBufferPointer(start: pending, count: min(count, room)))
         if queue.count >= 512 { condition.signal() }
         condition.unlock()
-        pending.removeAll(keepingCapacity: true)
+        pendingCount.pointee = 0
     }
 
     /// The part of `r` after what was exported of its flow before: counts since, from where
@@ -176,8 +218,10 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
     }
 
     private func enqueue(_ record: ExportRecord) {
-        pending.append(record)
-        if pending.count >= 256 { flush() }
+        let n = pendingCount.pointee
+        (pending + n).initialize(to: record)
+        pendingCount.pointee = n + 1
+        if n + 1 >= Self.batch { flush() }
     }
 
     public var counts: (sent: UInt64, notDelivered: UInt64) {

@@ -36,6 +36,11 @@ public final class PacketPipeline {
 
         /// Whether anything here wants to hear of flows that end.
         var hearsEnds: Bool { (showEnded && view != nil) || !sinks.isEmpty || timeline != nil }
+        /// Whether the flows open at the end may be told in any order, table by table: only
+        /// sinks hear them, each takes the table's own records and keeps no order.
+        var endsInAnyOrder: Bool {
+            !(showEnded && view != nil) && timeline == nil && !sinks.contains { $0.needsEndOrder || $0.hearsFlowRecords }
+        }
         /// Whether anything wants to hear of flows that open.
         var hearsOpens: Bool { view != nil || sinks.contains { $0.hearsFlowOpens } }
 
@@ -287,7 +292,11 @@ public final class PacketPipeline {
         // way out they bring their hosts, conversation and ports to the statistics.
         let statisticsByFlow = countsHostsByFlow
         let stats = statistics
-        if flowOutputs.hearsEnds {
+        if flowOutputs.hearsEnds && flowOutputs.endsInAnyOrder, let flows {
+            if statisticsByFlow { flows.forEachOpen { stats.recordFlow($0) } }
+            for sink in flowOutputs.sinks { sink.flowsOpenAtEnd(flows) }
+            flows.reset()
+        } else if flowOutputs.hearsEnds {
             flows?.removeAll { flow, reason in
                 if statisticsByFlow { stats.recordFlow(flow) }
                 Self.ended(flow, reason, flowOutputs)

@@ -15,8 +15,10 @@ final class ExportTests: XCTestCase {
     }
 
     /// `netwatch connections -r CAPTURE --ipfix` into nfcapd (on a free port of `ports`): what
-    /// `nfdump -o json` lists, and the run's conn records (JSON lines).
-    func exportThroughNfcapd(_ name: String, activeTimeout: String, ports: ClosedRange<Int>) throws -> (exported: [[String: Any]], records: [[String: Any]]) {
+    /// `nfdump -o json` lists, and the run's conn records (JSON lines). `alone`: the export is
+    /// the run's only output (`netwatch -r CAPTURE -q --ipfix`, whose flows open at the end go
+    /// out in the table's memory order), the conn records from a second run.
+    func exportThroughNfcapd(_ name: String, activeTimeout: String, ports: ClosedRange<Int>, alone: Bool = false) throws -> (exported: [[String: Any]], records: [[String: Any]]) {
         guard let nfcapd = which("nfcapd"), let nfdump = which("nfdump") else { throw XCTSkip("nfdump is not installed (scripts/setup --test installs it)") }
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -29,9 +31,17 @@ final class ExportTests: XCTestCase {
         try collector.run()
         usleep(500_000)
         let conn = dir.appendingPathComponent("conn.json")
-        let r = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", try TestData.path("pcap/" + name), "--ipfix", "127.0.0.1:\(port)",
-                                                      "--ipfix-active-timeout", activeTimeout, "--conn-json", conn.path])
-        XCTAssertEqual(r.status, 0, r.stderr)
+        let capture = try TestData.path("pcap/" + name)
+        if alone {
+            let r = try runCommand(try netwatchBinary(), ["-r", capture, "-q", "--ipfix", "127.0.0.1:\(port)", "--ipfix-active-timeout", activeTimeout])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let c = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", capture, "--conn-json", conn.path])
+            XCTAssertEqual(c.status, 0, c.stderr)
+        } else {
+            let r = try runCommand(try netwatchBinary(), ["connections", "-q", "-r", capture, "--ipfix", "127.0.0.1:\(port)",
+                                                          "--ipfix-active-timeout", activeTimeout, "--conn-json", conn.path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
         usleep(300_000)
         collector.terminate()
         collector.waitUntilExit()
@@ -47,8 +57,9 @@ final class ExportTests: XCTestCase {
 
     func testNfdumpListsTheConnRecords() throws {
         for name in Self.captures {
+          for alone in [false, true] {
             // One record per flow here (long-lived flows in records every active timeout: the next test).
-            let run = try exportThroughNfcapd(name, activeTimeout: "365d", ports: 30_000...39_000)
+            let run = try exportThroughNfcapd(name, activeTimeout: "365d", ports: 30_000...39_000, alone: alone)
             // (Other IP protocols are exported too; conn records name them only unknown_transport.)
             let exported = run.exported.filter { [1, 6, 17, 58].contains($0["proto"] as? Int ?? -1) }
             let records = run.records.filter { $0["proto"] as? String != "unknown_transport" }
@@ -108,7 +119,71 @@ final class ExportTests: XCTestCase {
                 XCTAssertEqual(t.0, o.0, accuracy: 0.0011, "\(name): start")
                 XCTAssertEqual(t.1, o.1, accuracy: 0.0011, "\(name): end")
             }
+          }
         }
+    }
+
+    /// The datagrams a UDP listener at `host:port` receives while `run` runs (it is started
+    /// first), as sizes and the IPFIX length each message header states.
+    func datagrams(listening command: (String) throws -> Process, host: String, port: Int, dir: URL, run: () throws -> Void) throws -> [(size: Int, length: Int)] {
+        let out = dir.appendingPathComponent("sizes-\(port)")
+        let listener = try command("""
+            import socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((sys.argv[1], int(sys.argv[2]))); s.settimeout(3)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+            with open(sys.argv[3], "w") as f:
+                try:
+                    while True:
+                        d = s.recv(70000); f.write(f"{len(d)} {int.from_bytes(d[2:4], 'big')}\\n"); f.flush()
+                except socket.timeout:
+                    pass
+            """)
+        usleep(500_000)
+        try run()
+        listener.waitUntilExit()
+        return try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map {
+            let f = $0.split(separator: " ").compactMap { Int($0) }
+            return (f.first ?? 0, f.last ?? 0)
+        }
+    }
+
+    /// Messages fill the path MTU (RFC 7011 10.3.3): datagrams up to 64 KB on loopback, and at
+    /// most 1,472 bytes (1,500 less the IP and UDP headers) to a test host over a veth link.
+    func testMessagesFitThePathMTU() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let capture = try TestData.path("pcap/mixed/sgr_trevisi_generic.pcapng")
+        let script = dir.appendingPathComponent("listen.py")
+        let port = Int.random(in: 40_000...49_000)
+        let local = try datagrams(listening: { code in
+            try code.write(to: script, atomically: true, encoding: .utf8)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: try XCTUnwrap(which("python3")))
+            p.arguments = [script.path, "127.0.0.1", "\(port)", dir.appendingPathComponent("sizes-\(port)").path]
+            try p.run()
+            return p
+        }, host: "127.0.0.1", port: port, dir: dir) {
+            let r = try runCommand(try netwatchBinary(), ["-r", capture, "-q", "--ipfix", "127.0.0.1:\(port)"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        XCTAssertFalse(local.isEmpty)
+        XCTAssertTrue(local.allSatisfy { $0.size == $0.length }, "each datagram is one whole message")
+        XCTAssertGreaterThan(local.map(\.size).max() ?? 0, 1_472, "loopback's path MTU is 64 KB: \(local.map(\.size))")
+        XCTAssertLessThanOrEqual(local.map(\.size).max() ?? 0, 65_507)
+
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        try shell("chmod 755 \(dir.path)")
+        let remote = try datagrams(listening: { code in
+            try code.write(to: script, atomically: true, encoding: .utf8)
+            return try hosts.start(hosts.b, ["python3", script.path, hosts.addressB, "\(port)", dir.appendingPathComponent("sizes-\(port)").path])
+        }, host: hosts.addressB, port: port, dir: dir) {
+            try hosts.exec(hosts.a, "\(try netwatchBinary()) -r \(capture) -q --ipfix \(hosts.addressB):\(port)")
+        }
+        XCTAssertFalse(remote.isEmpty)
+        XCTAssertTrue(remote.allSatisfy { $0.size == $0.length })
+        XCTAssertLessThanOrEqual(remote.map(\.size).max() ?? 0, 1_472, "a 1,500-byte path: \(remote.map(\.size))")
+        XCTAssertGreaterThan(remote.map(\.size).max() ?? 0, 1_300, "messages are filled")
     }
 
     /// `--ipfix-active-timeout`: a flow still open is exported every timeout with the counts
