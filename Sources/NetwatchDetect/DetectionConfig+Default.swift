@@ -15,9 +15,11 @@ extension DetectionConfig {
         outputs:
           log:            # a readable line per alert, appended (same as --log)
           json_alerts:    # a JSON line per alert, Suricata EVE style, appended (same as --json-alerts)
-          history:        # an SQLite history database: conn records, alerts, traffic (same as --history)
+          history:        # an SQLite history database, or a central postgresql://user@host/db (same as --history)
           history_retention:  # drop history older than this, e.g. 30d (same as --retention)
           history_max_size:   # keep the history file under this, e.g. 2GB (same as --history-max-size)
+          history_password_file:  # the central database's password, first line (same as --history-password-file)
+          sensor:             # this sensor's name in the central database and on /metrics (same as --sensor; default the host name)
           ipfix:              # an IPFIX collector, HOST:PORT (UDP) or tcp://HOST:PORT (same as --ipfix)
           ipfix_domain: 0     # the IPFIX observation domain id (same as --ipfix-domain)
           ipfix_active_timeout: 60  # long-lived flows are exported this often while open (same as --ipfix-active-timeout)

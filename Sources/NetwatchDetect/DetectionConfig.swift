@@ -47,6 +47,11 @@ public struct DetectionConfig: Sendable, Equatable {
     /// `outputs: history_retention:` (seconds) and `history_max_size:` (bytes).
     public var historyRetention: Double?
     public var historyMaxSize: Int64?
+    /// `outputs: history_password_file:` (a central PostgreSQL's password, the file's first
+    /// line) and `sensor:` (this sensor's name there and on /metrics), when the command line
+    /// does not give them.
+    public var historyPasswordFile: String?
+    public var sensor: String?
     /// `outputs: ipfix:` (a collector, HOST:PORT or tcp://HOST:PORT), `ipfix_domain:` and
     /// `ipfix_active_timeout:` (seconds), when the command line does not give them.
     public var ipfix: String?
@@ -67,4 +72,10 @@ public struct DetectionConfig: Sendable, Equatable {
     public var maxTracked = 65_536
 
     public init() {}
+
+    /// A sensor name netwatch takes: 1 to 64 characters, without quotes, backslashes, tabs or
+    /// line breaks (it goes into Prometheus labels and JSON as it is).
+    public static func isSensorName(_ s: String) -> Bool {
+        !s.isEmpty && s.count <= 64 && !s.contains { $0.isNewline || $0 == "\"" || $0 == "\\" || $0 == "\t" }
+    }
 }

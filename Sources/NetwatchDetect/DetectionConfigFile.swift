@@ -42,7 +42,21 @@ public enum DetectionConfigFile {
                     switch key {
                     case "log": config.log = try r.optionalFile(value, path: path)
                     case "json_alerts": config.jsonAlerts = try r.optionalFile(value, path: path)
-                    case "history": config.history = try r.optionalFile(value, path: path)
+                    case "history":
+                        // A central database's URL as it is; a file relative to this file's folder.
+                        if case .scalar(let s) = value, s.string.hasPrefix("postgresql://") || s.string.hasPrefix("postgres://") {
+                            config.history = s.string
+                        } else {
+                            config.history = try r.optionalFile(value, path: path)
+                        }
+                    case "history_password_file": config.historyPasswordFile = try r.optionalFile(value, path: path)
+                    case "sensor":
+                        if case .scalar(let s) = value, s.string.isEmpty || s.string == "~" || s.string == "null" { break }
+                        let name = try r.scalar(value, path, "a sensor name")
+                        guard DetectionConfig.isSensorName(name) else {
+                            throw r.fail(value, path, "a sensor name has 1 to 64 characters, without quotes, backslashes, tabs or line breaks")
+                        }
+                        config.sensor = name
                     case "history_retention": config.historyRetention = try r.quantity(value, path: path, "an age such as 30d or 12h", Quantity.age)
                     case "history_max_size": config.historyMaxSize = try r.quantity(value, path: path, "a size such as 2GB or 500MB", Quantity.size)
                     case "ipfix": config.ipfix = try r.collector(value, path: path)
@@ -50,7 +64,8 @@ public enum DetectionConfigFile {
                     case "ipfix_active_timeout":
                         config.ipfixActiveTimeout = try r.quantity(value, path: path, "an age such as 60s or 5m", Quantity.age) ?? DetectionConfig().ipfixActiveTimeout
                     default:
-                        throw r.unknown(value, path: path, known: ["log", "json_alerts", "history", "history_retention", "history_max_size", "ipfix", "ipfix_domain", "ipfix_active_timeout"])
+                        throw r.unknown(value, path: path, known: ["log", "json_alerts", "history", "history_retention", "history_max_size", "history_password_file", "sensor",
+                                                                   "ipfix", "ipfix_domain", "ipfix_active_timeout"])
                     }
                 }
             case "suppress": config.suppress = try r.number(value, path: path, in: 1...86_400)

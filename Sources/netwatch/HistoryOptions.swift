@@ -49,7 +49,7 @@ struct HistoryOptions: ParsableArguments {
             if CentralURL.isCentral(history) {
                 let environment = Environment.variables()
                 let url = try CentralURL(history, environment: environment)
-                let password = try url.password(file: passwordFile, environment: environment)
+                let password = try url.password(file: passwordFile ?? config?.historyPasswordFile, environment: environment)
                 try CentralWriter.check(url: url, password: password)
                 return .central(url, password: password)
             }
@@ -80,7 +80,7 @@ struct HistoryOptions: ParsableArguments {
         case .file(let store): return writer(store, config: config, live: live, geo: geo)
         case .central(let url, let password):
             do {
-                let writer = try CentralWriter(url: url, password: password, sensor: sensor.name, live: live, retention: retentionPolicy(config), geo: geo,
+                let writer = try CentralWriter(url: url, password: password, sensor: sensor.name(config), live: live, retention: retentionPolicy(config), geo: geo,
                                                capacity: queue ?? 1 << 16)
                 writer.warn = { diagnostics.warning("\($0)") }
                 writer.report = { diagnostics.notice("\($0)") }

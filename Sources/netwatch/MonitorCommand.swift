@@ -68,7 +68,7 @@ struct MonitorCommand: ParsableCommand {
         }
         guard case .file(let store) = try options.open(config: detection?.config) else { return }
         let geoDB = geo.geoPath != nil || !geo.mmdbs.isEmpty ? try geo.load(required: true, what: "the dashboard's countries and networks") : nil
-        let webConfiguration = try web.configuration(sensor: sensor)
+        let webConfiguration = try web.configuration(sensor: sensor, config: detection?.config)
         let reader: HistoryStore
         do {
             reader = try HistoryStore.openForReading(store.path)

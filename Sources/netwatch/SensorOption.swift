@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetwatchDetect
 
 /// `--sensor NAME`: which sensor this is, in the central database's rows and as the label on
 /// every /metrics series (default: the host name).
@@ -7,10 +8,11 @@ struct SensorOption: ParsableArguments {
     var sensor: String?
 
     func validate() throws {
-        if let sensor, sensor.isEmpty || sensor.count > 64 || sensor.contains(where: { $0.isNewline || $0 == "\"" || $0 == "\\" || $0 == "\t" }) {
+        if let sensor, !DetectionConfig.isSensorName(sensor) {
             throw ValidationError("--sensor takes a name of 1 to 64 characters, without quotes, backslashes, tabs or line breaks")
         }
     }
 
-    var name: String { sensor ?? HistoryOptions.hostName() }
+    /// The option, else the config's `outputs: sensor:`, else the host name.
+    func name(_ config: DetectionConfig?) -> String { sensor ?? config?.sensor ?? HistoryOptions.hostName() }
 }

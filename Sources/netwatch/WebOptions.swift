@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetwatchDetect
 import Foundation
 import NetwatchPipeline
 import NetwatchWeb
@@ -24,10 +25,10 @@ struct WebOptions: ParsableArguments {
     }
 
     /// The configuration, refusing a non-loopback address without a token.
-    func configuration(sensor: SensorOption) throws -> WebConfiguration {
+    func configuration(sensor: SensorOption, config: DetectionConfig? = nil) throws -> WebConfiguration {
         let (host, port) = listen.flatMap(WebConfiguration.parseListen) ?? ("127.0.0.1", WebConfiguration.defaultPort)
         var c = WebConfiguration(host: host, port: port)
-        c.sensor = sensor.name
+        c.sensor = sensor.name(config)
         if let tokenFile {
             guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
                 diagnostics.error("cannot read the token file \(tokenFile)")

@@ -267,6 +267,22 @@ final class CentralTests: XCTestCase {
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
             XCTAssertTrue(r.output.isEmpty)
         }
+
+        // The config file: the URL as it is (not a file beside the config), the password file
+        // beside it, the sensor's name; a bad name is its file and line.
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "\(pg.password)\n".write(to: dir.appendingPathComponent("pw"), atomically: true, encoding: .utf8)
+        let config = dir.appendingPathComponent("netwatch.yaml")
+        try "outputs:\n  history: \(pg.tcpURL)\n  history_password_file: pw\n  sensor: from-config\n".write(to: config, atomically: true, encoding: .utf8)
+        let r = try runCommand(netwatch, ["capture", "-r", capture, "-q", "--config", config.path], environment: ["PGPASSWORD": ""])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("as sensor from-config: "), r.stderr)
+        XCTAssertTrue(try history(["sensors", "--db", pg.url], password: pg.password).contains("from-config"))
+        try "outputs:\n  sensor: \"gw\\\"1\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let bad = try runCommand(netwatch, ["capture", "-r", capture, "-q", "--config", config.path])
+        XCTAssertEqual(bad.status, 1, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("\(config.path):2: outputs.sensor: a sensor name has 1 to 64 characters"), bad.stderr)
     }
 
     /// Three test hosts, each watched by a sensor of its own (its traffic: curl, DNS, and an
