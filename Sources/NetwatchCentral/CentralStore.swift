@@ -94,9 +94,9 @@ public final class CentralStore: HistorySource, @unchecked Sendable {
     public func alertRows(_ q: AlertQuery) throws(HistoryError) -> [(id: Int64, alert: Alert, details: String)] {
         if let sensor, let asked = q.sensor, asked != sensor { return [] }
         var q = q
-        if q.sensor == sensor { q.sensor = nil }
-        let (terms, args) = q.terms()
-        let (w, all) = whereClause(terms, args)
+        q.sensor = q.sensor ?? sensor
+        let (terms, all) = q.terms()
+        let w = terms.isEmpty ? "" : "WHERE " + terms.joined(separator: " AND ")
         return try rows("SELECT * FROM alert \(w) ORDER BY " + (q.newestFirst ? "ts DESC, id DESC" : "ts, id") + q.postgresPage, all).map {
             HistoryRecords.alert(CentralRow($0))
         }

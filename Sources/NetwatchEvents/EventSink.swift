@@ -11,7 +11,6 @@ public protocol EventSink: AnyObject {
     var hearsDNSAnswers: Bool { get }
     var activeTimeout: Double? { get }
     var hearsFlowRecords: Bool { get }
-    var needsEndOrder: Bool { get }
     func flowEnded(_ flow: Flow, _ reason: FlowEnd)
     func flowActive(_ flow: Flow)
     func flowsOpenAtEnd(_ flows: FlowTable)
@@ -33,16 +32,12 @@ extension EventSink {
     /// a flow's counters says no and is handed the flow table's record itself, in place,
     /// through `flowEnded(_:_:)` and `flowActive(_:)` (no strings made per flow).
     public var hearsFlowRecords: Bool { true }
-    /// Whether the flows still open when the run ends must come oldest first, as conn
-    /// records (files keep their order) do; a sink that does not care (a flow exporter: each
-    /// record carries its times) lets them go in the table's memory order, which saves a
-    /// walk along the least-recently-seen list: a cache miss per flow.
-    public var needsEndOrder: Bool { true }
     public func flowEnded(_ flow: Flow, _ reason: FlowEnd) {}
     public func flowActive(_ flow: Flow) {}
-    /// Every flow still open when the run ends, in the table's memory order, to a sink that
-    /// neither hears records nor needs their order: one call for the table, not one through
-    /// the protocol per flow.
+    /// Every flow still open when the run ends, to a sink that takes the table's own records
+    /// (conn records, whose files keep their order, go oldest first instead): in the table's
+    /// memory order, one call for the table, not a walk along the least-recently-seen list
+    /// (a cache miss per flow) and a call through the protocol per flow.
     public func flowsOpenAtEnd(_ flows: FlowTable) {
         flows.forEachOpen { flowEnded($0.pointee, .shutdown) }
     }

@@ -42,14 +42,8 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
         var end: UInt64
     }
 
-    /// Records made on the packet thread, not yet handed to the sender (`flush`), and their
-    /// count. Behind pointers: a class's stored `var` is checked for exclusive access at each
-    /// use, which cost more than making the record.
-    private static let batch = 256
-    private let pending = UnsafeMutablePointer<ExportRecord>.allocate(capacity: IPFIXExporter.batch)
-    private let pendingCount = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-    /// Whether `exported` holds anything (a flow was exported while open).
-    private let exportedAny = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+    /// Records made on the packet thread, not yet handed to the sender (`flush`).
+    private var pending: [ExportRecord] = []
     private let condition = NSCondition()
     private var queue: [ExportRecord] = []
     private var closing = false
@@ -64,8 +58,6 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
     public init(destination: String, observationDomain: UInt32 = 0, interfaceNames: [String] = [], templateInterval: Double = 10,
                 capacity: Int = 1 << 16, activeTimeout: Double? = nil) throws(Failure) {
         encoder = IPFIXEncoder(observationDomain: observationDomain)
-        pendingCount.initialize(to: 0)
-        exportedAny.initialize(to: false)
         self.activeTimeout = activeTimeout
         self.interfaceNames = interfaceNames
         self.templateInterval = templateInterval
@@ -97,12 +89,6 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
         t.name = "nw-ipfix"
         thread = t
         t.start()
-    }
-
-    deinit {
-        pending.deallocate()
-        pendingCount.deallocate()
-        exportedAny.deallocate()
     }
 
     /// A socket connected to `address`.
@@ -161,7 +147,6 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
 
     /// The flow table's records themselves: no conn record is made for the exporter.
     public var hearsFlowRecords: Bool { false }
-    public var needsEndOrder: Bool { false }
 
     public func receive(_ event: NetwatchEvent) {
         if case .runEnded = event {
@@ -172,10 +157,11 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
 
     public func flowEnded(_ flow: Flow, _ reason: FlowEnd) {
         var record = ExportRecord(flow, reason: reason, interface: interfaceIndex(flow.interfaceRaw))
-        if exportedAny.pointee, let before = exported.removeValue(forKey: flow.id) { Self.since(before, &record) }
+        if !exported.isEmpty, let before = exported.removeValue(forKey: flow.id) { Self.since(before, &record) }
         enqueue(record)
     }
 
+    /// (The protocol's default, written here so that `flowEnded` is called directly.)
     public func flowsOpenAtEnd(_ flows: FlowTable) {
         flows.forEachOpen { flowEnded($0.pointee, .shutdown) }
     }
@@ -189,22 +175,20 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
             Self.since(before, &record)
         }
         exported[flow.id] = now
-        exportedAny.pointee = true
         enqueue(record)
     }
 
     /// Hands the records gathered on the packet thread to the sender (between packets, and
     /// every 256 records): one lock per batch, not per flow.
     public func flush() {
-        let count = pendingCount.pointee
-        guard count > 0 else { return }
+        guard !pending.isEmpty else { return }
         condition.lock()
         let room = max(0, capacity - queue.count)
-        if count > room { notDelivered &+= UInt64(count - room) }
-        queue.append(contentsOf: UnsafeBufferPointer(start: pending, count: min(count, room)))
+        if pending.count > room { notDelivered &+= UInt64(pending.count - room) }
+        queue.append(contentsOf: pending.prefix(room))
         if queue.count >= 512 { condition.signal() }
         condition.unlock()
-        pendingCount.pointee = 0
+        pending.removeAll(keepingCapacity: true)
     }
 
     /// The part of `r` after what was exported of its flow before: counts since, from where
@@ -218,10 +202,8 @@ public final class IPFIXExporter: EventSink, @unchecked Sendable {
     }
 
     private func enqueue(_ record: ExportRecord) {
-        let n = pendingCount.pointee
-        (pending + n).initialize(to: record)
-        pendingCount.pointee = n + 1
-        if n + 1 >= Self.batch { flush() }
+        pending.append(record)
+        if pending.count >= 256 { flush() }
     }
 
     public var counts: (sent: UInt64, notDelivered: UInt64) {

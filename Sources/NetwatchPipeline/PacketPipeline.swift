@@ -37,9 +37,9 @@ public final class PacketPipeline {
         /// Whether anything here wants to hear of flows that end.
         var hearsEnds: Bool { (showEnded && view != nil) || !sinks.isEmpty || timeline != nil }
         /// Whether the flows open at the end may be told in any order, table by table: only
-        /// sinks hear them, each takes the table's own records and keeps no order.
+        /// sinks hear them, and each takes the table's own records (no conn records).
         var endsInAnyOrder: Bool {
-            !(showEnded && view != nil) && timeline == nil && !sinks.contains { $0.needsEndOrder || $0.hearsFlowRecords }
+            !(showEnded && view != nil) && timeline == nil && !sinks.contains { $0.hearsFlowRecords }
         }
         /// Whether anything wants to hear of flows that open.
         var hearsOpens: Bool { view != nil || sinks.contains { $0.hearsFlowOpens } }

@@ -75,7 +75,7 @@ public struct HistoryReportBuilder {
         if points.isEmpty { for e in states { report.outcomes.connState[e.key, default: 0] += e.flows } }
 
         // Alerts, and the flows each concerns (through the host index).
-        let alerts = try store.alerts(since: since, until: until, signature: nil, source: nil, destination: nil, limit: ReportAssembly.alertLimit)
+        let alerts = try store.alerts(since: since, until: until, limit: ReportAssembly.alertLimit)
         var seen = Set<String>()
         for (i, (a, _)) in alerts.enumerated() {
             var line = ReportAssembly.alertLine(a, id: i + 1)

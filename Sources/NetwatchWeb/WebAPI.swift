@@ -32,7 +32,7 @@ struct WebAPI {
         if let since, let until, since >= until { throw BadRequest("since must be before until") }
         var q = AlertQuery(since: since, until: until, signature: try w.string("signature"), host: try w.address("host"),
                            limit: try w.int("limit", 1...1000) ?? 50, offset: try w.int("offset", 0...1_000_000), newestFirst: true)
-        if data.fleet { q.sensor = try w.string("sensor", max: 64) }
+        q.sensor = try w.sensor(data.fleet)
         let rows = try data.store.alertRows(q)
         return WebResponses.json("{\"alerts\":\(WebResponses.array(rows.map { HistoryJSON.alert(id: $0.id, $0.alert, details: $0.details) }))}\n")
     }

@@ -48,6 +48,11 @@ struct WebQuery {
         return text
     }
 
+    /// One sensor's rows (`sensor`), read only over a central database (`fleet`).
+    func sensor(_ fleet: Bool) throws(BadRequest) -> String? {
+        fleet ? try string("sensor", max: 64) : nil
+    }
+
     static let states = ["S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH"]
 
     /// The flow search: time range, host, port, protocol, state, process, community_id, paging;
@@ -64,7 +69,7 @@ struct WebQuery {
         q.process = try string("process")
         q.communityID = try string("community_id", max: 64)
         q.uid = try string("uid", max: 32)
-        if fleet { q.sensor = try string("sensor", max: 64) }
+        q.sensor = try sensor(fleet)
         q.limit = try int("limit", 1...1000) ?? defaultLimit
         q.offset = try int("offset", 0...1_000_000)
         q.newestFirst = true

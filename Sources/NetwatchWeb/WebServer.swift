@@ -89,7 +89,7 @@ public final class WebServer: Sendable {
             do {
                 let since = try w.time("since"), until = try w.time("until")
                 return try pages.alerts(since: since, until: until, signature: try w.string("signature"), host: try w.address("host"),
-                                        sensor: data.fleet ? try w.string("sensor", max: 64) : nil, limit: try w.int("limit", 1...1000) ?? 50, offset: try w.int("offset", 0...1_000_000) ?? 0, raw: params, error: nil)
+                                        sensor: try w.sensor(data.fleet), limit: try w.int("limit", 1...1000) ?? 50, offset: try w.int("offset", 0...1_000_000) ?? 0, raw: params, error: nil)
             } catch let e as BadRequest {
                 return try pages.alerts(since: nil, until: nil, signature: nil, host: nil, sensor: nil, limit: 50, offset: 0, raw: params, error: e.message)
             }
