@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "NetwatchHistory", dependencies: ["NetwatchDecode", "NetwatchHost", "NetwatchDetect", "NetwatchGeo", "NetwatchEvents", "NetwatchView", "CSQLiteConfig", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "NetwatchCharts"),
         .target(name: "NetwatchReport", dependencies: ["NetwatchCharts", "NetwatchHistory", "NetwatchEvents", "NetwatchDecode", "NetwatchDetect", "NetwatchFlow", "NetwatchGeo",
-                                                       "NetwatchTimeline", .product(name: "Mustache", package: "swift-mustache")]),
+                                                       "NetwatchTimeline", "NetwatchHost", "NetwatchView", .product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "NetwatchWeb", dependencies: ["NetwatchCharts", "NetwatchReport", "NetwatchHistory", "NetwatchEvents", "NetwatchView", "NetwatchDecode", "NetwatchDetect",
                                                     "NetwatchFlow", "NetwatchGeo", "NetwatchTimeline", "NetwatchHost",
                                                     .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "Prometheus", package: "swift-prometheus"),

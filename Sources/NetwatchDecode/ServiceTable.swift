@@ -84,9 +84,19 @@ public final class ServiceTable: @unchecked Sendable {
     /// The service name's bytes (valid while the table lives), or nil.
     @inline(__always)
     public func nameBytes(port: UInt16, tcp isTCP: Bool) -> UnsafeRawBufferPointer? {
-        let i = index[(isTCP ? 0 : 65536) + Int(port)]
-        guard i != 0 else { return nil }
-        return spanBytes(Int(i))
+        nameBytes(index: nameIndex(port: port, tcp: isTCP))
+    }
+
+    /// The number of the port's name (0: none), for a caller that keys by the name without
+    /// making it; `nameBytes(index:)` gives it back.
+    @inline(__always)
+    public func nameIndex(port: UInt16, tcp isTCP: Bool) -> UInt16 {
+        index[(isTCP ? 0 : 65536) + Int(port)]
+    }
+
+    @inline(__always)
+    public func nameBytes(index i: UInt16) -> UnsafeRawBufferPointer? {
+        i == 0 ? nil : spanBytes(Int(i))
     }
 
     private func spanBytes(_ i: Int) -> UnsafeRawBufferPointer {

@@ -27,6 +27,11 @@ public enum ConnectionState: String, Sendable, CaseIterable {
     /// No SYN seen: midstream traffic.
     case oth = "OTH"
 
+    /// The case's place in `allCases`: a one-byte key for tables that sum by state (the
+    /// raw value is a string, which hashes through SipHash).
+    @inlinable @inline(__always)
+    public var ordinal: UInt8 { unsafeBitCast(self, to: UInt8.self) }
+
     /// What Zeek's `conn_state` function returns for these endpoint states.
     public static func tcp(originator os: TCPEndpointState, responder rs: TCPEndpointState, history: ConnectionHistory, bytes: UInt64) -> ConnectionState {
         let originatorInactive = os == .inactive || os == .partial

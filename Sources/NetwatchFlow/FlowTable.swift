@@ -564,14 +564,21 @@ public final class FlowTable {
         if spare != capacity && flows[capacity].id != 0 { body(flows + capacity) }
     }
 
-    /// Ends every flow still open (at shutdown), oldest first, and empties the table.
-    public func removeAll(_ ended: (Flow, FlowEnd) -> Void) {
+    /// Calls `body` with every flow still open, oldest first (least recently seen), by
+    /// reference: the order `removeAll` ends them in.
+    public func forEachOpenOldestFirst(_ body: (UnsafePointer<Flow>) -> Void) {
         guard state.pointee.count > 0 else { return }
         var index = state.pointee.oldest
         while index >= 0 {
-            ended(flows[Int(index)], .shutdown)
+            body(flows + Int(index))
             index = flows[Int(index)].newer
         }
+    }
+
+    /// Ends every flow still open (at shutdown), oldest first, and empties the table.
+    public func removeAll(_ ended: (Flow, FlowEnd) -> Void) {
+        guard state.pointee.count > 0 else { return }
+        forEachOpenOldestFirst { ended($0.pointee, .shutdown) }
         reset()
     }
 

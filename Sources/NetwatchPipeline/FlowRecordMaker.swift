@@ -8,14 +8,16 @@ import NetwatchView
 /// name, the local process's name (from the directory the road keeps; never a rescan here).
 public final class FlowRecordMaker {
     public let uids: FlowUID
-    public var services: ServiceTable?
+    public var services: ServiceTable? {
+        didSet { names = [] }
+    }
     public var processes: ProcessDirectory?
     /// The capture interfaces, when the run reads several (each flow keeps its first packet's).
     public var interfaceNames: [String] = []
     /// Whether records carry the Community ID (some sink wants it).
     public var communityIDs = true
-    /// Service names by where the table keeps them: a name is made once, not per flow.
-    private var names: [UnsafeRawPointer: String] = [:]
+    /// Service names by the table's number for them: a name is made once, not per flow.
+    private var names: [String?] = []
 
     public init(uids: FlowUID, services: ServiceTable?, processes: ProcessDirectory? = nil) {
         self.uids = uids
@@ -38,10 +40,11 @@ public final class FlowRecordMaker {
 
     /// The responder port's service name (the originator's if only it has one), lower case.
     func service(_ flow: Flow) -> String? {
-        guard let bytes = ConnectionNames.service(flow, services), let base = bytes.baseAddress else { return nil }
-        if let name = names[base] { return name }
-        let name = String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
-        names[base] = name
-        return name
+        let i = Int(ConnectionNames.serviceIndex(flow, services))
+        guard i != 0 else { return nil }
+        if i < names.count, let name = names[i] { return name }
+        if i >= names.count { names += repeatElement(nil, count: i + 1 - names.count) }
+        names[i] = ConnectionNames.recordService(UInt16(i), services)
+        return names[i]
     }
 }

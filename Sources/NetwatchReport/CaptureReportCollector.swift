@@ -4,8 +4,10 @@ import NetwatchEvents
 import NetwatchFlow
 import NetwatchGeo
 import NetwatchHistory
+import NetwatchHost
+import NetwatchView
 
-/// A report from the road itself (`report -r FILE`): hears ticks, conn records and alerts and
+/// A report from the road itself (`report -r FILE`): hears ticks, ended flows and alerts and
 /// sums them as the history writer's top tables would (a record counts in the minute of the
 /// newest end seen so far), in full, since nothing here is bounded by a minute's top 100.
 /// Nothing is stored; what it keeps of each flow for the strips and the alerts' flows is a
@@ -25,6 +27,11 @@ public final class CaptureReportCollector: EventSink {
     private var names: [IPAddress: (time: Double, name: String)] = [:]
     private var first: Int64 = .max, last: Int64 = .min
     public private(set) var run: RunInfo?
+    /// The run's uids, service names and processes: what the road's conn records would
+    /// carry, made here only for the flows the report lists.
+    public var uids = FlowUID()
+    public var services: ServiceTable?
+    public var processes: ProcessDirectory?
 
     public init(source: String, geo: GeoDatabase? = nil) {
         self.source = source
@@ -37,6 +44,30 @@ public final class CaptureReportCollector: EventSink {
     /// Made here for the flows an alert lists.
     public var needsCommunityID: Bool { false }
     public var hearsDNSAnswers: Bool { true }
+    /// The flow table's records, summed in place: no conn record per flow.
+    public var hearsFlowRecords: Bool { false }
+
+    public func flowEnded(_ flow: Flow, _ reason: FlowEnd) {
+        withUnsafePointer(to: flow) { Self.add($0, to: &tally, services: services, processes: processes, geo: geo) }
+    }
+
+    /// Oldest first, as conn records end them: a flow counts in the minute the history
+    /// would count it in, and ties in start time keep the history's order. In place: no
+    /// copy of each record, and the tables are held once, not once per flow.
+    public func flowsOpenAtEnd(_ flows: FlowTable) {
+        let (services, processes, geo) = (self.services, self.processes, self.geo)
+        var tally = self.tally
+        self.tally = FlowTally()
+        flows.forEachOpenOldestFirst { Self.add($0, to: &tally, services: services, processes: processes, geo: geo) }
+        self.tally = tally
+    }
+
+    @inline(__always)
+    private static func add(_ f: UnsafePointer<Flow>, to tally: inout FlowTally, services: ServiceTable?, processes: ProcessDirectory?, geo: GeoDatabase?) {
+        var process: String?
+        if let processes, f.pointee.pid >= 0 { process = processes.name(f.pointee.pid) ?? "?" }
+        tally.add(f, service: services.map { ConnectionNames.serviceIndex(f.pointee, $0) } ?? 0, process: process, geo: geo)
+    }
 
     public func receive(_ event: NetwatchEvent) {
         switch event {
@@ -46,7 +77,6 @@ public final class CaptureReportCollector: EventSink {
             ticks.append((k.second, k))
             first = min(first, k.second)
             last = max(last, k.second + 1)
-        case .flowEnded(let r): tally.add(r, geo: geo)
         case .alert(let a):
             alertCount += 1
             if a.event == .alert { severities[a.severity, default: 0] += 1 }
@@ -58,7 +88,7 @@ public final class CaptureReportCollector: EventSink {
             } else if names.count < Self.maxKeys {
                 names[d.address] = (d.time, d.name)
             }
-        case .flowOpened, .flowActive, .socketOpened, .socketClosed: break
+        case .flowOpened, .flowEnded, .flowActive, .socketOpened, .socketClosed: break
         }
     }
 
@@ -74,24 +104,28 @@ public final class CaptureReportCollector: EventSink {
         summary.bytes = report.traffic.bytes.reduce(0, +)
         summary.dropped = report.traffic.dropped.reduce(0, +)
         summary.flows = tally.flows
-        summary.hosts = tally.sketch.count
-        summary.hostsExact = tally.sketch.isExact
+        let sketch = tally.sketch
+        summary.hosts = sketch.count
+        summary.hostsExact = sketch.isExact
         summary.runs = 1
         if let run { summary.interfaces = (run.interfaces ?? run.file.map { "file " + $0 } ?? "").split(separator: ",").map(String.init) }
         summary.alertsBySeverity = Dictionary(uniqueKeysWithValues: severities.map { (String($0.key), $0.value) })
         report.summary = summary
         report.alertsTotal = alertCount
 
-        func list<K>(_ d: [K: FlowTally.Totals], _ key: (K) -> String) -> [Report.Top] {
+        func list<S: Sequence, K>(_ d: S, _ key: (K) -> String) -> [Report.Top] where S.Element == (key: K, value: FlowTally.Totals) {
             ReportAssembly.ranked(d.map { Report.Top(key: key($0.key), packets: $0.value.packets, bytes: $0.value.bytes, flows: $0.value.flows) }, n)
         }
-        let (services, points) = tally.split()
-        report.services = list(services) { $0 }
-        report.topPorts = list(tally.ports) { "\($0.port)/\(tally.protoNames[Int($0.ipProtocol)] ?? String($0.ipProtocol))" }
-        report.topConversations = list(tally.pairs) { "\($0.a) <-> \($0.b)" }
-        report.processes = list(tally.processes) { $0 }
-        report.countries = list(tally.countries) { $0 }
-        report.networks = list(tally.networks) { String($0) }
+        let (byNumber, points) = tally.split()
+        // Two numbers can carry one name (the seed's DHCP on 67 and 68).
+        var named: [String: FlowTally.Totals] = [:]
+        for (i, t) in byNumber { named[ConnectionNames.recordService(i, services) ?? "-", default: FlowTally.Totals()].merge(t) }
+        report.services = list(named) { $0 }
+        report.topPorts = list(tally.ports.entries) { "\($0.port)/\(tally.proto($0.ipProtocol) ?? String($0.ipProtocol))" }
+        report.topConversations = list(tally.pairs.entries) { "\($0.a) <-> \($0.b)" }
+        report.processes = list(tally.processes.entries) { $0.text }
+        report.countries = list(tally.countries.entries) { $0.text }
+        report.networks = list(tally.networks.entries) { String($0) }
         // As the database's report: the remote ones among the first hosts by bytes.
         let rankedHosts = ranked(ReportAssembly.hostCandidates(n))
         report.topHosts = rankedHosts.prefix(n).map { h in
@@ -123,7 +157,7 @@ public final class CaptureReportCollector: EventSink {
                 }.sorted { kept[$0].start != kept[$1].start ? kept[$0].start < kept[$1].start : $0 < $1 }.map { kept[$0] }
                 var found = 0
                 for k in candidates where found < ReportAssembly.flowsPerAlert {
-                    let f = k.line
+                    let f = k.line(uids: uids, services: services)
                     guard ReportAssembly.concerns(line, f, communityID: a.communityID) else { continue }
                     found += 1
                     line.flows.append(f.uid)
@@ -155,7 +189,7 @@ public final class CaptureReportCollector: EventSink {
     /// The first `limit` hosts by bytes, ties in the order of the address as text (as the
     /// database orders its text key): only the hosts that can make the list are written out.
     func ranked(_ limit: Int) -> [(key: String, address: IPAddress, t: FlowTally.Totals)] {
-        let sorted = tally.hosts.sorted { $0.value.bytes > $1.value.bytes }
+        let sorted = tally.hosts.entries.sorted { $0.value.bytes > $1.value.bytes }
         var out: [(key: String, address: IPAddress, t: FlowTally.Totals)] = []
         var i = 0
         while i < sorted.count && out.count < limit {

@@ -121,8 +121,21 @@ public enum ConnectionNames {
 
     /// The responder port's service name (the originator's if only it has one).
     public static func service(_ flow: Flow, _ services: ServiceTable?) -> UnsafeRawBufferPointer? {
-        guard flow.transport == .tcp || flow.transport == .udp, let services else { return nil }
+        services?.nameBytes(index: serviceIndex(flow, services))
+    }
+
+    /// The name conn records give the table's name `index`: lower case, as Zeek's.
+    public static func recordService(_ index: UInt16, _ services: ServiceTable?) -> String? {
+        guard let bytes = services?.nameBytes(index: index) else { return nil }
+        return String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// `service`'s name as the table numbers it (0: none).
+    @inline(__always)
+    public static func serviceIndex(_ flow: Flow, _ services: ServiceTable?) -> UInt16 {
+        guard flow.transport == .tcp || flow.transport == .udp, let services else { return 0 }
         let tcp = flow.transport == .tcp
-        return services.nameBytes(port: flow.responder.port, tcp: tcp) ?? services.nameBytes(port: flow.originator.port, tcp: tcp)
+        let i = services.nameIndex(port: flow.responder.port, tcp: tcp)
+        return i != 0 ? i : services.nameIndex(port: flow.originator.port, tcp: tcp)
     }
 }

@@ -142,7 +142,10 @@ struct ReportCommand: ParsableCommand {
             let flows = FlowTable(capacity: capture.maxFlows ?? FlowTable.capacity(forMemory: 256 << 20))
             let pipeline = PacketPipeline(source: packetSource, output: OutputBuffer(fd: 2), view: .none, filter: offlineFilter, limit: capture.count,
                                           writerPlan: nil, palette: Palette(enabled: false), flows: flows)
-            pipeline.useServices(capture.services())
+            let services = capture.services()
+            pipeline.useServices(services)
+            collector.services = services
+            if let uids = pipeline.flowOutputs.records?.uids { collector.uids = uids }
             pipeline.statisticsPlan.live = live != nil
             // The report sums flows and seconds itself: the statistics' top lists are not needed.
             pipeline.statisticsPlan.enabled = false

@@ -115,6 +115,12 @@ final class ConnectionStateTests: XCTestCase {
         XCTAssertTrue(tcp.allSatisfy { $0.originator.address.description == "172.16.0.8" }, "the scanner originates every flow")
     }
 
+    /// Tables that sum by state key by `ordinal`: one byte per case, distinct, in case order.
+    func testStateOrdinalIsTheCaseIndex() {
+        XCTAssertEqual(MemoryLayout<ConnectionState>.size, 1)
+        for (i, state) in ConnectionState.allCases.enumerated() { XCTAssertEqual(Int(state.ordinal), i, "\(state)") }
+    }
+
     func testMidstreamIsOTH() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
