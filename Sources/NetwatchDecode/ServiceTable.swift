@@ -5,7 +5,7 @@
 /// allocation, no reference counting per packet. Names are fixed once the table is built.
 public final class ServiceTable: @unchecked Sendable {
     /// Name index per port (0: no name), TCP then UDP.
-    private let index: UnsafeMutablePointer<UInt16>
+    @usableFromInline let index: UnsafeMutablePointer<UInt16>
     /// Name bytes, back to back; `spans[i]` is where name i lies in `pool`.
     private let pool: UnsafeMutableRawBufferPointer
     private var poolUsed = 0
@@ -89,7 +89,7 @@ public final class ServiceTable: @unchecked Sendable {
 
     /// The number of the port's name (0: none), for a caller that keys by the name without
     /// making it; `nameBytes(index:)` gives it back.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func nameIndex(port: UInt16, tcp isTCP: Bool) -> UInt16 {
         index[(isTCP ? 0 : 65536) + Int(port)]
     }

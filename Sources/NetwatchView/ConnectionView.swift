@@ -130,8 +130,9 @@ public enum ConnectionNames {
         return String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
-    /// `service`'s name as the table numbers it (0: none).
-    @inline(__always)
+    /// `service`'s name as the table numbers it (0: none). Inlined: the report's tally asks
+    /// it for every flow.
+    @inlinable @inline(__always)
     public static func serviceIndex(_ flow: Flow, _ services: ServiceTable?) -> UInt16 {
         guard flow.transport == .tcp || flow.transport == .udp, let services else { return 0 }
         let tcp = flow.transport == .tcp
