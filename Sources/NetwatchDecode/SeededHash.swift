@@ -50,6 +50,16 @@ public protocol SeededHashable: Hashable {
     func hash(into h: inout SeededHash)
 }
 
+extension UInt32: SeededHashable {
+    @inlinable @inline(__always)
+    public func hash(into h: inout SeededHash) { h.add(UInt64(self)) }
+}
+
+extension UInt64: SeededHashable {
+    @inlinable @inline(__always)
+    public func hash(into h: inout SeededHash) { h.add(self) }
+}
+
 extension IPAddress: SeededHashable {
     /// One round for IPv4 (the address is all in `low`), two for IPv6.
     @inlinable @inline(__always)

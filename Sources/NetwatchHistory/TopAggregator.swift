@@ -32,14 +32,16 @@ struct TopAggregator {
         }
     }
 
-    struct Port: Hashable {
+    struct Port: SeededHashable {
         var ipProtocol: UInt8
         var port: UInt16
+        @inline(__always) func hash(into h: inout SeededHash) { h.add(UInt64(ipProtocol) << 16 | UInt64(port)) }
     }
 
-    struct Conversation: Hashable {
+    struct Conversation: SeededHashable {
         var originator: IPAddress
         var responder: IPAddress
+        @inline(__always) func hash(into h: inout SeededHash) { IPAddress.hash(originator, responder, into: &h) }
     }
 
     static let keep = 100
@@ -49,14 +51,15 @@ struct TopAggregator {
 
     private(set) var minute: Int64 = .min
     private var newestEnd: Int64 = .min
-    private var hosts: [IPAddress: Totals] = [:]
-    private var ports: [Port: Totals] = [:]
-    private var conversations: [Conversation: Totals] = [:]
+    // The tables every record updates, on `SumTable` (no SipHash, one lookup each).
+    private var hosts = SumTable<IPAddress, Totals>(limit: maxKeys)
+    private var ports = SumTable<Port, Totals>(limit: maxKeys)
+    private var conversations = SumTable<Conversation, Totals>(limit: maxKeys)
+    private var networks = SumTable<UInt32, Totals>(limit: maxKeys)
     private var processes: [String: Totals] = [:]
     private var countries: [String: Totals] = [:]
     private var services: [String: Totals] = [:]
     private var states: [String: Totals] = [:]
-    private var networks: [UInt32: Totals] = [:]
     private var protoNames: [UInt8: String] = [:]
     /// Every address of the minute, for `host_sketch` (not only the top ones).
     private var sketch = HostSketch()
@@ -78,29 +81,26 @@ struct TopAggregator {
         let bytes = r.originatorIPBytes &+ r.responderIPBytes
         sketch.add(r.originatorAddress)
         sketch.add(r.responderAddress)
-        Self.count(&hosts, r.originatorAddress, packets, bytes, sent: r.originatorIPBytes, received: r.responderIPBytes)
+        let (sent, received) = (r.originatorIPBytes, r.responderIPBytes)
+        hosts.update(r.originatorAddress, initial: Totals()) { $0.add(packets, bytes); $0.sent &+= sent; $0.received &+= received }
         if r.responderAddress != r.originatorAddress {
-            Self.count(&hosts, r.responderAddress, packets, bytes, sent: r.responderIPBytes, received: r.originatorIPBytes)
+            hosts.update(r.responderAddress, initial: Totals()) { $0.add(packets, bytes); $0.sent &+= received; $0.received &+= sent }
         }
         if protoNames[r.ipProtocol] == nil { protoNames[r.ipProtocol] = r.proto }
-        Self.count(&ports, Port(ipProtocol: r.ipProtocol, port: r.responderPort), packets, bytes)
-        Self.count(&conversations, Conversation(originator: r.originatorAddress, responder: r.responderAddress), packets, bytes)
+        ports.update(Port(ipProtocol: r.ipProtocol, port: r.responderPort), initial: Totals()) { $0.add(packets, bytes) }
+        conversations.update(Conversation(originator: r.originatorAddress, responder: r.responderAddress), initial: Totals()) { $0.add(packets, bytes) }
         if let p = r.process { Self.count(&processes, p, packets, bytes) }
         if let c = r.originatorCountry { Self.count(&countries, c, packets, bytes) }
         if let c = r.responderCountry, c != r.originatorCountry { Self.count(&countries, c, packets, bytes) }
         Self.count(&services, r.service ?? "-", packets, bytes)
         Self.count(&states, r.connState, packets, bytes)
-        if let a = r.originatorASN { Self.count(&networks, a, packets, bytes) }
-        if let a = r.responderASN, a != r.originatorASN { Self.count(&networks, a, packets, bytes) }
+        if let a = r.originatorASN { networks.update(a, initial: Totals()) { $0.add(packets, bytes) } }
+        if let a = r.responderASN, a != r.originatorASN { networks.update(a, initial: Totals()) { $0.add(packets, bytes) } }
     }
 
-    private static func count<K: Hashable>(_ d: inout [K: Totals], _ key: K, _ packets: UInt64, _ bytes: UInt64, sent: UInt64 = 0, received: UInt64 = 0) {
+    private static func count<K: Hashable>(_ d: inout [K: Totals], _ key: K, _ packets: UInt64, _ bytes: UInt64) {
         if d.count >= maxKeys && d[key] == nil { return }
         d[key, default: Totals()].add(packets, bytes)
-        if sent | received != 0 {
-            d[key]!.sent &+= sent
-            d[key]!.received &+= received
-        }
     }
 
     /// Writes the minute gathered so far and rolls up its hour (at the run's end).
@@ -179,30 +179,30 @@ struct TopAggregator {
         guard minute != .min else { return }
         let m = minute
         let names = protoNames
-        try Self.insert(db, "top_host", "host", hosts, m, sentReceived: true) { $0.address($1) }
-        try Self.insert(db, "top_port", "proto, port", ports, m) { $0.text(names[$1.ipProtocol] ?? String($1.ipProtocol)); $0.int(Int64($1.port)) }
-        try Self.insert(db, "top_conversation", "orig_h, resp_h", conversations, m) { $0.address($1.originator); $0.address($1.responder) }
-        try Self.insert(db, "top_process", "process", processes, m) { $0.text($1) }
-        try Self.insert(db, "top_country", "country", countries, m) { $0.text($1) }
-        try Self.insert(db, "top_service", "service", services, m) { $0.text($1) }
-        try Self.insert(db, "top_state", "conn_state", states, m) { $0.text($1) }
-        try Self.insert(db, "top_asn", "asn", networks, m) { $0.int(Int64($1)) }
+        try Self.insert(db, "top_host", "host", hosts.entries, m, sentReceived: true) { $0.address($1) }
+        try Self.insert(db, "top_port", "proto, port", ports.entries, m) { $0.text(names[$1.ipProtocol] ?? String($1.ipProtocol)); $0.int(Int64($1.port)) }
+        try Self.insert(db, "top_conversation", "orig_h, resp_h", conversations.entries, m) { $0.address($1.originator); $0.address($1.responder) }
+        try Self.insert(db, "top_process", "process", processes.map { $0 }, m) { $0.text($1) }
+        try Self.insert(db, "top_country", "country", countries.map { $0 }, m) { $0.text($1) }
+        try Self.insert(db, "top_service", "service", services.map { $0 }, m) { $0.text($1) }
+        try Self.insert(db, "top_state", "conn_state", states.map { $0 }, m) { $0.text($1) }
+        try Self.insert(db, "top_asn", "asn", networks.entries, m) { $0.int(Int64($1)) }
         if !sketch.isEmpty { try Self.writeSketch(db, sketch, minute: m) }
         sketch = HostSketch()
         countries.removeAll(keepingCapacity: true)
         services.removeAll(keepingCapacity: true)
         states.removeAll(keepingCapacity: true)
-        networks.removeAll(keepingCapacity: true)
-        hosts.removeAll(keepingCapacity: true)
-        ports.removeAll(keepingCapacity: true)
-        conversations.removeAll(keepingCapacity: true)
+        networks.removeAll()
+        hosts.removeAll()
+        ports.removeAll()
+        conversations.removeAll()
         processes.removeAll(keepingCapacity: true)
         minute = .min
     }
 
     /// One table's rows for `minute`: the chosen keys, each bound by `key` (its columns, in
     /// the order `columns` names them), then its totals.
-    private static func insert<K: Hashable>(_ db: Database, _ table: String, _ columns: String, _ d: [K: Totals], _ minute: Int64,
+    private static func insert<K>(_ db: Database, _ table: String, _ columns: String, _ d: [(key: K, value: Totals)], _ minute: Int64,
                                             sentReceived: Bool = false, key: (inout SQLiteBinder, K) -> Void) throws {
         guard !d.isEmpty else { return }
         let marks = Array(repeating: "?", count: columns.split(separator: ",").count).joined(separator: ", ")
@@ -224,18 +224,18 @@ struct TopAggregator {
 
     /// The `keep` biggest by bytes and the `keep` biggest by packets (ties at the edge may
     /// add a few): a selection in linear time, not a sort, as the minute can hold many keys.
-    static func chosen<K: Hashable>(_ d: [K: Totals]) -> [(K, Totals)] {
+    static func chosen<K>(_ d: [(key: K, value: Totals)]) -> [(K, Totals)] {
         guard d.count > 2 * keep else { return d.map { ($0.key, $0.value) } }
-        var values = d.values.map(\.bytes)
+        var values = d.map(\.value.bytes)
         let bytes = kthLargest(&values, keep)
-        values = d.values.map(\.packets)
+        values = d.map(\.value.packets)
         let packets = kthLargest(&values, keep)
         var out: [(K, Totals)] = []
         out.reserveCapacity(2 * keep)
         for (k, t) in d where t.bytes > bytes || t.packets > packets { out.append((k, t)) }
         // Then those equal to a threshold, until each list has its `keep`.
-        var roomBytes = keep - d.values.count { $0.bytes > bytes }
-        var roomPackets = keep - d.values.count { $0.packets > packets }
+        var roomBytes = keep - d.count { $0.value.bytes > bytes }
+        var roomPackets = keep - d.count { $0.value.packets > packets }
         for (k, t) in d where !(t.bytes > bytes || t.packets > packets) {
             if t.bytes == bytes && roomBytes > 0 {
                 roomBytes -= 1

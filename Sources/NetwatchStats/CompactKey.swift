@@ -10,16 +10,6 @@ public protocol CompactKey: SeededHashable, BitwiseCopyable, Comparable {
     init(compact: Compact)
 }
 
-extension UInt32: SeededHashable {
-    @inlinable @inline(__always)
-    public func hash(into h: inout SeededHash) { h.add(UInt64(self)) }
-}
-
-extension UInt64: SeededHashable {
-    @inlinable @inline(__always)
-    public func hash(into h: inout SeededHash) { h.add(self) }
-}
-
 extension IPAddress: CompactKey {
     @inlinable public var compact: UInt32? { isIPv6 ? nil : ipv4 }
     @inlinable public init(compact: UInt32) { self.init(ipv4: compact) }

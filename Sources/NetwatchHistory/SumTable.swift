@@ -1,26 +1,34 @@
 import NetwatchDecode
 
-/// Sums by key for a capture's report: keys and their sums side by side in insertion order,
-/// found through a slot array (linear probing, `SeededHash`). A flow updates five of these;
-/// with Swift's `Dictionary` (SipHash, a separate key and value store) they cost half the
-/// report's time over `-q`. Holds at most `limit` keys; past that, new keys are refused.
-struct SumTable<Key: SeededHashable, Value> {
+/// Sums by key, for the history writer's top tables and a capture's report: keys and their
+/// sums side by side in insertion order (so ties are met in a fixed order), found through a
+/// slot array (linear probing, `SeededHash`). A flow updates several of these; with Swift's
+/// `Dictionary` (SipHash, keys apart from values) they cost half the report's time over `-q`.
+/// Holds at most `limit` keys; past that, new keys are refused.
+package struct SumTable<Key: SeededHashable, Value> {
     /// Keys and sums, in the order the keys came.
-    private(set) var entries: [(key: Key, value: Value)] = []
+    package private(set) var entries: [(key: Key, value: Value)] = []
     /// Index + 1 into `entries` per slot; 0 is empty. Never more than half full; none until
     /// the first key (an empty table costs nothing).
     private var slots: [Int32] = []
     private let seed = SeededHash.seed
-    let limit: Int
+    package let limit: Int
 
-    init(limit: Int) { self.limit = limit }
+    package init(limit: Int) { self.limit = limit }
 
-    var count: Int { entries.count }
+    package var count: Int { entries.count }
+    package var isEmpty: Bool { entries.isEmpty }
+
+    /// Empties it, keeping its room (the writer's tables start again every minute).
+    package mutating func removeAll() {
+        entries.removeAll(keepingCapacity: true)
+        if !slots.isEmpty { slots.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+    }
 
     /// Changes `key`'s sum in place (made with `initial` if new); false if the key is new
     /// and the table is full.
     @inline(__always) @discardableResult
-    mutating func update(_ key: Key, initial: @autoclosure () -> Value, _ body: (inout Value) -> Void) -> Bool {
+    package mutating func update(_ key: Key, initial: @autoclosure () -> Value, _ body: (inout Value) -> Void) -> Bool {
         if entries.count * 2 >= slots.count { grow() }
         let mask = slots.count - 1
         var h = SeededHash(seed: seed)
