@@ -105,6 +105,15 @@ final class ReportTests: XCTestCase {
                 (report["alert_flows"] as? [[String: Any]] ?? []).map { "\($0["community_id"]!) \($0["ts"]!)" }.sorted()
             }
             XCTAssertEqual(concerned(d), concerned(r), "\(name): flows the alerts concern")
+            // The capture's lines get their strings at the end, from the run's uids and service table.
+            for f in r["alert_flows"] as? [[String: Any]] ?? [] {
+                let uid = f["uid"] as? String ?? ""
+                XCTAssertTrue(uid.count == 12 && uid.hasPrefix("C") && uid.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }, "\(name): uid \(uid)")
+                XCTAssertTrue(["tcp", "udp", "icmp", "unknown_transport"].contains(f["proto"] as? String ?? ""), "\(name): proto")
+            }
+            XCTAssertEqual(Set((d["alert_flows"] as? [[String: Any]] ?? []).map { "\($0["community_id"]!) \($0["service"] ?? "-") \($0["conn_state"]!)" }),
+                           Set((r["alert_flows"] as? [[String: Any]] ?? []).map { "\($0["community_id"]!) \($0["service"] ?? "-") \($0["conn_state"]!)" }),
+                           "\(name): the alerts' flows' service and conn_state")
             if !(r["alerts"] as? [[String: Any]] ?? []).isEmpty, (r["alerts"] as! [[String: Any]]).contains(where: { $0["event_type"] as? String == "alert" }) {
                 XCTAssertFalse(concerned(r).isEmpty, "\(name): alerts with no flows")
             }
