@@ -227,9 +227,9 @@ struct TopAggregator {
     static func chosen<K>(_ d: [(key: K, value: Totals)]) -> [(K, Totals)] {
         guard d.count > 2 * keep else { return d.map { ($0.key, $0.value) } }
         var values = d.map(\.value.bytes)
-        let bytes = kthLargest(&values, keep)
+        let bytes = TopSelection.kthLargest(&values, keep)
         values = d.map(\.value.packets)
-        let packets = kthLargest(&values, keep)
+        let packets = TopSelection.kthLargest(&values, keep)
         var out: [(K, Totals)] = []
         out.reserveCapacity(2 * keep)
         for (k, t) in d where t.bytes > bytes || t.packets > packets { out.append((k, t)) }
@@ -247,23 +247,6 @@ struct TopAggregator {
             }
         }
         return out
-    }
-
-    /// The k-th largest value (k from 1), by quickselect; reorders `v`.
-    static func kthLargest(_ v: inout [UInt64], _ k: Int) -> UInt64 {
-        var lo = 0, hi = v.count - 1
-        let target = k - 1
-        while lo < hi {
-            let pivot = v[(lo + hi) / 2]
-            var i = lo, j = hi
-            while i <= j {
-                while v[i] > pivot { i += 1 }
-                while v[j] < pivot { j -= 1 }
-                if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
-            }
-            if target <= j { hi = j } else if target >= i { lo = i } else { break }
-        }
-        return v[target]
     }
 }
 

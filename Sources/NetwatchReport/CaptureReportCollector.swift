@@ -113,14 +113,17 @@ public final class CaptureReportCollector: EventSink {
         report.summary = summary
         report.alertsTotal = alertCount
 
-        func list<S: Sequence, K>(_ d: S, _ key: (K) -> String) -> [Report.Top] where S.Element == (key: K, value: FlowTally.Totals) {
-            ReportAssembly.ranked(d.map { Report.Top(key: key($0.key), packets: $0.value.packets, bytes: $0.value.bytes, flows: $0.value.flows) }, n)
+        // Text is made only for what can make each list (a flood has millions of keys).
+        func list<K>(_ d: [(key: K, value: FlowTally.Totals)], _ key: (K) -> String) -> [Report.Top] {
+            ReportAssembly.firstByBytes(d, n, bytes: \.value.bytes) { key($0.key) }.map {
+                Report.Top(key: $0.text, packets: $0.entry.value.packets, bytes: $0.entry.value.bytes, flows: $0.entry.value.flows)
+            }
         }
         let (byNumber, points) = tally.split()
         // Two numbers can carry one name (the seed's DHCP on 67 and 68).
         var named: [String: FlowTally.Totals] = [:]
         for (i, t) in byNumber { named[ConnectionNames.recordService(i, services) ?? "-", default: FlowTally.Totals()].merge(t) }
-        report.services = list(named) { $0 }
+        report.services = list(named.map { $0 }) { $0 }
         report.topPorts = list(tally.ports.entries) { "\($0.port)/\(tally.proto($0.ipProtocol) ?? String($0.ipProtocol))" }
         report.topConversations = list(tally.pairs.entries) { "\($0.a) <-> \($0.b)" }
         report.processes = list(tally.processes.entries) { $0.text }
@@ -189,16 +192,8 @@ public final class CaptureReportCollector: EventSink {
     /// The first `limit` hosts by bytes, ties in the order of the address as text (as the
     /// database orders its text key): only the hosts that can make the list are written out.
     func ranked(_ limit: Int) -> [(key: String, address: IPAddress, t: FlowTally.Totals)] {
-        let sorted = tally.hosts.entries.sorted { $0.value.bytes > $1.value.bytes }
-        var out: [(key: String, address: IPAddress, t: FlowTally.Totals)] = []
-        var i = 0
-        while i < sorted.count && out.count < limit {
-            var j = i
-            while j < sorted.count && sorted[j].value.bytes == sorted[i].value.bytes { j += 1 }
-            let group = sorted[i..<j].map { (key: "\($0.key)", address: $0.key, t: $0.value) }.sorted { $0.key < $1.key }
-            out += group.prefix(limit - out.count)
-            i = j
+        ReportAssembly.firstByBytes(tally.hosts.entries, limit, bytes: \.value.bytes) { "\($0.key)" }.map {
+            (key: $0.text, address: $0.entry.key, t: $0.entry.value)
         }
-        return out
     }
 }

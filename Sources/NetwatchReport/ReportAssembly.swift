@@ -1,6 +1,7 @@
 import NetwatchDecode
 import NetwatchDetect
 import NetwatchEvents
+import NetwatchHistory
 
 /// What both builders share: how a list is ranked and cut, how series are laid on a grid,
 /// how alerts and conn records are written into a report.
@@ -8,6 +9,35 @@ enum ReportAssembly {
     /// Ranked as `history top` ranks: bytes, then the key, descending bytes first.
     static func ranked(_ list: [Report.Top], _ n: Int) -> [Report.Top] {
         Array(list.sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.key < $1.key }.prefix(n))
+    }
+
+    /// The first `n` of `entries` in `ranked`'s order, each with its text: the entries past
+    /// the n-th largest bytes are neither written out nor sorted, and of those tied at that
+    /// edge only the first by text are kept (a flood ties millions at one packet's bytes).
+    static func firstByBytes<E>(_ entries: [E], _ n: Int, bytes: (E) -> UInt64, text: (E) -> String) -> [(entry: E, text: String)] {
+        guard n > 0 else { return [] }
+        func ordered(_ a: (entry: E, text: String), _ b: (entry: E, text: String)) -> Bool {
+            let (x, y) = (bytes(a.entry), bytes(b.entry))
+            return x != y ? x > y : a.text < b.text
+        }
+        guard entries.count > n else { return entries.map { ($0, text($0)) }.sorted(by: ordered) }
+        var values = entries.map(bytes)
+        let edge = TopSelection.kthLargest(&values, n)
+        let above = entries.filter { bytes($0) > edge }.map { ($0, text($0)) }.sorted(by: ordered)
+        // The rest from the edge: a list kept in text order and cut at its room.
+        let room = n - above.count
+        var tied: [(entry: E, text: String)] = []
+        for e in entries where bytes(e) == edge {
+            let t = text(e)
+            if tied.count == room {
+                guard t < tied[room - 1].text else { continue }
+                tied.removeLast()
+            }
+            var i = tied.count
+            while i > 0 && t < tied[i - 1].text { i -= 1 }
+            tied.insert((e, t), at: i)
+        }
+        return above + tied
     }
 
     /// Traffic from per-second (or coarser) buckets laid on the report's grid.
