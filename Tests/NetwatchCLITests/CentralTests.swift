@@ -366,7 +366,10 @@ final class CentralTests: XCTestCase {
         let server = try startServer(["serve", "--db", pg.url], dir: dir)
         defer { TestHosts.interrupt(server.process) }
         XCTAssertEqual(try get(server.base + "/api/v1/runs").status, 200)
-        let client = try hosts.start(hosts.a, ["sh", "-c", "for i in $(seq 1 120); do curl -s -o /dev/null http://\(hosts.addressB)/; sleep 0.15; done"])
+        // Each connection's local port and answer, to tell apart, if the count is short, a
+        // connection never made from two that shared a 5-tuple.
+        let curls = dir.appendingPathComponent("curls.txt")
+        let client = try hosts.start(hosts.a, ["sh", "-c", "for i in $(seq 1 120); do curl -s -o /dev/null -w '%{local_port} %{http_code}\\n' http://\(hosts.addressB)/ >> \(curls.path); sleep 0.15; done"])
         sleep(4)
         try pg.stop()
         let away = try get(server.base + "/api/v1/runs")
@@ -391,7 +394,10 @@ final class CentralTests: XCTestCase {
             try history(["flows", "--json", "--port", "80"] + args, password: pg.password).split(separator: "\n").count
         }
         let reference = try http(["--db", dir.appendingPathComponent("local.db").path])
-        XCTAssertEqual(reference, 120, "every connection captured")
+        let made = ((try? String(contentsOf: curls, encoding: .utf8)) ?? "").split(separator: "\n")
+        XCTAssertEqual(made.count, 120, "curl's lines")
+        XCTAssertEqual(reference, 120, "every connection captured; curl: \(made.count) lines, \(Set(made.map { $0.split(separator: " ").first ?? "" }).count) local ports, "
+                       + "answers \(Dictionary(grouping: made, by: { $0.split(separator: " ").last ?? "" }).mapValues(\.count))")
         XCTAssertEqual(try http(["--db", pg.url, "--sensor", "kept"]), reference, "nothing lost that the queue held")
         // The small queue: what did not fit is counted, reported, and in the run's row.
         let match = smallLog.firstMatch(of: #/as sensor small: (\d+) records written, (\d+) not delivered/#)
