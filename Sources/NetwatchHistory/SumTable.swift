@@ -6,7 +6,6 @@ import NetwatchDecode
 /// `Dictionary` (SipHash, keys apart from values) they cost half the report's time over `-q`.
 /// Holds at most `limit` keys; past that, new keys are refused. Inlinable: callers in other
 /// modules (the report) get it specialised for their keys, not through witness tables.
-@frozen
 public struct SumTable<Key: SeededHashable, Value> {
     /// Keys and sums, in the order the keys came.
     @inlinable public var entries: [(key: Key, value: Value)] { storage }

@@ -6,14 +6,10 @@ import NetwatchHistory
 /// What both builders share: how a list is ranked and cut, how series are laid on a grid,
 /// how alerts and conn records are written into a report.
 enum ReportAssembly {
-    /// Ranked as `history top` ranks: bytes, then the key, descending bytes first.
-    static func ranked(_ list: [Report.Top], _ n: Int) -> [Report.Top] {
-        Array(list.sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.key < $1.key }.prefix(n))
-    }
-
-    /// The first `n` of `entries` in `ranked`'s order, each with its text: the entries past
-    /// the n-th largest bytes are neither written out nor sorted, and of those tied at that
-    /// edge only the first by text are kept (a flood ties millions at one packet's bytes).
+    /// The first `n` of `entries` ranked as `history top` ranks: most bytes first, ties by
+    /// their text. Each comes with its text; the entries past the n-th largest bytes are
+    /// neither written out nor sorted, and of those tied at that edge only the first by text
+    /// are kept (a flood ties millions at one packet's bytes).
     static func firstByBytes<E>(_ entries: [E], _ n: Int, bytes: (E) -> UInt64, text: (E) -> String) -> [(entry: E, text: String)] {
         guard n > 0 else { return [] }
         func ordered(_ a: (entry: E, text: String), _ b: (entry: E, text: String)) -> Bool {
