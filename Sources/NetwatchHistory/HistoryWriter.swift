@@ -34,11 +34,22 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
         self.geo = geo.flatMap { $0.isEmpty ? nil : $0 }
         self.retention = retention
         events = EventQueue(capacity: capacity, live: live, interval: commitInterval)
+        checkpointer = WALCheckpointer(path: store.path, limit: Self.walLimit)
         events.onFull = { [unowned self] in
             warn?("the history database \(store.path) cannot keep up; records are being dropped (counted in the run's records_dropped)")
         }
-        events.start(threadName: Self.threadName, write: { [unowned self] batch in commit(batch, &self.statements) })
+        if checkpointer != nil {
+            _ = try? store.queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        }
+        events.start(threadName: Self.threadName, write: { [unowned self] batch in commit(batch, &self.statements) },
+                     finish: { [unowned self] in checkpointer?.stop() })
     }
+
+    /// Checkpoints on a thread of their own (nil: SQLite's own, in the writer's commits).
+    private let checkpointer: WALCheckpointer?
+    /// The WAL's size past which the writer checkpoints itself: four times the point at
+    /// which SQLite's automatic checkpoint would have run (1,000 pages).
+    static let walLimit: Int64 = 16 << 20
 
     /// Records that could not be written (queue full live, or a failed commit).
     public var dropped: UInt64 { events.dropped }
@@ -82,6 +93,8 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
         var nextID: Int64?
         var index = ConnHostIndex()
         var top = TopAggregator()
+        /// The text of the row being bound (one buffer for every insert of the writer).
+        let arena = TextArena()
         /// The conn ids' chunk this commit wrote into, with its first and last ts.
         var span: (chunk: Int64, first: Double, last: Double)?
         /// A commit failed: what it gathered in memory is gone with it, so the index is
@@ -110,6 +123,13 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
                 return .commit
             }
             written &+= UInt64(batch.count)
+            if let checkpointer {
+                if checkpointer.overLimit {
+                    _ = try? store.queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+                } else {
+                    checkpointer.poke()
+                }
+            }
             if statements.failing {
                 statements.failing = false
                 warn?("the history database \(store.path) is written again (\(dropped) records were dropped meanwhile)")
@@ -195,7 +215,7 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
             // Bound through SQLite's own calls on GRDB's prepared statement: GRDB's
             // StatementArguments boxed 30 values per row and cost more than the insert.
             let st = s.conn!.sqliteStatement
-            var b = SQLiteBinder(st)
+            var b = SQLiteBinder(st, arena: s.arena)
             b.int(id); b.int(runID); b.double(ts); b.text(r.uid); b.text(r.communityID)
             b.address(r.originatorAddress); b.int(Int64(r.originatorPort)); b.address(r.responderAddress); b.int(Int64(r.responderPort))
             b.text(r.proto); b.int(Int64(r.ipProtocol)); b.text(r.service)

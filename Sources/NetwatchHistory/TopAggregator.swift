@@ -63,6 +63,8 @@ struct TopAggregator {
     private var protoNames: [UInt8: String] = [:]
     /// Every address of the minute, for `host_sketch` (not only the top ones).
     private var sketch = HostSketch()
+    /// The text of the row being bound.
+    private let arena = TextArena()
 
     /// Counts `r`, writing the minute before when `r` starts a new one.
     mutating func add(_ r: FlowRecord, _ db: Database) throws {
@@ -179,14 +181,14 @@ struct TopAggregator {
         guard minute != .min else { return }
         let m = minute
         let names = protoNames
-        try Self.insert(db, "top_host", "host", hosts.entries, m, sentReceived: true) { $0.address($1) }
-        try Self.insert(db, "top_port", "proto, port", ports.entries, m) { $0.text(names[$1.ipProtocol] ?? String($1.ipProtocol)); $0.int(Int64($1.port)) }
-        try Self.insert(db, "top_conversation", "orig_h, resp_h", conversations.entries, m) { $0.address($1.originator); $0.address($1.responder) }
-        try Self.insert(db, "top_process", "process", processes.map { $0 }, m) { $0.text($1) }
-        try Self.insert(db, "top_country", "country", countries.map { $0 }, m) { $0.text($1) }
-        try Self.insert(db, "top_service", "service", services.map { $0 }, m) { $0.text($1) }
-        try Self.insert(db, "top_state", "conn_state", states.map { $0 }, m) { $0.text($1) }
-        try Self.insert(db, "top_asn", "asn", networks.entries, m) { $0.int(Int64($1)) }
+        try Self.insert(db, arena, "top_host", "host", hosts.entries, m, sentReceived: true) { $0.address($1) }
+        try Self.insert(db, arena, "top_port", "proto, port", ports.entries, m) { $0.text(names[$1.ipProtocol] ?? String($1.ipProtocol)); $0.int(Int64($1.port)) }
+        try Self.insert(db, arena, "top_conversation", "orig_h, resp_h", conversations.entries, m) { $0.address($1.originator); $0.address($1.responder) }
+        try Self.insert(db, arena, "top_process", "process", processes.map { $0 }, m) { $0.text($1) }
+        try Self.insert(db, arena, "top_country", "country", countries.map { $0 }, m) { $0.text($1) }
+        try Self.insert(db, arena, "top_service", "service", services.map { $0 }, m) { $0.text($1) }
+        try Self.insert(db, arena, "top_state", "conn_state", states.map { $0 }, m) { $0.text($1) }
+        try Self.insert(db, arena, "top_asn", "asn", networks.entries, m) { $0.int(Int64($1)) }
         if !sketch.isEmpty { try Self.writeSketch(db, sketch, minute: m) }
         sketch = HostSketch()
         countries.removeAll(keepingCapacity: true)
@@ -202,7 +204,7 @@ struct TopAggregator {
 
     /// One table's rows for `minute`: the chosen keys, each bound by `key` (its columns, in
     /// the order `columns` names them), then its totals.
-    private static func insert<K>(_ db: Database, _ table: String, _ columns: String, _ d: [(key: K, value: Totals)], _ minute: Int64,
+    private static func insert<K>(_ db: Database, _ arena: TextArena, _ table: String, _ columns: String, _ d: [(key: K, value: Totals)], _ minute: Int64,
                                             sentReceived: Bool = false, key: (inout SQLiteBinder, K) -> Void) throws {
         guard !d.isEmpty else { return }
         let marks = Array(repeating: "?", count: columns.split(separator: ",").count).joined(separator: ", ")
@@ -213,7 +215,7 @@ struct TopAggregator {
             ON CONFLICT DO UPDATE SET packets = packets + excluded.packets, bytes = bytes + excluded.bytes, flows = flows + excluded.flows\(extraSet)
             """).sqliteStatement
         for (k, t) in chosen(d) {
-            var b = SQLiteBinder(statement)
+            var b = SQLiteBinder(statement, arena: arena)
             b.int(minute)
             key(&b, k)
             b.totals(t)
