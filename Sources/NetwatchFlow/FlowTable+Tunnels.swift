@@ -14,7 +14,7 @@ extension FlowTable {
             decoder.decode(bytes, linkType: linkType, wireLength: wireLength, outerLevel: level, into: &scratch)
             guard let probe = probe(&scratch) else { continue }
             let update = update(probe, &scratch, time: time, wireLength: wireLength)
-            if update.evicted { ended(lastEvicted, .evicted) }
+            if let reason = update.endedReason { ended(lastEvicted, reason) }
             if update.isNew {
                 setTunnel(update.index, parent: parent, scratch.encapsulation)
                 flows[Int(update.index)].isTunnel = true

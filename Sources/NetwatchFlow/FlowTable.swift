@@ -14,6 +14,9 @@ public enum FlowEnd: String, Sendable {
     case evicted
     /// Still open when the run ended.
     case shutdown
+    /// Both sides had closed (FIN or RST) and a new SYN came on the same 5-tuple: a new
+    /// connection begins, as in Zeek (its `connection_reused`), and this one ends.
+    case reused
 }
 
 /// Every flow seen, keyed by a direction-independent 5-tuple (plus VLAN), with a hard bound
@@ -54,6 +57,7 @@ public final class FlowTable {
         @usableFromInline var created: UInt64 = 0
         @usableFromInline var expired: UInt64 = 0
         @usableFromInline var evicted: UInt64 = 0
+        @usableFromInline var reused: UInt64 = 0
         /// One record more than the capacity: an evicted flow stays intact here (for whoever
         /// reports it) while its old record takes the new flow, so eviction copies nothing.
         @usableFromInline var spare: Int32
@@ -87,6 +91,8 @@ public final class FlowTable {
     public var created: UInt64 { state.pointee.created }
     public var expired: UInt64 { state.pointee.expired }
     public var evicted: UInt64 { state.pointee.evicted }
+    /// Flows ended by a new connection on their 5-tuple (`FlowEnd.reused`).
+    public var reused: UInt64 { state.pointee.reused }
 
     /// Index slots for a capacity: twice the flows (so probes stay short), a power of two.
     static func slots(forCapacity capacity: Int) -> Int {
@@ -181,9 +187,13 @@ public final class FlowTable {
         public var completedHandshake: Bool
         /// The table was full: the least recently seen flow made room (see `lastEvicted`).
         public var evicted: Bool
+        /// A SYN began a new connection on a closed flow's 5-tuple: the old flow ended (see
+        /// `lastEvicted`, which holds it).
+        public var reused: Bool
 
         @inlinable
-        init(index: Int32, isNew: Bool, fromOriginator: Bool, quoted: Int32, isFirstReply: Bool, completedHandshake: Bool, evicted: Bool) {
+        init(index: Int32, isNew: Bool, fromOriginator: Bool, quoted: Int32, isFirstReply: Bool, completedHandshake: Bool, evicted: Bool,
+             reused: Bool) {
             self.index = index
             self.isNew = isNew
             self.fromOriginator = fromOriginator
@@ -191,7 +201,11 @@ public final class FlowTable {
             self.isFirstReply = isFirstReply
             self.completedHandshake = completedHandshake
             self.evicted = evicted
+            self.reused = reused
         }
+
+        /// Why the flow in `lastEvicted` ended, when one did.
+        @inlinable public var endedReason: FlowEnd? { reused ? .reused : evicted ? .evicted : nil }
     }
 
     /// The flow the last `update` with `evicted` set pushed out, as it was then (until the
@@ -207,7 +221,7 @@ public final class FlowTable {
         var p = p
         guard let probe = probe(&p) else { return nil }
         let update = update(probe, &p, time: time, wireLength: wireLength)
-        if update.evicted { ended(lastEvicted, .evicted) }
+        if let reason = update.endedReason { ended(lastEvicted, reason) }
         return update
     }
 
@@ -257,8 +271,22 @@ public final class FlowTable {
         var (index, slot) = find(key, hash: hash)
         var isNew = false
         var evicted = false
-        if index < 0 {
-            if isFull {
+        var reused = false
+        if index >= 0 && _slowPath(p.transport == .tcp && FlowTable.reuses(flows + Int(index), p.tcp.flags)) {
+            // The old flow leaves the index and keeps its record as the spare (for the caller,
+            // as after an eviction); the old spare takes the new connection.
+            let old = index
+            unindex(old)
+            index = state.pointee.spare
+            state.pointee.spare = old
+            state.pointee.reused &+= 1
+            reused = true
+            slot = emptySlot(hash)
+        }
+        if index < 0 || reused {
+            if reused {
+                // Its record is the spare's, taken above.
+            } else if isFull {
                 // The least recently seen flow leaves the index and keeps its record as the
                 // spare; the old spare takes the new flow.
                 let victim = state.pointee.oldest
@@ -306,7 +334,16 @@ public final class FlowTable {
         let completed = account(&flows[Int(index)], index, p, time: time, wireLength: wireLength, fromOriginator: fromOriginator)
         let quoted = p.icmp.hasQuotedFlow ? accountQuoted(p) : -1
         return Update(index: index, isNew: isNew, fromOriginator: fromOriginator, quoted: quoted, isFirstReply: isFirstReply,
-                      completedHandshake: completed, evicted: evicted)
+                      completedHandshake: completed, evicted: evicted, reused: reused)
+    }
+
+    /// Zeek's connection reuse (`TCPSessionAdapter::IsReuse`, closed case): an initial SYN (no
+    /// ACK) on a connection either side has closed (FIN) or reset begins a new connection.
+    /// (Zeek also starts one when an open connection's SYN comes with another initial
+    /// sequence number; flows keep no sequence numbers, so that case stays one flow here.)
+    @inlinable @inline(__always)
+    static func reuses(_ flow: UnsafePointer<Flow>, _ flags: TCPFlags) -> Bool {
+        flags.contains(.syn) && !flags.contains(.ack) && flow.pointee.isClosing
     }
 
     /// An ICMP error (unreachable, time exceeded, ...) also counts on the flow it is about;

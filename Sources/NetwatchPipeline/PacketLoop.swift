@@ -175,9 +175,9 @@ struct PacketLoop: RawPacketHandler {
                 if _slowPath(update.isNew && !state.pointee.packet.encapsulation.isEmpty) {
                     flows.setTunnel(update.index, parent: parent, state.pointee.packet.encapsulation)
                 }
-                if update.evicted {
+                if update.evicted || update.reused {
                     if statisticsByFlow { stats.recordFlow(flows.lastEvictedRecord) }
-                    if outputs.hearsEnds { PacketPipeline.ended(flows.lastEvicted, .evicted, outputs) }
+                    if outputs.hearsEnds { PacketPipeline.ended(flows.lastEvicted, update.reused ? .reused : .evicted, outputs) }
                 }
                 if update.isNew {
                     if _slowPath(flowInterfaces) { flows.setInterface(update.index, raw.interface) }

@@ -108,12 +108,14 @@ enum ReportAssembly {
                         communityId: r.communityID)
     }
 
-    /// Flows an alert concerns: its Community ID's, else those between its two ends (or from
-    /// its source, with no destination) that started up to five minutes before it.
+    /// Flows an alert concerns: those that started in the five minutes before it (or the
+    /// second after), with its Community ID, else between its two ends (or from its source,
+    /// with no destination). The window is the database's query's: a later connection on the
+    /// same 5-tuple (a SYN retried after a RST) is not the one the alert saw.
     static func concerns(_ a: Report.AlertLine, _ r: Report.FlowLine, communityID: String?) -> Bool {
+        guard r.ts >= a.timestamp - 300 && r.ts < a.timestamp + 1 else { return false }
         if let c = communityID, !c.isEmpty { return r.communityId == c }
         guard let src = a.srcIp else { return false }
-        guard r.ts <= a.timestamp + 1 && r.ts + r.duration >= a.timestamp - 300 else { return false }
         let ends = (r.origH == src || r.respH == src)
         guard let dst = a.destIp else { return ends }
         return ends && (r.origH == dst || r.respH == dst)

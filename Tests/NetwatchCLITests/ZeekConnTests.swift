@@ -91,4 +91,62 @@ final class ZeekConnTests: XCTestCase {
         XCTAssertGreaterThan(tunnelled, 10)
         print("Zeek conn.log: \(compared) connections compared, \(tunnelled) in tunnels")
     }
+
+    /// A new SYN on a 5-tuple whose connection either side has closed begins a new connection,
+    /// as Zeek's connection reuse does: three SYNs from one source port to a closed port (each
+    /// refused) are three REJ connections, and a client that connects again from the same
+    /// port after the server closed is two SF connections. The earlier ones end as `reused`.
+    func testASynOnAClosedConnectionStartsANewOne() throws {
+        for tool in ["hping3", "tcpdump", "python3"] where which(tool) == nil { throw XCTSkip("\(tool) is not installed (scripts/setup --test installs it)") }
+        let hosts = try TestHosts()
+        defer { hosts.tearDown() }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let capture = dir.appendingPathComponent("reuse.pcap"), err = dir.appendingPathComponent("tcpdump.err")
+        // The server closes first, so the client's port is free again at once (the server's
+        // side waits in TIME_WAIT, which takes a later SYN).
+        _ = try hosts.start(hosts.b, ["python3", "-c", """
+            import socket
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('\(hosts.addressB)', 7070)); s.listen()
+            while True:
+                c, _ = s.accept(); c.sendall(b'hi'); c.close()
+            """])
+        // Immediate mode and packet-buffered output: tcpdump's default block mode leaves the last
+        // packets in the kernel's ring when it is interrupted.
+        let dump = try hosts.start(hosts.b, ["tcpdump", "--immediate-mode", "-U", "-i", hosts.interfaceB, "-w", capture.path, "tcp"], error: err)
+        XCTAssertTrue(waitFor("listening on", in: err))
+        usleep(300_000)
+        try hosts.exec(hosts.a, "hping3 -q -S -p 9 -s 40000 -k -c 3 -i u200000 \(hosts.addressB) >/dev/null 2>&1; true")
+        let client = dir.appendingPathComponent("client.py")
+        try """
+            import socket, time
+            for _ in range(2):
+                c = socket.socket()
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                c.bind(('\(hosts.addressA)', 40001))
+                c.connect(('\(hosts.addressB)', 7070))
+                while c.recv(100):
+                    pass
+                c.close()
+                time.sleep(0.3)
+            """.write(to: client, atomically: true, encoding: .utf8)
+        try hosts.exec(hosts.a, "python3 \(client.path)")
+        usleep(300_000)
+        TestHosts.interrupt(dump)
+        let result = try runCommand(try netwatchBinary(), ["connections", "-r", capture.path, "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let conns = result.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["event_type"] as? String == "conn" }
+        func records(_ port: Int) -> [[String: Any]] { conns.filter { $0["id.orig_p"] as? Int == port && $0["id.orig_h"] as? String == hosts.addressA } }
+        let refused = records(40000), again = records(40001)
+        XCTAssertEqual(refused.map { $0["conn_state"] as? String }, ["REJ", "REJ", "REJ"], "\(refused)")
+        XCTAssertEqual(refused.map { $0["end_reason"] as? String }, ["reused", "reused", "shutdown"])
+        XCTAssertEqual(refused.map { $0["orig_pkts"] as? Int }, [1, 1, 1])
+        XCTAssertEqual(again.map { $0["conn_state"] as? String }, ["SF", "SF"], "\(again)")
+        XCTAssertEqual(again.map { $0["end_reason"] as? String }, ["reused", "shutdown"])
+        XCTAssertEqual(Set((refused + again).compactMap { $0["uid"] as? String }).count, 5)
+        // Each `new` record too: a new connection is announced as such.
+        let opened = result.output.split(separator: "\n").filter { $0.contains("\"event_type\":\"new\"") && $0.contains("\(hosts.addressA)") }
+        XCTAssertEqual(opened.count, 5)
+    }
 }

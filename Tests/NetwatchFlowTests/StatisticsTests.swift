@@ -202,7 +202,7 @@ final class StatisticsTests: XCTestCase {
                 byFlow.record(&p, time: time, wireLength: raw.wireLength, hostsByFlow: probe != nil)
                 if let probe {
                     let update = table.update(probe, &p, time: time, wireLength: raw.wireLength)
-                    if update.evicted { byFlow.recordFlow(table.lastEvictedRecord) }
+                    if update.evicted || update.reused { byFlow.recordFlow(table.lastEvictedRecord) }
                 }
                 if time - lastSweep > 1_000_000_000 {
                     table.expire(now: time) { flow, _ in byFlow.recordFlow(flow) }

@@ -66,7 +66,7 @@ let benchmarks: @Sendable () -> Void = {
                 stats.record(&p, time: time, wireLength: packet.wire, hostsByFlow: probe != nil)
                 if let probe {
                     let update = table.update(probe, &p, time: time, wireLength: packet.wire)
-                    if update.evicted { stats.recordFlow(table.lastEvictedRecord) }
+                    if update.evicted || update.reused { stats.recordFlow(table.lastEvictedRecord) }
                     if update.isNew { flowsSeen += 1 }
                 }
             }
