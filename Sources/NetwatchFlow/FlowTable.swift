@@ -14,7 +14,7 @@ public enum FlowEnd: String, Sendable {
     case evicted
     /// Still open when the run ended.
     case shutdown
-    /// Both sides had closed (FIN or RST) and a new SYN came on the same 5-tuple: a new
+    /// A side had closed (FIN or RST) and a new SYN came on the same 5-tuple: a new
     /// connection begins, as in Zeek (its `connection_reused`), and this one ends.
     case reused
 }
