@@ -66,7 +66,8 @@ public struct ExportRecord: Sendable {
     }
 
     /// flowEndReason (IANA): idle timeout 1, active timeout 2 (`reason` nil: still open), end
-    /// of flow 3 (closed, reset, refused, or a new connection on its 5-tuple), forced end 4 (the run's end), lack of resources 5.
+    /// of flow 3 (closed, reset, refused, or a new connection on its 5-tuple), forced end 4
+    /// (the run's end), lack of resources 5.
     @inline(__always)
     static func endReason(_ flow: Flow, _ reason: FlowEnd?) -> UInt8 {
         switch reason {

@@ -93,7 +93,7 @@ public final class HistoryWriter: EventSink, @unchecked Sendable {
         var nextID: Int64?
         var index = ConnHostIndex()
         var top = TopAggregator()
-        /// The text of the row being bound (one buffer for every insert of the writer).
+        /// The text of the conn row being bound (the top tables bind through their own).
         let arena = TextArena()
         /// The conn ids' chunk this commit wrote into, with its first and last ts.
         var span: (chunk: Int64, first: Double, last: Double)?
