@@ -36,6 +36,8 @@ final class IncidentBook {
         var raised: Double
         var targets = Set<IPAddress>()
         var items = Set<UInt32>()
+        /// Connections the source started towards a watched port, the alerted one included.
+        var attempts = 1
         /// The detector's latest figures, for the summary.
         var latest: [Alert.Detail] = []
     }
@@ -140,6 +142,7 @@ final class IncidentBook {
         a.details.append(Alert.Detail("first_seen", .time(i.first)))
         a.details.append(Alert.Detail("last_seen", .time(i.last)))
         if !i.targets.isEmpty && a.details.allSatisfy({ $0.key != "hosts" }) { a.details.append(Alert.Detail("targets", .int(i.targets.count))) }
+        if case .suspicious = key { a.details.append(Alert.Detail("attempts", .int(i.attempts))) }
         a.reason = "ended after \(Self.seconds(i.last - i.first)): " + totals(key, i, a)
         return a
     }
@@ -176,6 +179,8 @@ final class IncidentBook {
             let sources = int("distinct_sources") ?? 0
             let from = a.sourceAddress.map { "from \($0)" } ?? "from about \(plural(sources, "source", "sources"))"
             return "SYN flood on \(victim)\(port): \(syns) SYNs (at most \(int("syn_rate") ?? 0)/s) \(from), \(int("completed") ?? 0) of \(syns) completed a handshake"
+        case .suspicious:
+            return a.reason + " (\(plural(max(i.targets.count, 1), "target", "targets")), \(plural(i.attempts, "attempt", "attempts")))"
         default:
             let more = i.items.isEmpty ? "" : ", \(plural(i.items.count, "port", "ports"))"
             let targets = i.targets.isEmpty ? "" : " (\(plural(i.targets.count, "target", "targets"))\(more))"

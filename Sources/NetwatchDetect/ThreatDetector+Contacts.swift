@@ -33,7 +33,10 @@ extension ThreatDetector {
         guard !home.contains(p.src), home.isEmpty || home.contains(p.dst) else { return }
         let key = IncidentBook.Key.suspicious(p.src, p.dstPort)
         if incidents.isOpen(key) {
-            incidents.touch(key, time: time) { i in if i.targets.count < 65_536 { i.targets.insert(p.dst) } }
+            incidents.touch(key, time: time) { i in
+                i.attempts += 1
+                if i.targets.count < 65_536 { i.targets.insert(p.dst) }
+            }
             return
         }
         guard incidents.mayStart(key, time: time) else { return }

@@ -109,6 +109,18 @@ final class RoughEdgeTests: XCTestCase {
         XCTAssertEqual(summaries.count, 5, irc.lines.joined(separator: "\n"))
         XCTAssertTrue(summaries.allSatisfy { ($0["first_seen"] as? String ?? "") < ($0["last_seen"] as? String ?? "") })
         XCTAssertEqual(irc.lines.count, 12)
+        // Each summary counts the connections tried, as tshark counts the source's SYNs to the
+        // port (a SYN without ACK opens each one).
+        for s in summaries {
+            let source = s["src_ip"] as? String ?? "", port = s["dest_port"] as? Int ?? 0
+            let attempts = s["attempts"] as? Int ?? 0
+            XCTAssertGreaterThanOrEqual(attempts, 2, "\(s)")
+            XCTAssertTrue((s["reason"] as? String ?? "").hasSuffix(", \(attempts) attempts)"), "\(s)")
+            let syns = try runTool("tshark", ["-n", "-r", try TestData.path("pcap/mixed/sgr_mariti_skypeirc.pcap"), "-Y",
+                                              "ip.src == \(source) && tcp.dstport == \(port) && tcp.flags.syn == 1 && tcp.flags.ack == 0",
+                                              "-T", "fields", "-e", "frame.number"])
+            XCTAssertEqual(attempts, syns.output.split(separator: "\n").count, "\(s)")
+        }
     }
 
     /// Item 10: a mistyped command is named as one, not compiled as a filter; `help` with an
