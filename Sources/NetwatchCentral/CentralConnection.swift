@@ -8,8 +8,8 @@ import PostgresNIO
 
 /// One connection to the central PostgreSQL, used from ordinary threads: each call waits
 /// for postgres-nio's answer (the writer and the history commands are not async code).
-/// Several threads may query at once (the web server's); postgres-nio queues their
-/// statements on the one connection.
+/// Statements from several threads queue on it (postgres-nio answers one at a time): readers
+/// that query at once (the web server's threads) each take one from `CentralConnectionPool`.
 final class CentralConnection: @unchecked Sendable {
     let url: CentralURL
     private let password: String?

@@ -2,6 +2,7 @@ import Foundation
 import NetwatchDetect
 import NetwatchEvents
 import NetwatchHistory
+import NIOPosix
 import PostgresNIO
 
 /// The central PostgreSQL read by `netwatch history`: every sensor's records, or one
@@ -10,17 +11,19 @@ public final class CentralStore: HistorySource, @unchecked Sendable {
     public let url: CentralURL
     /// Only this sensor's rows; nil: the whole fleet.
     public let sensor: String?
-    private let connection: CentralConnection
+    private let pool: CentralConnectionPool
 
     public var name: String { url.description }
+
+    /// As many connections as the web server answers requests at once (its blocking pool's threads).
+    static var readers: Int { min(16, max(2, NIOSingletons.blockingPoolThreadCountSuggestion)) }
 
     public init(url: CentralURL, password: String?, sensor: String?) throws(CentralError) {
         self.url = url
         self.sensor = sensor
-        connection = CentralConnection(url: url, password: password)
-        try connection.open()
+        pool = CentralConnectionPool(url: url, password: password, limit: Self.readers)
         do {
-            let rows = try connection.execute(unsafeSQL: "SELECT to_regclass('conn') IS NOT NULL")
+            let rows = try pool.withConnection { try $0.execute(unsafeSQL: "SELECT to_regclass('conn') IS NOT NULL") }
             guard try rows.first?.decode(Bool.self) == true else {
                 throw CentralError("\(url) holds no netwatch history yet (no conn table); record into it with --history \(url)")
             }
@@ -58,7 +61,7 @@ public final class CentralStore: HistorySource, @unchecked Sendable {
         }
         do {
             // A long-running reader (`serve`) outlives a server restart.
-            return try connection.query(q, reconnecting: true).map { $0.makeRandomAccess() }
+            return try pool.withConnection { try $0.query(q, reconnecting: true) }.map { $0.makeRandomAccess() }
         } catch let e as CentralError {
             throw HistoryError(e.message)
         } catch {

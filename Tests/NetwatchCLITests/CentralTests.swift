@@ -232,6 +232,7 @@ final class CentralTests: XCTestCase {
         let overview = try get(server.base + "/")
         XCTAssertEqual(overview.status, 200)
         XCTAssertTrue(overview.body.contains("<h3>Sensors</h3>"), "the overview's sensors")
+        try assertRequestsQueryAtOnce(pg, server)
 
         // Narrowed to one sensor: nothing of another's, even when asked for.
         let narrow = try startServer(["serve", "--db", pg.url, "--sensor", "gw-3"], dir: dir)
@@ -242,6 +243,51 @@ final class CentralTests: XCTestCase {
         XCTAssertEqual((try get(narrow.base + "/api/v1/flows?sensor=gw-2").json["flows"] as? [Any])?.count, 0)
         XCTAssertEqual((try get(narrow.base + "/api/v1/alerts?sensor=gw-2").json["alerts"] as? [Any])?.count, 0)
         XCTAssertEqual((try get(narrow.base + "/api/v1/sensors").json["sensors"] as? [[String: Any]])?.map { $0["sensor"] as? String }, ["gw-3"])
+    }
+
+    /// Requests at once each query on a connection of their own: with conn locked, two API
+    /// requests wait inside PostgreSQL side by side (on one connection, the second would wait
+    /// behind the first in netwatch), and both answer once the lock goes.
+    func assertRequestsQueryAtOnce(_ pg: TestPostgres, _ server: Server) throws {
+        guard ProcessInfo.processInfo.activeProcessorCount >= 2 else {
+            print("skipped: requests at once need two cores (the web server answers as many at once as it has)")
+            return
+        }
+        let lock = Process()
+        lock.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        lock.arguments = ["-h", pg.directory.path, "-p", "\(pg.port)", "-U", "postgres", "-d", "netwatch", "-c",
+                          "BEGIN; LOCK TABLE conn IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;"]
+        lock.environment = ["PGPASSWORD": "postgres-superuser"]
+        lock.standardOutput = FileHandle.nullDevice
+        try lock.run()
+        defer { lock.waitUntilExit() }
+        func count(_ sql: String) throws -> Int { Int(try pg.psql(sql).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
+        var held = false
+        for _ in 0..<100 where !held {
+            held = try count("SELECT count(*) FROM pg_locks WHERE relation = 'conn'::regclass AND mode = 'AccessExclusiveLock' AND granted") == 1
+            if !held { usleep(20_000) }
+        }
+        XCTAssertTrue(held, "psql never held the lock")
+        // Two curls at once, each asking for a page of flows (conn, locked).
+        let requests = try [0, 1].map { offset -> (Process, Pipe) in
+            let curl = Process(), out = Pipe()
+            curl.executableURL = URL(fileURLWithPath: try XCTUnwrap(which("curl")))
+            curl.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "30", server.base + "/api/v1/flows?limit=1&offset=\(offset)"]
+            curl.standardOutput = out
+            try curl.run()
+            return (curl, out)
+        }
+        var waiting = 0
+        for _ in 0..<100 where waiting < 2 {
+            waiting = max(waiting, try count("SELECT count(*) FROM pg_stat_activity WHERE usename = 'netwatch' AND wait_event_type = 'Lock'"))
+            if waiting < 2 { usleep(20_000) }
+        }
+        XCTAssertEqual(waiting, 2, "requests waiting on the lock inside PostgreSQL, each on its own connection")
+        let answered = requests.map { curl, out in
+            curl.waitUntilExit()
+            return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
+        XCTAssertEqual(answered, ["200", "200"], "both requests answered once the lock went")
     }
 
     /// What an operator gets wrong: a password in the URL, a wrong password, no server, a
