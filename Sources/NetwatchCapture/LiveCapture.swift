@@ -27,6 +27,9 @@ public struct LiveOptions: Sendable {
 /// timeout on Linux (PLATFORM.md, pitfall 1); this way Ctrl+C and ticks stay responsive.
 public final class LiveCapture: PacketSource {
     private let handles: [LibpcapHandle]
+    /// How long a stop request keeps reading: the kernel hands a block of packets over when it
+    /// is full or the timeout has passed (TPACKET_V3), so the last block needs that long to show.
+    private let drainSeconds: Double
 
     public var interfaceNames: [String] { handles.map(\.name) }
     public var linkTypes: [LinkType] { handles.map(\.linkType) }
@@ -38,6 +41,7 @@ public final class LiveCapture: PacketSource {
             opened.append(try Self.open(name, options))
         }
         handles = opened
+        drainSeconds = options.immediate ? 0.02 : Double(options.timeoutMilliseconds) / 1000 + 0.05
     }
 
     private static func open(_ name: String, _ options: LiveOptions) throws(CaptureError) -> LibpcapHandle {
@@ -78,13 +82,11 @@ public final class LiveCapture: PacketSource {
     public func run(_ handler: (RawPacket) -> Bool, tick: () -> Void) throws(CaptureError) -> SourceEnd {
         var fds = handles.map { pollfd(fd: pcap_get_selectable_fd($0.pcap), events: Int16(POLLIN), revents: 0) }
         var packet = RawPacket(seconds: 0, nanoseconds: 0, bytes: UnsafeRawBufferPointer(start: nil, count: 0), wireLength: 0, linkType: .ethernet, interface: 0)
-        var draining = false
+        // On a stop request, reading goes on for `drainSeconds`: what the kernel holds, the
+        // block it is still filling included, is counted before the run ends.
+        var drainDeadline: Double?
         while true {
-            // On a stop request, one last pass collects what the kernel already holds.
-            if StopSignal.requested {
-                if draining { break }
-                draining = true
-            }
+            if drainDeadline == nil && StopSignal.requested { drainDeadline = MonotonicClock.seconds() + drainSeconds }
             var delivered = 0
             for (index, handle) in handles.enumerated() {
                 // A bounded batch per interface per round keeps a busy one from starving the rest.
@@ -101,7 +103,11 @@ public final class LiveCapture: PacketSource {
                 }
             }
             tick()
-            if delivered == 0 && !draining {
+            if let deadline = drainDeadline {
+                let left = deadline - MonotonicClock.seconds()
+                if left <= 0 { break }
+                if delivered == 0 { _ = poll(&fds, nfds_t(fds.count), Int32(left * 1000) + 1) }
+            } else if delivered == 0 {
                 _ = poll(&fds, nfds_t(fds.count), 100)
             }
         }

@@ -21,12 +21,6 @@ public final class PacedSource: PacketSource {
     public var interfaceNames: [String] { inner.interfaceNames }
     public func statistics() -> [CaptureStatistics] { inner.statistics() }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
     public func run(_ handler: (RawPacket) -> Bool, tick: () -> Void) throws(CaptureError) -> SourceEnd {
         // The wall time the packet time `base.packet` is due at.
         var base: (packet: Double, wall: Double)?
@@ -34,11 +28,11 @@ public final class PacedSource: PacketSource {
         return try inner.run({ raw in
             guard raw.hasTime else { return handler(raw) }
             let t = Double(raw.seconds) + Double(raw.nanoseconds) / 1e9
-            if base == nil || t - last > maxGap || t < last - maxGap { base = (t, Self.now()) }
+            if base == nil || t - last > maxGap || t < last - maxGap { base = (t, MonotonicClock.seconds()) }
             last = t
             let due = base!.wall + (t - base!.packet) / speed
             while !StopSignal.requested {
-                let wait = due - Self.now()
+                let wait = due - MonotonicClock.seconds()
                 if wait <= 0 { break }
                 usleep(useconds_t(min(wait, 0.1) * 1e6))
                 tick()

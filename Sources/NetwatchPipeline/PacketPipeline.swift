@@ -189,11 +189,7 @@ public final class PacketPipeline {
     /// Seconds on the monotonic clock: for intervals, not dates. (Every clock netwatch reads:
     /// `realTime`/`realTimeSeconds` and `WallTime.now` are the real-time clock, the one packet
     /// times use; this one only measures how long something took.)
-    public static func monotonicSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    public static func monotonicSeconds() -> Double { MonotonicClock.seconds() }
 
     /// Seconds the run covers: wall time live, packet time for files.
     func runtime(_ stats: TrafficStatistics) -> Double {
