@@ -13,43 +13,29 @@ final class HistoryTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let root = TestData.root.appendingPathComponent("pcap").path + "/"
         let db = dir.appendingPathComponent("history.db").path
+        let all = try TestData.allCaptures()
+        // The captures two at a time (each a process per step, most of the test's time), each
+        // into a database of its own; what differs is collected and asserted here.
+        let outcomes = CaptureOutcomes(count: all.count)
+        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            for i in stride(from: worker, to: all.count, by: 2) {
+                let name = String(all[i].dropFirst(root.count)).replacingOccurrences(of: "/", with: "_")
+                outcomes.set(i, Self.readBack(all[i], name: name, netwatch: netwatch, dir: dir))
+            }
+        }
         var captures = 0, flows = 0, alerts = 0
         var totalPackets = 0, totalBytes = 0
-        for capture in try TestData.allCaptures() {
-            let name = String(capture.dropFirst(root.count)).replacingOccurrences(of: "/", with: "_")
-            let conn = dir.appendingPathComponent(name + ".conn.json")
-            let one = dir.appendingPathComponent(name + ".db").path
-            // Each capture into a database of its own, and all of them into one (runs append).
-            let r = try runCommand(netwatch, ["connections", "-q", "-r", capture, "--conn-json", conn.path, "--history", one])
-            guard r.status == 0 else {
-                // A damaged capture: whatever came before the damage is in both, alike.
-                XCTAssertTrue(r.stderr.contains("netwatch: "), "\(name): \(r.stderr)")
-                continue
-            }
-            _ = try runCommand(netwatch, ["connections", "-q", "-r", capture, "--history", db, "--no-detect"])
+        for (i, outcome) in outcomes.all.enumerated() {
+            guard let outcome else { XCTFail("\(all[i]): not read"); continue }
+            for failure in outcome.failures { XCTFail(failure) }
+            guard outcome.recorded else { continue }
+            // All of them into one database as well (runs append), one after another.
+            _ = try runCommand(netwatch, ["connections", "-q", "-r", all[i], "--history", db, "--no-detect"])
             captures += 1
-            let live = try String(contentsOf: conn, encoding: .utf8).split(separator: "\n").filter { $0.contains("\"event_type\":\"conn\"") }
-            let stored = try runCommand(netwatch, ["history", "flows", "--db", one, "--json"])
-            XCTAssertEqual(stored.status, 0, stored.stderr)
-            XCTAssertEqual(stored.output.split(separator: "\n").sorted(), live.sorted(), "\(name): stored conn records differ from the live ones")
-            flows += live.count
-            // The alerts are the golden ones (Golden/alerts, written by `-r FILE --alerts-only`).
-            let golden = AlertGoldenTests.goldenDirectory.appendingPathComponent(name + ".jsonl")
-            let expected = (try? String(contentsOf: golden, encoding: .utf8)) ?? ""
-            let storedAlerts = try runCommand(netwatch, ["history", "alerts", "--db", one, "--json"])
-            XCTAssertEqual(storedAlerts.output, expected, "\(name): stored alerts differ from Golden/alerts")
-            alerts += expected.split(separator: "\n").count
-            // The series, per second, minute and hour, each sum to the capture's totals.
-            guard let m = r.stderr.firstMatch(of: /netwatch: (\d+) packets, (\d+) bytes/) else { XCTFail("\(name): no totals"); continue }
-            let packets = Int(m.1)!, bytes = Int(m.2)!
-            totalPackets += packets
-            totalBytes += bytes
-            for per in ["second", "minute", "hour"] {
-                let s = try runCommand(netwatch, ["history", "series", "--db", one, "--per", per, "--json"])
-                let rows = s.output.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
-                XCTAssertEqual(rows.reduce(0) { $0 + ($1["packets"] as! Int) }, packets, "\(name): packets per \(per)")
-                XCTAssertEqual(rows.reduce(0) { $0 + ($1["bytes"] as! Int) }, bytes, "\(name): bytes per \(per)")
-            }
+            flows += outcome.flows
+            alerts += outcome.alerts
+            totalPackets += outcome.packets
+            totalBytes += outcome.bytes
         }
         XCTAssertGreaterThan(captures, 90)
         // One database for every capture: a run each, the totals of them all.
@@ -60,6 +46,67 @@ final class HistoryTests: XCTestCase {
         XCTAssertEqual(hours.reduce(0) { $0 + ($1["packets"] as! Int) }, totalPackets)
         XCTAssertEqual(hours.reduce(0) { $0 + ($1["bytes"] as! Int) }, totalBytes)
         print("history: \(captures) captures, \(flows) conn records and \(alerts) alerts read back as written; \(totalPackets) packets in the series")
+    }
+
+    /// What one capture recorded, read back: its failures as messages (asserted by the caller).
+    struct ReadBack: Sendable {
+        var failures: [String] = []
+        /// False for a damaged capture (whatever came before the damage is in both, alike).
+        var recorded = false
+        var flows = 0, alerts = 0, packets = 0, bytes = 0
+    }
+
+    /// The outcomes, filled by two workers.
+    final class CaptureOutcomes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var outcomes: [ReadBack?]
+        init(count: Int) { outcomes = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ outcome: ReadBack) { lock.withLock { outcomes[i] = outcome } }
+        var all: [ReadBack?] { lock.withLock { outcomes } }
+    }
+
+    /// One capture recorded with `--history` and `--conn-json` at once, then read back: the conn
+    /// records as the live lines, the alerts as the golden ones, the series as the totals.
+    static func readBack(_ capture: String, name: String, netwatch: String, dir: URL) -> ReadBack {
+        var out = ReadBack()
+        do {
+            let conn = dir.appendingPathComponent(name + ".conn.json")
+            let one = dir.appendingPathComponent(name + ".db").path
+            let r = try runCommand(netwatch, ["connections", "-q", "-r", capture, "--conn-json", conn.path, "--history", one])
+            guard r.status == 0 else {
+                if !r.stderr.contains("netwatch: ") { out.failures.append("\(name): \(r.stderr)") }
+                return out
+            }
+            out.recorded = true
+            let live = try String(contentsOf: conn, encoding: .utf8).split(separator: "\n").filter { $0.contains("\"event_type\":\"conn\"") }
+            let stored = try runCommand(netwatch, ["history", "flows", "--db", one, "--json"])
+            if stored.status != 0 { out.failures.append("\(name): history flows: \(stored.stderr)") }
+            if stored.output.split(separator: "\n").sorted() != live.sorted() { out.failures.append("\(name): stored conn records differ from the live ones") }
+            out.flows = live.count
+            // The alerts are the golden ones (Golden/alerts, written by `-r FILE --alerts-only`).
+            let golden = AlertGoldenTests.goldenDirectory.appendingPathComponent(name + ".jsonl")
+            let expected = (try? String(contentsOf: golden, encoding: .utf8)) ?? ""
+            let storedAlerts = try runCommand(netwatch, ["history", "alerts", "--db", one, "--json"])
+            if storedAlerts.output != expected { out.failures.append("\(name): stored alerts differ from Golden/alerts:\n\(storedAlerts.output)\nexpected:\n\(expected)") }
+            out.alerts = expected.split(separator: "\n").count
+            // The series, per second, minute and hour, each sum to the capture's totals.
+            guard let m = r.stderr.firstMatch(of: /netwatch: (\d+) packets, (\d+) bytes/) else {
+                out.failures.append("\(name): no totals")
+                return out
+            }
+            out.packets = Int(m.1)!
+            out.bytes = Int(m.2)!
+            for per in ["second", "minute", "hour"] {
+                let s = try runCommand(netwatch, ["history", "series", "--db", one, "--per", per, "--json"])
+                let rows = s.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                let packets = rows.reduce(0) { $0 + ($1["packets"] as? Int ?? 0) }, bytes = rows.reduce(0) { $0 + ($1["bytes"] as? Int ?? 0) }
+                if packets != out.packets { out.failures.append("\(name): packets per \(per): \(packets), not \(out.packets)") }
+                if bytes != out.bytes { out.failures.append("\(name): bytes per \(per): \(bytes), not \(out.bytes)") }
+            }
+        } catch {
+            out.failures.append("\(name): \(error)")
+        }
+        return out
     }
 
     /// Queries answer from what was recorded: a host's flows, a top list, the range filters.
