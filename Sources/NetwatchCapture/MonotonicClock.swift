@@ -5,6 +5,8 @@ import Darwin
 #endif
 
 /// Seconds on the monotonic clock: for intervals (how long, how long left), never dates.
+/// (Every clock netwatch reads: `PacketPipeline.realTime`/`realTimeSeconds` and `WallTime.now`
+/// are the real-time clock, the one packet times use; this one only measures durations.)
 public enum MonotonicClock {
     public static func seconds() -> Double {
         var ts = timespec()

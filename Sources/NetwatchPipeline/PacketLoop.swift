@@ -98,7 +98,7 @@ struct PacketLoop: RawPacketHandler {
         perInterface = .allocate(capacity: 2 * Self.countedInterfaces)
         perInterface.initialize(repeating: 0, count: 2 * Self.countedInterfaces)
         state = .allocate(capacity: 1)
-        state.initialize(to: State(lastProcessScan: PacketPipeline.monotonicSeconds(), lastDetectorTick: PacketPipeline.monotonicSeconds()))
+        state.initialize(to: State(lastProcessScan: MonotonicClock.seconds(), lastDetectorTick: MonotonicClock.seconds()))
     }
 
     /// Frees the state, once the run is over; the last second goes to the sinks.
@@ -328,13 +328,13 @@ struct PacketLoop: RawPacketHandler {
     /// Between packets (live: at least every 100 ms): process scans, detector ticks while
     /// quiet, output flushes, live statistics blocks.
     func tick() {
-        if let processes, PacketPipeline.monotonicSeconds() - state.pointee.lastProcessScan >= 1 {
-            state.pointee.lastProcessScan = PacketPipeline.monotonicSeconds()
+        if let processes, MonotonicClock.seconds() - state.pointee.lastProcessScan >= 1 {
+            state.pointee.lastProcessScan = MonotonicClock.seconds()
             processes.refresh()
         }
-        if let detector, plan.live, PacketPipeline.monotonicSeconds() - state.pointee.lastDetectorTick >= 1 {
+        if let detector, plan.live, MonotonicClock.seconds() - state.pointee.lastDetectorTick >= 1 {
             // Live and quiet: incidents still close and floods are still judged.
-            state.pointee.lastDetectorTick = PacketPipeline.monotonicSeconds()
+            state.pointee.lastDetectorTick = MonotonicClock.seconds()
             detector.tick(now: PacketPipeline.realTime())
         }
         // Live and quiet: flows still end on time (packet time is the clock live), so a

@@ -99,7 +99,7 @@ public final class PacketPipeline {
     let dnsStreams = DNSOverTCP()
     /// Passive DNS pairs told this second.
     let dnsNames = DNSNameCache()
-    private let startedAt = PacketPipeline.monotonicSeconds()
+    private let startedAt = MonotonicClock.seconds()
     private var services: ServiceTable?
     /// Live on this host: names the local process of each new flow.
     public var processes: ProcessDirectory? {
@@ -186,14 +186,9 @@ public final class PacketPipeline {
     /// Seconds since the epoch, wall time (run start and end): the same clock as `realTime`.
     public static func realTimeSeconds() -> Double { Double(realTime()) / 1e9 }
 
-    /// Seconds on the monotonic clock: for intervals, not dates. (Every clock netwatch reads:
-    /// `realTime`/`realTimeSeconds` and `WallTime.now` are the real-time clock, the one packet
-    /// times use; this one only measures how long something took.)
-    public static func monotonicSeconds() -> Double { MonotonicClock.seconds() }
-
     /// Seconds the run covers: wall time live, packet time for files.
     func runtime(_ stats: TrafficStatistics) -> Double {
-        statisticsPlan.live ? Self.monotonicSeconds() - startedAt : stats.duration
+        statisticsPlan.live ? MonotonicClock.seconds() - startedAt : stats.duration
     }
 
     public func useServices(_ table: ServiceTable?) {

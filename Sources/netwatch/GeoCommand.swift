@@ -1,5 +1,6 @@
 import NetwatchPipeline
 import ArgumentParser
+import NetwatchCapture
 import NetwatchDecode
 import NetwatchGeo
 import NetwatchView
@@ -29,9 +30,9 @@ struct GeoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let t0 = PacketPipeline.monotonicSeconds()
+        let t0 = MonotonicClock.seconds()
         let db = try geo.load(required: true, what: "netwatch geo")
-        if let n = benchLookups { return bench(db, lookups: n, loadSeconds: PacketPipeline.monotonicSeconds() - t0) }
+        if let n = benchLookups { return bench(db, lookups: n, loadSeconds: MonotonicClock.seconds() - t0) }
         let out = OutputBuffer(fd: 1)
         var failed = false
         for text in addresses {
@@ -81,9 +82,9 @@ struct GeoCommand: ParsableCommand {
             var found = 0
             for _ in 0..<3 {
                 found = 0
-                let t = PacketPipeline.monotonicSeconds()
+                let t = MonotonicClock.seconds()
                 for i in 0..<count { found &+= body(addresses[i & 0xFFFF]) }
-                let r = Double(count) / (PacketPipeline.monotonicSeconds() - t)
+                let r = Double(count) / (MonotonicClock.seconds() - t)
                 best = max(best, r)
             }
             print("  \(name): \(String(format2(best / 1e6))) million lookups/s (\(found * 100 / max(1, count))% found), best of 3")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetwatchCapture
 import NetwatchDecode
 import NetwatchDetect
 import NetwatchEvents
@@ -57,16 +58,16 @@ struct HistoryBenchCommand: ParsableCommand {
             made.append(f)
         }
         let writer = HistoryWriter(store: store, live: liveRate != nil, retention: HistoryRetention(maxAge: retention.flatMap(Quantity.age), maxBytes: maxSize.flatMap(Quantity.size)))
-        let t0 = PacketPipeline.monotonicSeconds()
+        let t0 = MonotonicClock.seconds()
         writer.receive(.runStarted(RunInfo(started: PacketPipeline.realTimeSeconds(), command: "history bench", interfaces: nil, file: nil, filter: nil, host: HistoryOptions.hostName(), version: Netwatch.configuration.version)))
         writer.warn = { diagnostics.warning("\($0)") }
         if let rate = liveRate, rate > 0 {
             // Records stamped with the clock, in steps of a hundredth of a second.
-            let start = PacketPipeline.monotonicSeconds()
+            let start = MonotonicClock.seconds()
             let startNanos = Int64(PacketPipeline.realTimeSeconds() * 1e9)
             for (i, var f) in made.enumerated() {
                 let due = Double(i) / Double(rate)
-                while PacketPipeline.monotonicSeconds() - start < due { usleep(10_000) }
+                while MonotonicClock.seconds() - start < due { usleep(10_000) }
                 f.start = startNanos + Int64(due * 1e9)
                 writer.receive(.flowEnded(f))
             }
@@ -93,7 +94,7 @@ struct HistoryBenchCommand: ParsableCommand {
         end.ended = PacketPipeline.realTimeSeconds()
         end.flows = UInt64(records)
         writer.receive(.runEnded(end))
-        let seconds = PacketPipeline.monotonicSeconds() - t0
+        let seconds = MonotonicClock.seconds() - t0
         if writer.dropped > 0 { print("\(writer.dropped) records dropped") }
         print("\(records) conn records written in \(Double(Int(seconds * 100)) / 100) s: \(Int(Double(records) / seconds)) per second")
     }

@@ -64,9 +64,9 @@ struct SocketsCommand: ParsableCommand {
             var best = Double.infinity
             var count = 0
             for _ in 0..<max(1, n) {
-                let t = PacketPipeline.monotonicSeconds()
+                let t = MonotonicClock.seconds()
                 count = ((try? source.scan()) ?? []).count
-                best = min(best, PacketPipeline.monotonicSeconds() - t)
+                best = min(best, MonotonicClock.seconds() - t)
             }
             print("\(count) sockets, fastest of \(max(1, n)) scans: \(Double(Int(best * 100_000)) / 100) ms")
             return
@@ -115,7 +115,7 @@ struct SocketsCommand: ParsableCommand {
         diagnostics.notice("watching the socket table every \(interval) s\(setup.blocklist.isEmpty ? "" : ", \(setup.blocklist.entries.count) block-list entries"), connection limit \(limit); Ctrl-C to stop")
         while !StopSignal.requested {
             if ReloadSignal.take() { reload(&watcher, writer: setup.writer) }
-            let started = PacketPipeline.monotonicSeconds()
+            let started = MonotonicClock.seconds()
             let sockets: [Socket]
             do { sockets = try source.scan() } catch {
                 diagnostics.error("\(error.message)")
@@ -136,7 +136,7 @@ struct SocketsCommand: ParsableCommand {
             out.flush()
             // Sleep in short steps so Ctrl-C ends the run at once.
             let until = started + interval
-            while !StopSignal.requested && PacketPipeline.monotonicSeconds() < until { usleep(50_000) }
+            while !StopSignal.requested && MonotonicClock.seconds() < until { usleep(50_000) }
         }
         setup.writer.flush()
     }

@@ -117,9 +117,9 @@ struct TimelineCommand: ParsableCommand {
         var db = GeoDatabase()
         var geoSeconds: Double?
         if lookupCountry || lookupASN {
-            let t0 = PacketPipeline.monotonicSeconds()
+            let t0 = MonotonicClock.seconds()
             db = try geo.load(required: true, what: "--lookup-country / --lookup-asn")
-            geoSeconds = PacketPipeline.monotonicSeconds() - t0
+            geoSeconds = MonotonicClock.seconds() - t0
             if lookupCountry && !db.hasCountry { diagnostics.warning("no country database loaded; countries show as ??") }
             if lookupASN && !db.hasASN { diagnostics.warning("no ASN database loaded; networks show as AS?") }
         }
@@ -166,12 +166,12 @@ struct TimelineCommand: ParsableCommand {
         let history = try store.map { SocketHistory(try historyOptions.writer($0, config: nil, live: true, sensor: sensor), command: "timeline") }
         defer { history?.finish() }
         var changes = SocketWatch(blocklist: Blocklist(), connectionLimit: Int.max)
-        let stopAt = duration.map { PacketPipeline.monotonicSeconds() + $0 }
+        let stopAt = duration.map { MonotonicClock.seconds() + $0 }
         // Scans at least every time unit (and every second for long units), so short
         // connections are seen; the screen is redrawn at most ten times a second.
         let scanEvery = min(interval, 1.0)
         while !StopSignal.requested {
-            let started = PacketPipeline.monotonicSeconds()
+            let started = MonotonicClock.seconds()
             if let stopAt, started >= stopAt { break }
             do {
                 let sockets = try source.scan()
@@ -185,8 +185,8 @@ struct TimelineCommand: ParsableCommand {
             }
             session.draw(now: WallTime.now())
             let until = started + scanEvery
-            while !StopSignal.requested && PacketPipeline.monotonicSeconds() < until {
-                if let stopAt, PacketPipeline.monotonicSeconds() >= stopAt { break }
+            while !StopSignal.requested && MonotonicClock.seconds() < until {
+                if let stopAt, MonotonicClock.seconds() >= stopAt { break }
                 usleep(20_000)
                 session.redrawIfResized(now: WallTime.now())
             }
@@ -198,7 +198,7 @@ struct TimelineCommand: ParsableCommand {
         if let read { arguments += ["-r", read] }
         for i in interface { arguments += ["-i", i] }
         let capture = try CaptureOptions.parse(arguments + (expression.isEmpty ? [] : ["--"] + expression))
-        let stopAt = duration.map { PacketPipeline.monotonicSeconds() + $0 }
+        let stopAt = duration.map { MonotonicClock.seconds() + $0 }
         try PacketPipeline.runCommand {
             let (source, live, offlineFilter) = try capture.openSource()
             var local: Set<IPAddress> = []
@@ -224,7 +224,7 @@ struct TimelineCommand: ParsableCommand {
                 } else {
                     session.drainEvents()
                 }
-                if let stopAt, PacketPipeline.monotonicSeconds() >= stopAt { StopSignal.request() }
+                if let stopAt, MonotonicClock.seconds() >= stopAt { StopSignal.request() }
             }
             return pipeline
         }
@@ -305,10 +305,10 @@ struct TimelineCommand: ParsableCommand {
         timeline.onRemap = { [unowned session] mapping in session.remap(mapping) }
         let seconds = duration ?? 10
         let cpu0 = cpuSeconds()
-        let wall0 = PacketPipeline.monotonicSeconds()
+        let wall0 = MonotonicClock.seconds()
         var frames = 0
         var tick = 0
-        while PacketPipeline.monotonicSeconds() - wall0 < seconds {
+        while MonotonicClock.seconds() - wall0 < seconds {
             let now = WallTime.now()
             for r in 0..<rows {
                 let address = IPAddress(ipv4: 0x0B00_0000 | UInt32(r))  // 11.0.0.0/8, made up
@@ -322,10 +322,10 @@ struct TimelineCommand: ParsableCommand {
             frames += 1
             tick += 1
             let next = wall0 + Double(tick) * interval
-            while PacketPipeline.monotonicSeconds() < next { usleep(5_000) }
+            while MonotonicClock.seconds() < next { usleep(5_000) }
         }
         let cpu1 = cpuSeconds()
-        let wall = PacketPipeline.monotonicSeconds() - wall0
+        let wall = MonotonicClock.seconds() - wall0
         print("dashboard: \(rows) rows, \(frames) frames in \(Int(wall)) s, CPU \(String(Int((cpu1 - cpu0) / wall * 1000) / 10)).\(Int((cpu1 - cpu0) / wall * 1000) % 10)% of one core (updating the model and drawing)")
     }
 }

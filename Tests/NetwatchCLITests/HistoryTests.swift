@@ -98,7 +98,9 @@ final class HistoryTests: XCTestCase {
             out.bytes = Int(m.2)!
             for per in ["second", "minute", "hour"] {
                 let s = try runCommand(netwatch, ["history", "series", "--db", one, "--per", per, "--json"])
-                let rows = s.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                let lines = s.output.split(separator: "\n")
+                let rows = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                if rows.count != lines.count { out.failures.append("\(name): history series --per \(per) wrote lines that are not JSON objects") }
                 let packets = rows.reduce(0) { $0 + ($1["packets"] as? Int ?? 0) }, bytes = rows.reduce(0) { $0 + ($1["bytes"] as? Int ?? 0) }
                 if packets != out.packets { out.failures.append("\(name): packets per \(per): \(packets), not \(out.packets)") }
                 if bytes != out.bytes { out.failures.append("\(name): bytes per \(per): \(bytes), not \(out.bytes)") }
